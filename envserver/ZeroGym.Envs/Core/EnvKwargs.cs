@@ -1,0 +1,102 @@
+using System.Globalization;
+
+namespace ZeroGym.Envs.Core;
+
+/// <summary>
+/// Keyword arguments of <c>make</c>, checked against the spec's declared kwargs: unknown names and values of
+/// the wrong type are rejected with a message that lists what the env takes.
+/// </summary>
+public sealed class EnvKwargs
+{
+    /// <summary>The kwarg every env accepts, as <c>gymnasium.make</c> does: it overrides the spec's time limit.</summary>
+    public const string MaxEpisodeStepsKey = "max_episode_steps";
+
+    private readonly Dictionary<string, object?> values;
+
+    private EnvKwargs(Dictionary<string, object?> values, int? maxEpisodeSteps)
+    {
+        this.values = values;
+        MaxEpisodeSteps = maxEpisodeSteps;
+    }
+
+    /// <summary>Every kwarg in effect, defaults included.</summary>
+    public IReadOnlyDictionary<string, object?> Values => values;
+
+    public int? MaxEpisodeSteps { get; }
+
+    public static EnvKwargs Parse(EnvSpec spec, IReadOnlyDictionary<string, object?>? given)
+    {
+        var values = new Dictionary<string, object?>(spec.Kwargs);
+        int? maxEpisodeSteps = spec.MaxEpisodeSteps;
+        foreach (var (name, value) in given ?? Info.Empty)
+        {
+            if (name == MaxEpisodeStepsKey)
+            {
+                maxEpisodeSteps = value switch
+                {
+                    null => null,
+                    long steps and > 0 and <= int.MaxValue => (int)steps,
+                    int steps and > 0 => steps,
+                    _ => throw new ArgumentException($"{spec.Id}: max_episode_steps must be a positive integer or null; got {Describe(value)}"),
+                };
+                continue;
+            }
+
+            if (!spec.Kwargs.TryGetValue(name, out var defaultValue))
+            {
+                throw new ArgumentException(
+                    $"{spec.Id} takes kwargs {Signature(spec)}; got unknown kwarg '{name}'");
+            }
+
+            values[name] = Convert(spec.Id, name, value, defaultValue);
+        }
+
+        values[MaxEpisodeStepsKey] = maxEpisodeSteps is int limit ? (long)limit : null;
+        return new EnvKwargs(values, maxEpisodeSteps);
+    }
+
+    public bool GetBool(string name) => (bool)values[name]!;
+
+    public long GetInt(string name) => (long)values[name]!;
+
+    public double GetDouble(string name) => (double)values[name]!;
+
+    public string? GetString(string name) => (string?)values[name];
+
+    private static object? Convert(string envId, string name, object? value, object? defaultValue) => (defaultValue, value) switch
+    {
+        (bool, bool flag) => flag,
+        (long, long number) => number,
+        (long, int number) => (long)number,
+        (double, double number) => number,
+        (double, float number) => (double)number,
+        (double, long number) => (double)number,
+        (double, int number) => (double)number,
+        (string or null, string text) => text,
+        (null, null) or (string, null) => null,
+        _ => throw new ArgumentException(
+            $"{envId}: kwarg '{name}' must be {TypeName(defaultValue)}; got {Describe(value)}"),
+    };
+
+    private static string Signature(EnvSpec spec) =>
+        spec.Kwargs.Count == 0 ? "none but max_episode_steps"
+        : string.Join(", ", spec.Kwargs.Select(pair => $"{pair.Key} ({TypeName(pair.Value)}, default {Describe(pair.Value)})"))
+          + " and max_episode_steps";
+
+    private static string TypeName(object? value) => value switch
+    {
+        bool => "a bool",
+        long => "an integer",
+        double => "a number",
+        _ => "a string",
+    };
+
+    private static string Describe(object? value) => value switch
+    {
+        null => "null",
+        bool flag => flag ? "true" : "false",
+        string text => $"'{text}'",
+        IFormattable number => number.ToString(null, CultureInfo.InvariantCulture),
+        _ => value.GetType().Name,
+    };
+}

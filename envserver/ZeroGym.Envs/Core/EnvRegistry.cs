@@ -1,0 +1,30 @@
+namespace ZeroGym.Envs.Core;
+
+/// <summary>The env ids a server offers, as Gymnasium's registry.</summary>
+public sealed class EnvRegistry
+{
+    private readonly Dictionary<string, EnvSpec> specs = new(StringComparer.Ordinal);
+
+    /// <summary>A registry with every env this project ships.</summary>
+    public static EnvRegistry CreateDefault()
+    {
+        var registry = new EnvRegistry();
+        registry.Register(CartPole.CartPoleEnv.Spec);
+        return registry;
+    }
+
+    public IEnumerable<EnvSpec> Specs => specs.Values;
+
+    public void Register(EnvSpec spec)
+    {
+        if (!specs.TryAdd(spec.Id, spec)) throw new ArgumentException($"env id '{spec.Id}' is already registered");
+    }
+
+    public bool TryGet(string id, out EnvSpec spec) => specs.TryGetValue(id, out spec!);
+
+    /// <summary>The spec for <paramref name="id"/>; an unknown id throws <see cref="KeyNotFoundException"/> listing the known ones.</summary>
+    public EnvSpec Get(string id) =>
+        TryGet(id, out var spec)
+            ? spec
+            : throw new KeyNotFoundException($"no env '{id}'; this server has {string.Join(", ", specs.Keys.Order())}");
+}

@@ -1,0 +1,37 @@
+namespace ZeroGym.Envs.Core;
+
+/// <summary>How to build an env and what it promises, as Gymnasium's <c>EnvSpec</c>.</summary>
+/// <param name="Id">Versioned id, "CartPole-v1": behaviour never changes without a new version.</param>
+/// <param name="Create">Builds the env from validated kwargs and a render mode (null for none).</param>
+/// <param name="Kwargs">Every kwarg the env takes, with its default value; the type of the default is the kwarg's type.</param>
+/// <param name="MaxEpisodeSteps">Time limit applied by <see cref="TimeLimit"/>, or null for none.</param>
+/// <param name="RewardThreshold">Mean return at which the task counts as solved, or null.</param>
+public sealed record EnvSpec(
+    string Id,
+    Func<EnvKwargs, string?, Env> Create,
+    IReadOnlyDictionary<string, object?> Kwargs,
+    int? MaxEpisodeSteps,
+    double? RewardThreshold,
+    IReadOnlyList<string> RenderModes,
+    int RenderFps,
+    string Description,
+    bool Nondeterministic = false)
+{
+    /// <summary>Makes the env with Gymnasium's standard wrapper: a time limit when the spec (or the
+    /// <c>max_episode_steps</c> kwarg) sets one. Throws <see cref="ArgumentException"/> for bad kwargs.</summary>
+    public Env Make(IReadOnlyDictionary<string, object?>? kwargs = null, string? renderMode = null) =>
+        Make(EnvKwargs.Parse(this, kwargs), renderMode);
+
+    /// <summary>Makes the env from kwargs already checked by <see cref="EnvKwargs.Parse"/>.</summary>
+    public Env Make(EnvKwargs kwargs, string? renderMode)
+    {
+        if (renderMode is not null && !RenderModes.Contains(renderMode))
+        {
+            throw new ArgumentException(
+                $"{Id} has render modes [{string.Join(", ", RenderModes)}]; got render_mode '{renderMode}'");
+        }
+
+        var env = Create(kwargs, renderMode);
+        return kwargs.MaxEpisodeSteps is int limit ? new TimeLimit(env, limit) : env;
+    }
+}

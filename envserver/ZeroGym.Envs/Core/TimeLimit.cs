@@ -1,0 +1,51 @@
+using ZeroGym.Protocol.Arrays;
+using ZeroGym.Protocol.Spaces;
+
+namespace ZeroGym.Envs.Core;
+
+/// <summary>
+/// Truncates episodes after a number of steps, as <c>gymnasium.wrappers.TimeLimit</c>: the step that reaches the
+/// limit returns <c>truncated = true</c> (and keeps <c>terminated</c> as the env said).
+/// </summary>
+public sealed class TimeLimit : Env
+{
+    private int elapsedSteps;
+
+    public TimeLimit(Env inner, int maxEpisodeSteps)
+    {
+        if (maxEpisodeSteps <= 0) throw new ArgumentOutOfRangeException(nameof(maxEpisodeSteps), "the time limit must be positive");
+        Inner = inner;
+        MaxEpisodeSteps = maxEpisodeSteps;
+        RenderMode = inner.RenderMode;
+    }
+
+    public Env Inner { get; }
+
+    public int MaxEpisodeSteps { get; }
+
+    public override Space ObservationSpace => Inner.ObservationSpace;
+
+    public override Space ActionSpace => Inner.ActionSpace;
+
+    public override ResetResult Reset(long? seed = null, IReadOnlyDictionary<string, object?>? options = null)
+    {
+        var result = Inner.Reset(seed, options);
+        elapsedSteps = 0;
+        return result;
+    }
+
+    public override StepResult Step(object action)
+    {
+        var result = Inner.Step(action);
+        elapsedSteps++;
+        return elapsedSteps >= MaxEpisodeSteps ? result with { Truncated = true } : result;
+    }
+
+    public override NDArray Render() => Inner.Render();
+
+    public override void Dispose()
+    {
+        Inner.Dispose();
+        base.Dispose();
+    }
+}
