@@ -1,0 +1,136 @@
+using ZeroGym.Envs.Core;
+using ZeroGym.Protocol.Interop.ZeroMQ;
+
+namespace ZeroGym.EnvServer;
+
+/// <summary>
+/// The env server: one ROUTER socket bound to every endpoint, one thread that receives a request, has the
+/// <see cref="RequestHandler"/> execute it and sends the reply back to the client that asked.
+/// </summary>
+/// <remarks>
+/// Requests run inline on the loop thread: a CartPole step costs far less than a thread hop, and a single
+/// thread makes replies to each client come back in request order (SPEC.md §1) without locks.
+/// </remarks>
+public sealed class EnvServer : IDisposable
+{
+    /// <summary>How long the loop waits for a request before it looks at idle clients and cancellation.</summary>
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(100);
+
+    private const int EHostUnreachable = 113;
+
+    private readonly ServerOptions options;
+    private readonly ServerLog log;
+    private readonly ZmqContext context = new();
+    private readonly ZmqSocket socket;
+    private readonly List<string> boundEndpoints = [];
+    private byte[] lastIdentity = [];
+    private string lastClientId = "";
+
+    public EnvServer(ServerOptions options, EnvRegistry registry, ServerLog log, TimeProvider? time = null)
+    {
+        this.options = options;
+        this.log = log;
+        Handler = new RequestHandler(registry, options, log, time);
+        socket = context.CreateSocket(ZmqSocketType.Router);
+        socket.Linger = 0;
+        socket.RouterMandatory = true;
+        // Requests between the limit and four times it get a too_large reply; ZeroMQ drops bigger ones unread.
+        socket.MaxMessageSize = 4L * options.MaxMessageBytes;
+        try
+        {
+            foreach (string endpoint in options.Endpoints)
+            {
+                socket.Bind(endpoint);
+                boundEndpoints.Add(socket.LastEndpoint);
+            }
+        }
+        catch
+        {
+            Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The endpoints actually bound, with the port filled in where a wildcard was asked for.</summary>
+    public IReadOnlyList<string> Endpoints => boundEndpoints;
+
+    internal RequestHandler Handler { get; }
+
+    /// <summary>Serves requests until <paramref name="cancellation"/> fires.</summary>
+    public void Run(CancellationToken cancellation)
+    {
+        using var identity = new ZmqMessage();
+        using var payload = new ZmqMessage();
+        long nextSweep = Environment.TickCount64 + 1000;
+        while (!cancellation.IsCancellationRequested)
+        {
+            if (socket.TryReceive(identity, PollInterval))
+            {
+                Serve(identity, payload);
+            }
+
+            if (Environment.TickCount64 >= nextSweep)
+            {
+                Handler.CloseIdleClients();
+                nextSweep = Environment.TickCount64 + 1000;
+            }
+        }
+    }
+
+    private void Serve(ZmqMessage identity, ZmqMessage payload)
+    {
+        // A ROUTER delivers [identity, frames...]; the frames of one message arrive together.
+        if (!identity.More) return;
+        socket.Receive(payload);
+        string clientId = ClientId(identity.Data);
+        ReadOnlySpan<byte> reply;
+        if (payload.More)
+        {
+            int frames = 1;
+            while (payload.More)
+            {
+                socket.Receive(payload);
+                frames++;
+            }
+
+            reply = Handler.Reject(clientId, Protocol.Wire.ErrorCodes.Malformed, $"a request is one frame; got {frames} frames").Span;
+        }
+        else
+        {
+            reply = Handler.Handle(clientId, payload.Data).Span;
+        }
+
+        Send(identity.Data, reply, clientId);
+    }
+
+    private void Send(ReadOnlySpan<byte> identity, ReadOnlySpan<byte> reply, string clientId)
+    {
+        try
+        {
+            if (socket.TrySend(identity, more: true) && socket.TrySend(reply)) return;
+            log.Warn("reply_dropped", ("client", clientId), ("reason", "the client's queue is full: it is not reading its replies"));
+        }
+        catch (ZmqException error) when (error.ErrorCode == EHostUnreachable)
+        {
+            log.Warn("reply_dropped", ("client", clientId), ("reason", "the client disconnected before its reply"));
+        }
+    }
+
+    private string ClientId(ReadOnlySpan<byte> identity)
+    {
+        if (!identity.SequenceEqual(lastIdentity))
+        {
+            lastIdentity = identity.ToArray();
+            lastClientId = Convert.ToHexStringLower(identity);
+        }
+
+        return lastClientId;
+    }
+
+    public void Dispose()
+    {
+        Handler.Dispose();
+        socket.Dispose();
+        context.Dispose();
+    }
+}

@@ -1,0 +1,22 @@
+namespace ZeroGym.EnvServer;
+
+/// <summary>Settings of one server; the defaults are what <c>scripts/serve</c> uses.</summary>
+public sealed record ServerOptions
+{
+    public const string DefaultEndpoint = "tcp://127.0.0.1:5555";
+
+    /// <summary>Endpoints the ROUTER socket binds; <c>tcp://HOST:*</c> picks a free port.</summary>
+    public IReadOnlyList<string> Endpoints { get; init; } = [DefaultEndpoint];
+
+    /// <summary>A client silent for this long is considered gone and its envs are closed.</summary>
+    public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromSeconds(300);
+
+    /// <summary>Handles one client may hold at once (a vector env counts once).</summary>
+    public int MaxEnvsPerClient { get; init; } = 64;
+
+    /// <summary>Sub-envs one vector env may have.</summary>
+    public int MaxNumEnvs { get; init; } = 1024;
+
+    /// <summary>Requests above this size get <c>too_large</c>; above four times it ZeroMQ drops the connection.</summary>
+    public int MaxMessageBytes { get; init; } = 1 << 20;
+}

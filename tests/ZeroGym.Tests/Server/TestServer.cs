@@ -1,0 +1,34 @@
+using ZeroGym.Envs.Core;
+using ZeroGym.EnvServer;
+
+namespace ZeroGym.Tests.Server;
+
+/// <summary>A real env server on a free loopback port, served by a background thread for one test.</summary>
+internal sealed class TestServer : IDisposable
+{
+    private readonly CancellationTokenSource stop = new();
+    private readonly Thread thread;
+
+    public TestServer(ServerOptions? options = null, EnvRegistry? registry = null, string endpoint = "tcp://127.0.0.1:*")
+    {
+        Log = new StringWriter();
+        Server = new EnvServer.EnvServer((options ?? new ServerOptions()) with { Endpoints = [endpoint] }, registry ?? EnvRegistry.CreateDefault(), new ServerLog(TextWriter.Synchronized(Log)));
+        Address = Server.Endpoints[0];
+        thread = new Thread(() => Server.Run(stop.Token)) { IsBackground = true, Name = "test env server" };
+        thread.Start();
+    }
+
+    public string Address { get; }
+
+    public EnvServer.EnvServer Server { get; }
+
+    public StringWriter Log { get; }
+
+    /// <summary>Stops the loop and closes every env, as SIGTERM does.</summary>
+    public void Dispose()
+    {
+        stop.Cancel();
+        thread.Join();
+        Server.Dispose();
+    }
+}
