@@ -1,0 +1,148 @@
+using System.Buffers;
+using ZeroGym.Protocol.Interop.ZeroMQ;
+using ZeroGym.Protocol.MessagePack;
+using ZeroGym.Protocol.Wire;
+
+namespace ZeroGym;
+
+/// <summary>
+/// One connection (a DEALER socket) to a ZeroGym env server. Makes <see cref="RemoteEnv"/>s and
+/// <see cref="RemoteVectorEnv"/>s that share it. Thread-safe: calls from several threads take turns.
+/// </summary>
+/// <remarks>
+/// On a timeout the socket is closed and opened again, so a reply that arrives late can never be taken for the
+/// answer to a later request (SPEC.md §5); the envs of the old connection are gone from the server's point of
+/// view only after its idle timeout.
+/// </remarks>
+public sealed class ZeroGymClient : IDisposable
+{
+    public const string DefaultAddress = "tcp://127.0.0.1:5555";
+
+    private readonly object gate = new();
+    private readonly ZmqContext context = new();
+    private readonly ArrayBufferWriter<byte> requestBuffer = new(1024);
+    private readonly MessagePackWriter request;
+    private readonly ZmqMessage replyFrame = new();
+    private ZmqSocket socket;
+    private ulong lastId;
+    private bool disposed;
+
+    /// <summary>Connects and greets the server; throws <see cref="ServerTimeoutException"/> when nothing answers
+    /// and <see cref="ZeroGymException"/> (<c>version_mismatch</c>) when it speaks another protocol.</summary>
+    public ZeroGymClient(string address = DefaultAddress, ClientOptions? options = null)
+    {
+        Address = address;
+        Options = options ?? new ClientOptions();
+        request = new MessagePackWriter(requestBuffer);
+        socket = Connect();
+        try
+        {
+            Server = Hello();
+        }
+        catch
+        {
+            Dispose();
+            throw;
+        }
+    }
+
+    public string Address { get; }
+
+    public ClientOptions Options { get; }
+
+    /// <summary>What the server said about itself in its <c>hello</c> reply.</summary>
+    public ServerInfo Server { get; }
+
+    /// <summary>The envs the server offers.</summary>
+    public IReadOnlyList<EnvSpecInfo> ListEnvs()
+    {
+        var reply = Call(Ops.List, 0, 0, static (_, _) => { });
+        return Replies.List(reply, "envs").Select(spec => EnvSpecInfo.FromWire(spec)).ToList();
+    }
+
+    /// <summary>Round trip to the server; returns its clock (Unix seconds).</summary>
+    public double Ping() => Replies.Double(Call(Ops.Ping, 0, 0, static (_, _) => { }), "time");
+
+    /// <summary>Makes one env on the server, as <c>gymnasium.make(envId, render_mode=..., **kwargs)</c>.</summary>
+    public RemoteEnv Make(string envId, IReadOnlyDictionary<string, object?>? kwargs = null, string? renderMode = null) =>
+        new(this, ownsClient: false, new MakeArguments(envId, kwargs, renderMode, NumEnvs: null));
+
+    /// <summary>Makes a vector env of <paramref name="numEnvs"/> copies stepped together (SPEC.md §2.3).</summary>
+    public RemoteVectorEnv MakeVec(string envId, int numEnvs, IReadOnlyDictionary<string, object?>? kwargs = null, string? renderMode = null) =>
+        new(this, ownsClient: false, new MakeArguments(envId, kwargs, renderMode, numEnvs));
+
+    public Task<RemoteEnv> MakeAsync(string envId, IReadOnlyDictionary<string, object?>? kwargs = null, string? renderMode = null) =>
+        Task.Run(() => Make(envId, kwargs, renderMode));
+
+    public Task<RemoteVectorEnv> MakeVecAsync(string envId, int numEnvs, IReadOnlyDictionary<string, object?>? kwargs = null, string? renderMode = null) =>
+        Task.Run(() => MakeVec(envId, numEnvs, kwargs, renderMode));
+
+    /// <summary>
+    /// Sends one request (<paramref name="fieldCount"/> fields after id and op, written by <paramref name="writeFields"/>)
+    /// and returns the reply map, or throws the server's error as a <see cref="ZeroGymException"/>.
+    /// </summary>
+    internal Dictionary<object, object?> Call<TState>(string op, int fieldCount, TState state, Action<MessagePackWriter, TState> writeFields)
+    {
+        lock (gate)
+        {
+            ObjectDisposedException.ThrowIf(disposed, this);
+            ulong id = ++lastId;
+            requestBuffer.ResetWrittenCount();
+            request.WriteMapHeader(2 + fieldCount);
+            request.Write("id"); request.Write(id);
+            request.Write("op"); request.Write(op);
+            writeFields(request, state);
+            if (!socket.TrySend(requestBuffer.WrittenSpan)) throw TimedOut(op);
+
+            long deadline = Environment.TickCount64 + (long)Options.Timeout.TotalMilliseconds;
+            while (true)
+            {
+                var remaining = TimeSpan.FromMilliseconds(Math.Max(0, deadline - Environment.TickCount64));
+                if (!socket.TryReceive(replyFrame, remaining)) throw TimedOut(op);
+                var reply = Replies.Decode(replyFrame.Data, Address);
+                object? replyId = reply.GetValueOrDefault("id");
+                bool ours = replyId is null ? reply.ContainsKey("error") : Replies.IsId(replyId, id);
+                if (!ours) continue; // a late reply to a request that timed out before this connection was reset
+                if (reply.TryGetValue("error", out var error)) throw Replies.Error(error);
+                return reply;
+            }
+        }
+    }
+
+    private ServerInfo Hello()
+    {
+        var reply = Call(Ops.Hello, 2, Options.ClientName, static (writer, name) =>
+        {
+            writer.Write("protocol"); writer.Write(ProtocolConstants.Version);
+            writer.Write("client"); writer.Write(name);
+        });
+        return ServerInfo.FromWire(reply);
+    }
+
+    private ServerTimeoutException TimedOut(string op)
+    {
+        socket.Dispose();
+        socket = Connect();
+        return new ServerTimeoutException(Address, op, Options.Timeout);
+    }
+
+    private ZmqSocket Connect()
+    {
+        var dealer = context.CreateSocket(ZmqSocketType.Dealer);
+        dealer.Linger = 0;
+        dealer.Connect(Address);
+        return dealer;
+    }
+
+    public void Dispose()
+    {
+        lock (gate)
+        {
+            if (disposed) return;
+            disposed = true;
+            socket.Dispose();
+            replyFrame.Dispose();
+            context.Dispose();
+        }
+    }
+}
