@@ -1,0 +1,52 @@
+"""The entry points: ``make``, ``make_vec`` and ``list_envs``, as ``gymnasium.make``/``make_vec`` for a server."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from zerogym.connection import DEFAULT_ADDRESS, Connection
+from zerogym.env import ZeroGymEnv
+from zerogym.remote import field
+from zerogym.vector import ZeroGymVectorEnv
+
+
+def make(env_id: str, address: str = DEFAULT_ADDRESS, timeout: float | None = 30.0,
+         render_mode: str | None = None, **kwargs: Any) -> ZeroGymEnv:
+    """Makes the env ``env_id`` in the ZeroGym server at ``address``.
+
+    Args:
+        env_id: the server's env id, e.g. ``"CartPole-v1"`` (``list_envs()`` lists them).
+        address: the server's endpoint, ``tcp://HOST:PORT`` or ``ipc://PATH``.
+        timeout: seconds to wait for each reply before raising ``ServerTimeoutError`` (None: forever).
+        render_mode: None or one of the env's render modes, e.g. ``"rgb_array"``.
+        **kwargs: the env's keyword arguments, plus ``max_episode_steps`` to override its time limit.
+
+    Example:
+        >>> env = zerogym.make("CartPole-v1")
+        >>> obs, info = env.reset(seed=42)
+        >>> obs, reward, terminated, truncated, info = env.step(env.action_space.sample())
+    """
+    return ZeroGymEnv(env_id, address=address, timeout=timeout, render_mode=render_mode, kwargs=kwargs)
+
+
+def make_vec(env_id: str, num_envs: int, address: str = DEFAULT_ADDRESS, timeout: float | None = 30.0,
+             render_mode: str | None = None, **kwargs: Any) -> ZeroGymVectorEnv:
+    """Makes ``num_envs`` copies of ``env_id`` in the server, stepped together (next-step autoreset).
+
+    Arguments are those of ``make``. Example:
+        >>> envs = zerogym.make_vec("CartPole-v1", num_envs=8)
+        >>> obs, infos = envs.reset(seed=42)
+        >>> obs, rewards, terminations, truncations, infos = envs.step(envs.action_space.sample())
+    """
+    return ZeroGymVectorEnv(env_id, num_envs, address=address, timeout=timeout, render_mode=render_mode,
+                            kwargs=kwargs)
+
+
+def list_envs(address: str = DEFAULT_ADDRESS, timeout: float | None = 30.0) -> list[dict[str, Any]]:
+    """The server's envs, one spec map each: ``id``, ``max_episode_steps``, ``reward_threshold``,
+    ``nondeterministic``, ``kwargs`` (the defaults), ``render_modes``, ``description``."""
+    connection = Connection(address, timeout)
+    try:
+        return field(connection.request({"op": "list"}), "envs", "list")
+    finally:
+        connection.close()

@@ -1,0 +1,34 @@
+"""The one place that imports Gymnasium.
+
+With Gymnasium installed, ZeroGym's envs are real ``gymnasium.Env``/``gymnasium.vector.VectorEnv`` subclasses with
+``gymnasium.spaces``; without it they use the small stand-ins of ``zerogym.spaces`` and ``zerogym.core``.
+``USING_GYMNASIUM`` says which. Setting ``ZEROGYM_DISABLE_GYMNASIUM=1`` forces the stand-ins (to test them where
+Gymnasium is installed).
+"""
+
+from __future__ import annotations
+
+import os
+
+if os.environ.get("ZEROGYM_DISABLE_GYMNASIUM", "") not in ("", "0"):
+    gymnasium = None
+else:
+    try:
+        import gymnasium
+    except ImportError:
+        gymnasium = None
+
+USING_GYMNASIUM: bool = gymnasium is not None
+"""True when ZeroGym's envs are built on Gymnasium's classes, False when on ZeroGym's stand-ins."""
+
+if gymnasium is not None:
+    from gymnasium import Env, spaces
+    from gymnasium.envs.registration import EnvSpec
+    from gymnasium.vector import AutoresetMode, VectorEnv
+    from gymnasium.vector.utils import batch_space
+else:
+    from zerogym import spaces
+    from zerogym.core import AutoresetMode, Env, EnvSpec, VectorEnv
+    from zerogym.spaces import batch_space
+
+__all__ = ["USING_GYMNASIUM", "Env", "EnvSpec", "VectorEnv", "AutoresetMode", "spaces", "batch_space"]

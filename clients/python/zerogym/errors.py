@@ -1,0 +1,173 @@
+"""Errors raised by the ZeroGym client: one class per error code of the protocol (SPEC.md §3.2)."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+
+class ZeroGymError(Exception):
+    """An error reported by the ZeroGym server, or a reply the client cannot accept.
+
+    Args:
+        code: the protocol's error code (``"invalid_action"``, ...), for programs.
+        message: what was expected and what was found, for people.
+    """
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+    def __reduce__(self):
+        # Subclasses take only a message, so pickling (multiprocessing, vector workers) rebuilds from both fields.
+        return _restore, (type(self), self.code, self.message)
+
+
+def _restore(cls: type[ZeroGymError], code: str, message: str) -> ZeroGymError:
+    error = cls.__new__(cls)
+    ZeroGymError.__init__(error, code, message)
+    return error
+
+
+class _CodedError(ZeroGymError):
+    """A ZeroGymError whose code is fixed by its class."""
+
+    code: ClassVar[str]
+
+    def __init__(self, message: str):
+        super().__init__(type(self).code, message)
+
+
+class MalformedRequestError(_CodedError):
+    """The server could not read the request (``malformed``): a client bug."""
+
+    code = "malformed"
+
+
+class MessageTooLargeError(_CodedError):
+    """The request is larger than the server's ``max_message_bytes`` (``too_large``)."""
+
+    code = "too_large"
+
+
+class VersionMismatchError(_CodedError):
+    """The server does not speak this client's protocol version (``version_mismatch``)."""
+
+    code = "version_mismatch"
+
+
+class UnknownOpError(_CodedError):
+    """The server does not know the request's ``op`` (``unknown_op``)."""
+
+    code = "unknown_op"
+
+
+class UnknownEnvError(_CodedError):
+    """``make`` named an env id the server does not have (``unknown_env``); the message lists what it has."""
+
+    code = "unknown_env"
+
+
+class InvalidArgumentError(_CodedError, ValueError):
+    """A kwarg, ``num_envs``, ``render_mode``, seed or reset option is outside its domain (``invalid_argument``)."""
+
+    code = "invalid_argument"
+
+
+class UnknownHandleError(_CodedError):
+    """The server no longer has the env (``unknown_handle``): it restarted, or closed the env after its idle timeout."""
+
+    code = "unknown_handle"
+
+
+class InvalidActionError(_CodedError, ValueError):
+    """The action is not in the action space and cannot be converted to it (``invalid_action``)."""
+
+    code = "invalid_action"
+
+
+class ResetNeededError(_CodedError):
+    """``step`` before the first ``reset`` or after the episode ended (``reset_needed``)."""
+
+    code = "reset_needed"
+
+
+class NotRenderingError(_CodedError):
+    """``render`` on an env made without a ``render_mode`` (``not_rendering``)."""
+
+    code = "not_rendering"
+
+
+class LimitExceededError(_CodedError):
+    """This connection already holds the server's maximum number of envs (``limit_exceeded``)."""
+
+    code = "limit_exceeded"
+
+
+class EnvFailureError(_CodedError):
+    """The env itself failed on the server, which closed it (``env_failure``); ``reset()`` makes a new one."""
+
+    code = "env_failure"
+
+
+class InternalServerError(_CodedError):
+    """A bug in the server (``internal``); its log has the details."""
+
+    code = "internal"
+
+
+class ProtocolError(_CodedError):
+    """A reply that breaks the protocol: the client and server disagree on SPEC.md (a bug on one side)."""
+
+    code = "protocol"
+
+
+_ERRORS_BY_CODE: dict[str, type[_CodedError]] = {
+    cls.code: cls
+    for cls in (
+        MalformedRequestError,
+        MessageTooLargeError,
+        VersionMismatchError,
+        UnknownOpError,
+        UnknownEnvError,
+        InvalidArgumentError,
+        UnknownHandleError,
+        InvalidActionError,
+        ResetNeededError,
+        NotRenderingError,
+        LimitExceededError,
+        EnvFailureError,
+        InternalServerError,
+    )
+}
+
+
+def error_from_reply(error: Any) -> ZeroGymError:
+    """The exception for a reply's ``error`` map ``{code, message}``; unknown codes give a plain ZeroGymError."""
+    if not isinstance(error, dict) or not isinstance(error.get("code"), str):
+        return ProtocolError(f"expected an error map {{code, message}} in the reply; got {error!r}")
+    code, message = error["code"], str(error.get("message", ""))
+    cls = _ERRORS_BY_CODE.get(code)
+    return cls(message) if cls is not None else ZeroGymError(code, message)
+
+
+class ServerTimeoutError(TimeoutError):
+    """The server did not answer a request within the client's timeout.
+
+    The message names the endpoint, the request and what to check. The client has already reopened its socket, so
+    a late reply cannot be mistaken for the next one; envs made on the old socket are gone (``reset()`` remakes them).
+    """
+
+    def __init__(self, address: str, op: str, timeout: float | None):
+        super().__init__(
+            f"the ZeroGym server at {address} did not answer '{op}' within {timeout} s. "
+            f"Check that the server is running and bound to that address "
+            f"(dotnet ZeroGym.EnvServer.dll --bind {address}), that the host and port are right, "
+            f"and that no firewall blocks the port."
+        )
+        self.address = address
+        self.op = op
+        self.timeout = timeout
+
+    def __reduce__(self):
+        return type(self), (self.address, self.op, self.timeout)

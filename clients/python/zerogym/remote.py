@@ -1,0 +1,119 @@
+"""An env handle in a ZeroGym server: making it, remaking it after the server lost it, resetting and closing it.
+
+``ZeroGymEnv`` and ``ZeroGymVectorEnv`` share this; each adds its own decoding of observations.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from zerogym.compat import EnvSpec
+from zerogym.connection import Connection
+from zerogym.errors import ProtocolError, UnknownHandleError
+
+
+class RemoteEnv:
+    """One handle in the server, on its own connection.
+
+    Args:
+        env_id: the server's env id, e.g. ``"CartPole-v1"``.
+        address: the server's endpoint.
+        timeout: seconds to wait for each reply (None: forever).
+        render_mode: None or one of the env's render modes.
+        kwargs: the env's keyword arguments, passed to the server's ``make``.
+        num_envs: None for a single env, N for a vector env of N copies.
+    """
+
+    def __init__(self, env_id: str, address: str, timeout: float | None, render_mode: str | None,
+                 kwargs: dict[str, Any], num_envs: int | None = None):
+        self.env_id = env_id
+        self.connection = Connection(address, timeout)
+        self._make_request: dict[str, Any] = {"op": "make", "env": env_id, "kwargs": kwargs}
+        if num_envs is not None:
+            self._make_request["num_envs"] = num_envs
+        if render_mode is not None:
+            self._make_request["render_mode"] = render_mode
+        try:
+            if num_envs is not None:
+                self.connection.require("vector", "make_vec")
+            if render_mode is not None:
+                self.connection.require(f"render:{render_mode}", f"render_mode={render_mode!r}")
+            self.made: dict[str, Any] = self.connection.request(self._make_request)
+            self.handle = field(self.made, "handle", "make")
+        except BaseException:
+            self.connection.close()
+            raise
+        self.step_request: dict[str, Any] = {"op": "step", "handle": self.handle}
+        """The step request, reused for every step: set its ``action`` and send it."""
+
+    def reset(self, seed: Any, options: dict[str, Any] | None) -> dict[str, Any]:
+        """Resets the env; when the server no longer has it, makes it again with the same arguments first."""
+        request: dict[str, Any] = {"op": "reset", "handle": self.handle, "seed": seed}
+        if options is not None:
+            self.connection.require("reset_options", "reset(options=...)")
+            request["options"] = options
+        try:
+            return self.connection.request(request)
+        except UnknownHandleError:
+            self._remake()
+            request["handle"] = self.handle
+            return self.connection.request(request)
+
+    def request(self, message: dict[str, Any]) -> dict[str, Any]:
+        """Sends a request about this env; the server having lost the env raises ``gone``'s error."""
+        try:
+            return self.connection.request(message)
+        except UnknownHandleError as error:
+            raise self.gone(error) from None
+
+    def gone(self, error: UnknownHandleError) -> UnknownHandleError:
+        """The error for using an env the server no longer has: it says that ``reset()`` makes a new one."""
+        idle = self.connection.server.get("idle_timeout")
+        idle_text = "its idle timeout" if idle is None else f"{idle} s"
+        return UnknownHandleError(
+            f"{self.env_id} is gone from the server at {self.connection.address}: the server restarted, or closed "
+            f"it after {idle_text} without requests. Call reset() to make a new one. (server: {error.message})"
+        )
+
+    def close(self) -> None:
+        """Closes the handle and the connection; closing twice is allowed."""
+        if self.connection.closed:
+            return
+        try:
+            self.connection.request({"op": "close", "handle": self.handle})
+        except UnknownHandleError:
+            pass  # The server already dropped it, which is what close asks for.
+        finally:
+            self.connection.close()
+
+    def spec(self, render_mode: str | None) -> EnvSpec:
+        """The env's spec from the make reply; ``spec.make()`` makes another env like this one on the same server."""
+        remote = field(self.made, "spec", "make")
+        # The kwargs in effect, with the caller's on top: the reply may leave some out (max_episode_steps).
+        kwargs = {"env_id": self.env_id, "address": self.connection.address, "timeout": self.connection.timeout,
+                  **(remote.get("kwargs") or {}), **self._make_request["kwargs"]}
+        if render_mode is not None:
+            kwargs["render_mode"] = render_mode
+        return EnvSpec(
+            id=remote.get("id", self.env_id),
+            entry_point="zerogym:make",
+            reward_threshold=remote.get("reward_threshold"),
+            nondeterministic=bool(remote.get("nondeterministic", False)),
+            max_episode_steps=remote.get("max_episode_steps"),
+            kwargs=kwargs,
+        )
+
+    def _remake(self) -> None:
+        # The server may be a new process: greet it again before making.
+        self.connection.hello()
+        self.made = self.connection.request(self._make_request)
+        self.handle = field(self.made, "handle", "make")
+        self.step_request["handle"] = self.handle
+
+
+def field(reply: dict[str, Any], key: str, op: str) -> Any:
+    """``reply[key]``, or a ProtocolError naming the missing key of the ``op`` reply."""
+    try:
+        return reply[key]
+    except KeyError:
+        raise ProtocolError(f"expected '{key}' in the reply to '{op}'; got keys {sorted(reply)}") from None

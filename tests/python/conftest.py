@@ -1,0 +1,136 @@
+"""Fixtures for the Python client's tests: the real ZeroGym server, started once per session or per test.
+
+The server is started as ``dotnet artifacts/bin/ZeroGym.EnvServer/release/ZeroGym.EnvServer.dll`` with
+``--bind tcp://127.0.0.1:* --idle-timeout SECONDS``; set ``ZEROGYM_SERVER_CMD`` to use another command in place of
+``dotnet .../ZeroGym.EnvServer.dll`` (the two options are appended to it). It prints
+``zerogym-server listening on ADDRESS`` when ready and exits 0 on SIGTERM.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+CLIENT_DIR = REPO / "clients" / "python"
+sys.path.insert(0, str(CLIENT_DIR))
+
+SERVER_DLL = REPO / "artifacts" / "bin" / "ZeroGym.EnvServer" / "release" / "ZeroGym.EnvServer.dll"
+READY_PREFIX = "zerogym-server listening on "
+START_TIMEOUT_S = 60.0
+STOP_TIMEOUT_S = 15.0
+
+
+@dataclass
+class ServerProcess:
+    """A running ZeroGym server: its address and where its stdout/stderr go."""
+
+    process: subprocess.Popen
+    address: str
+    stdout_path: Path
+    stderr_path: Path
+
+    def log(self) -> str:
+        """Everything the server wrote to stderr so far (its structured log)."""
+        return self.stderr_path.read_text(errors="replace")
+
+    def wait_for_log(self, *fragments: str, timeout: float) -> str | None:
+        """The first log line containing every fragment, waiting up to ``timeout`` seconds; None if none came."""
+        deadline = time.monotonic() + timeout
+        while True:
+            for line in self.log().splitlines():
+                if all(fragment in line for fragment in fragments):
+                    return line
+            if time.monotonic() > deadline:
+                return None
+            time.sleep(0.1)
+
+    def stop(self) -> None:
+        """SIGTERM, then insists that the server exited with 0."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(STOP_TIMEOUT_S)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+                raise AssertionError(f"the server did not exit within {STOP_TIMEOUT_S} s of SIGTERM; "
+                                     f"log tail:\n{self.log()[-2000:]}")
+        if self.process.returncode != 0:
+            raise AssertionError(f"the server exited with {self.process.returncode} on SIGTERM, expected 0; "
+                                 f"log tail:\n{self.log()[-2000:]}")
+
+
+def server_command(idle_timeout: float) -> list[str]:
+    custom = os.environ.get("ZEROGYM_SERVER_CMD")
+    if custom:
+        program = shlex.split(custom)
+    else:
+        if not SERVER_DLL.exists():
+            pytest.fail(f"the ZeroGym server is not built: {SERVER_DLL} is missing. Run scripts/setup (it builds "
+                        f"the server in release), or set ZEROGYM_SERVER_CMD to a command that starts one.",
+                        pytrace=False)
+        program = ["dotnet", str(SERVER_DLL)]
+    return [*program, "--bind", "tcp://127.0.0.1:*", "--idle-timeout", str(idle_timeout)]
+
+
+def start_server(idle_timeout: float, workdir: Path) -> ServerProcess:
+    stdout_path, stderr_path = workdir / "server.stdout", workdir / "server.stderr"
+    command = server_command(idle_timeout)
+    # Files, not pipes: a server that logs a lot must never block on a pipe nobody reads.
+    with open(stdout_path, "wb") as stdout, open(stderr_path, "wb") as stderr:
+        process = subprocess.Popen(command, stdout=stdout, stderr=stderr, stdin=subprocess.DEVNULL)
+    server = ServerProcess(process, "", stdout_path, stderr_path)
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while time.monotonic() < deadline:
+        for line in stdout_path.read_text(errors="replace").splitlines():
+            if line.startswith(READY_PREFIX):
+                server.address = line[len(READY_PREFIX):].strip()
+                return server
+        if process.poll() is not None:
+            pytest.fail(f"the server exited with {process.returncode} before listening: {shlex.join(command)}\n"
+                        f"stderr:\n{server.log()[-2000:]}", pytrace=False)
+        time.sleep(0.05)
+    process.kill()
+    process.wait()
+    pytest.fail(f"the server printed no '{READY_PREFIX}ADDRESS' line within {START_TIMEOUT_S} s: "
+                f"{shlex.join(command)}\nstderr:\n{server.log()[-2000:]}", pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    """One real server for the whole session (idle timeout 300 s)."""
+    running = start_server(300, tmp_path_factory.mktemp("server"))
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="session")
+def address(server: ServerProcess) -> str:
+    """The session server's endpoint, e.g. ``tcp://127.0.0.1:43567``."""
+    return server.address
+
+
+@pytest.fixture
+def short_idle_server(tmp_path: Path) -> Iterator[ServerProcess]:
+    """A fresh real server that closes the envs of a connection silent for 1 s."""
+    running = start_server(1, tmp_path)
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def client_env() -> dict[str, str]:
+    """Environment for a client subprocess: finds the zerogym package of this repository."""
+    environment = dict(os.environ)
+    environment["PYTHONPATH"] = os.pathsep.join(filter(None, [str(CLIENT_DIR), environment.get("PYTHONPATH")]))
+    return environment
