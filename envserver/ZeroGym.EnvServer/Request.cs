@@ -5,7 +5,8 @@ namespace ZeroGym.EnvServer;
 
 /// <summary>
 /// One decoded request (SPEC.md §3). Only the keys of the request's op matter; unknown keys are ignored.
-/// Values with a free form (action, seed, options, kwargs) stay decoded trees for the handler to check.
+/// Values with a free form (action, options, kwargs) arrive in wire form (<see cref="WireFormat.ReadValue"/>) for the
+/// handler to check against the env.
 /// </summary>
 internal sealed class Request
 {
@@ -62,11 +63,11 @@ internal sealed class Request
                 if (key.SequenceEqual("id"u8)) request.Id = ReadId(ref reader);
                 else if (key.SequenceEqual("op"u8)) request.Op = ReadString(ref reader, "op");
                 else if (key.SequenceEqual("handle"u8)) request.Handle = ReadInteger(ref reader, "handle");
-                else if (key.SequenceEqual("action"u8)) (request.Action, request.HasAction) = (reader.ReadValue(), true);
+                else if (key.SequenceEqual("action"u8)) (request.Action, request.HasAction) = (ReadWireValue(ref reader, "action", ErrorCodes.InvalidAction), true);
                 else if (key.SequenceEqual("seed"u8)) request.Seed = reader.ReadValue();
-                else if (key.SequenceEqual("options"u8)) request.Options = reader.ReadValue();
+                else if (key.SequenceEqual("options"u8)) request.Options = ReadWireValue(ref reader, "options", ErrorCodes.InvalidArgument);
                 else if (key.SequenceEqual("env"u8)) request.EnvId = ReadString(ref reader, "env");
-                else if (key.SequenceEqual("kwargs"u8)) request.Kwargs = reader.ReadValue();
+                else if (key.SequenceEqual("kwargs"u8)) request.Kwargs = ReadWireValue(ref reader, "kwargs", ErrorCodes.InvalidArgument);
                 else if (key.SequenceEqual("num_envs"u8)) request.NumEnvs = reader.TryReadNil() ? null : ReadInteger(ref reader, "num_envs");
                 else if (key.SequenceEqual("render_mode"u8)) request.RenderMode = reader.TryReadNil() ? null : ReadString(ref reader, "render_mode");
                 else if (key.SequenceEqual("protocol"u8)) request.ProtocolVersion = ReadInteger(ref reader, "protocol");
@@ -86,6 +87,19 @@ internal sealed class Request
 
         if (request.Id is null) throw Malformed("the request has no 'id' (an unsigned integer)");
         if (request.Op.Length == 0) throw Malformed("the request has no 'op' (a string such as 'step')");
+    }
+
+    /// <summary>A free-form value in wire form (arrays as NDArray); a badly formed array is <paramref name="code"/>.</summary>
+    private static object? ReadWireValue(ref MessagePackReader reader, string what, string code)
+    {
+        try
+        {
+            return WireFormat.ReadValue(ref reader, what);
+        }
+        catch (FormatException error)
+        {
+            throw new RequestError(code, error.Message, error);
+        }
     }
 
     /// <summary>The handle, required by every per-env op.</summary>

@@ -374,7 +374,7 @@ public sealed class RequestHandler : IDisposable
         object action;
         try
         {
-            action = space.Coerce(WireFormat.FromTree(tree, "action"));
+            action = space.Coerce(tree);
         }
         catch (Exception error) when (error is ArgumentException or FormatException)
         {
@@ -391,7 +391,7 @@ public sealed class RequestHandler : IDisposable
         object actions;
         try
         {
-            actions = vector.ActionSpace.Coerce(WireFormat.FromTree(tree, "action"));
+            actions = vector.ActionSpace.Coerce(tree);
         }
         catch (Exception error) when (error is ArgumentException or FormatException)
         {
@@ -399,17 +399,12 @@ public sealed class RequestHandler : IDisposable
                 $"invalid actions for {vector.NumEnvs} sub-envs of {vector.SingleActionSpace}: {error.Message}", error);
         }
 
+        if (vector.ActionSpace.Contains(actions)) return actions;
+        // Rejected: find the first sub-env at fault, for a message that points at it.
         var perEnv = Batching.Iterate(vector.SingleActionSpace, actions, vector.NumEnvs);
-        for (int i = 0; i < perEnv.Count; i++)
-        {
-            if (!vector.SingleActionSpace.Contains(perEnv[i]))
-            {
-                throw new RequestError(ErrorCodes.InvalidAction,
-                    $"action {Space.Describe(perEnv[i])} of sub-env {i} is not in the action space {vector.SingleActionSpace}");
-            }
-        }
-
-        return actions;
+        int culprit = Enumerable.Range(0, perEnv.Count).FirstOrDefault(i => !vector.SingleActionSpace.Contains(perEnv[i]));
+        throw new RequestError(ErrorCodes.InvalidAction,
+            $"action {Space.Describe(perEnv[culprit])} of sub-env {culprit} is not in the action space {vector.SingleActionSpace}");
     }
 
     private static long? ReadSeed(object? tree, string what) => tree switch
@@ -440,17 +435,8 @@ public sealed class RequestHandler : IDisposable
         return seeds;
     }
 
-    private static Dictionary<string, object?> ReadMap(object tree, string what, string code)
-    {
-        try
-        {
-            return WireFormat.ToStringKeyedMap(tree, what);
-        }
-        catch (FormatException error)
-        {
-            throw new RequestError(code, error.Message, error);
-        }
-    }
+    private static Dictionary<string, object?> ReadMap(object tree, string what, string code) =>
+        tree as Dictionary<string, object?> ?? throw new RequestError(code, $"{what} must be a map with string keys; got {Space.Describe(tree)}");
 
     private static Dictionary<string, object?> KwargsWithoutTimeLimit(EnvKwargs kwargs) =>
         kwargs.Values.Where(pair => pair.Key != EnvKwargs.MaxEpisodeStepsKey).ToDictionary();

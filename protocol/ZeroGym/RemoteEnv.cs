@@ -50,23 +50,12 @@ public sealed class RemoteEnv : IDisposable
     /// Starts an episode; the same <paramref name="seed"/> gives the same start. If the server lost this env (it
     /// restarted, or closed it after its idle timeout), the env is made again first.
     /// </summary>
-    public ResetResult Reset(long? seed = null, IReadOnlyDictionary<string, object?>? options = null)
-    {
-        var reply = remote.Reset(seed, options);
-        return new ResetResult(Replies.Value(reply, "obs"), Replies.Info(reply));
-    }
+    public ResetResult Reset(long? seed = null, IReadOnlyDictionary<string, object?>? options = null) =>
+        remote.Reset(seed, options, Replies.ReadReset);
 
     /// <summary>Advances the episode by <paramref name="action"/> (a <see cref="long"/> for Discrete, an NDArray for Box).</summary>
-    public StepResult Step(object action)
-    {
-        var reply = remote.Step(action);
-        return new StepResult(
-            Replies.Value(reply, "obs"),
-            Replies.Double(reply, "reward"),
-            Replies.Bool(reply, "terminated"),
-            Replies.Bool(reply, "truncated"),
-            Replies.Info(reply));
-    }
+    public StepResult Step(object action) =>
+        remote.Step(action, Replies.ReadStep);
 
     /// <summary>The current frame (uint8, H×W×3); the env must have been made with render mode "rgb_array".</summary>
     public NDArray Render() => Replies.Array(remote.Render(), "frame");

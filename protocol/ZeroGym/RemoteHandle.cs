@@ -51,12 +51,13 @@ internal sealed class RemoteHandle : IDisposable
     /// A request about this env. After <c>unknown_handle</c>, <paramref name="remakeIfLost"/> (used by reset) makes the
     /// env again and retries once; otherwise the error says the env is gone and that reset makes it again.
     /// </summary>
-    public Dictionary<object, object?> Call<TState>(string op, int fieldCount, TState state, Action<MessagePackWriter, TState> writeFields, bool remakeIfLost = false)
+    public TResult Call<TState, TResult>(
+        string op, int fieldCount, TState state, Action<MessagePackWriter, TState> writeFields, Replies.Parser<TResult> parse, bool remakeIfLost = false)
     {
         if (lost && remakeIfLost) Make();
         try
         {
-            return Send(op, fieldCount, state, writeFields);
+            return Send(op, fieldCount, state, writeFields, parse);
         }
         catch (ZeroGymException error) when (error.Code == ErrorCodes.UnknownHandle)
         {
@@ -67,28 +68,28 @@ internal sealed class RemoteHandle : IDisposable
             }
 
             Make();
-            return Send(op, fieldCount, state, writeFields);
+            return Send(op, fieldCount, state, writeFields, parse);
         }
     }
 
     /// <summary>Sends <c>reset</c>, making the env again first if the server lost it.</summary>
-    public Dictionary<object, object?> Reset(long? seed, IReadOnlyDictionary<string, object?>? options) =>
+    public TResult Reset<TResult>(long? seed, IReadOnlyDictionary<string, object?>? options, Replies.Parser<TResult> parse) =>
         Call(Ops.Reset, 2, (seed, options), static (writer, reset) =>
         {
             writer.Write("seed");
             if (reset.seed is long value) writer.Write(value); else writer.WriteNil();
             writer.Write("options");
             writer.WriteValue(reset.options);
-        }, remakeIfLost: true);
+        }, parse, remakeIfLost: true);
 
-    public Dictionary<object, object?> Step(object action) =>
+    public TResult Step<TResult>(object action, Replies.Parser<TResult> parse) =>
         Call(Ops.Step, 1, action, static (writer, value) =>
         {
             writer.Write("action");
             writer.WriteValue(value);
-        });
+        }, parse);
 
-    public Dictionary<object, object?> Render() => Call(Ops.Render, 0, 0, static (_, _) => { });
+    public Dictionary<object, object?> Render() => Call(Ops.Render, 0, 0, static (_, _) => { }, Replies.Decode);
 
     /// <summary>
     /// Closes the server-side env and an owned connection. An env the server already lost counts as closed; when the
@@ -100,7 +101,7 @@ internal sealed class RemoteHandle : IDisposable
         disposed = true;
         try
         {
-            Send(Ops.Close, 0, 0, static (_, _) => { });
+            Send(Ops.Close, 0, 0, static (_, _) => { }, Replies.Decode);
         }
         catch (ZeroGymException error) when (error.Code == ErrorCodes.UnknownHandle)
         {
@@ -114,13 +115,13 @@ internal sealed class RemoteHandle : IDisposable
         }
     }
 
-    private Dictionary<object, object?> Send<TState>(string op, int fieldCount, TState state, Action<MessagePackWriter, TState> writeFields) =>
+    private TResult Send<TState, TResult>(string op, int fieldCount, TState state, Action<MessagePackWriter, TState> writeFields, Replies.Parser<TResult> parse) =>
         client.Call(op, fieldCount + 1, (Handle, state, writeFields), static (writer, call) =>
         {
             writer.Write("handle");
             writer.Write(call.Handle);
             call.writeFields(writer, call.state);
-        });
+        }, parse);
 
     private void Make()
     {

@@ -43,23 +43,12 @@ public sealed class RemoteVectorEnv : IDisposable
     public string? RenderMode => remote.RenderMode;
 
     /// <summary>Resets every sub-env; with a seed s, sub-env i gets s + i.</summary>
-    public VectorResetResult Reset(long? seed = null, IReadOnlyDictionary<string, object?>? options = null)
-    {
-        var reply = remote.Reset(seed, options);
-        return new VectorResetResult(Replies.Value(reply, "obs"), Replies.Info(reply));
-    }
+    public VectorResetResult Reset(long? seed = null, IReadOnlyDictionary<string, object?>? options = null) =>
+        remote.Reset(seed, options, Replies.ReadVectorReset);
 
     /// <summary>Steps every sub-env; <paramref name="actions"/> is batched (e.g. an int64 NDArray of shape (N,)).</summary>
-    public VectorStepResult Step(object actions)
-    {
-        var reply = remote.Step(actions);
-        return new VectorStepResult(
-            Replies.Value(reply, "obs"),
-            Replies.Array(reply, "reward").ToArray<double>(),
-            Replies.Array(reply, "terminated").ToArray<bool>(),
-            Replies.Array(reply, "truncated").ToArray<bool>(),
-            Replies.Info(reply));
-    }
+    public VectorStepResult Step(object actions) =>
+        remote.Step(actions, Replies.ReadVectorStep);
 
     /// <summary>One frame per sub-env.</summary>
     public IReadOnlyList<NDArray> Render()

@@ -81,7 +81,12 @@ public sealed class ZeroGymClient : IDisposable
     /// Sends one request (<paramref name="fieldCount"/> fields after id and op, written by <paramref name="writeFields"/>)
     /// and returns the reply map, or throws the server's error as a <see cref="ZeroGymException"/>.
     /// </summary>
-    internal Dictionary<object, object?> Call<TState>(string op, int fieldCount, TState state, Action<MessagePackWriter, TState> writeFields)
+    internal Dictionary<object, object?> Call<TState>(string op, int fieldCount, TState state, Action<MessagePackWriter, TState> writeFields) =>
+        Call(op, fieldCount, state, writeFields, Replies.Decode);
+
+    /// <summary>As the other overload, with the reply read by <paramref name="parse"/> (typed, for the hot path).</summary>
+    internal TResult Call<TState, TResult>(
+        string op, int fieldCount, TState state, Action<MessagePackWriter, TState> writeFields, Replies.Parser<TResult> parse)
     {
         lock (gate)
         {
@@ -99,12 +104,12 @@ public sealed class ZeroGymClient : IDisposable
             {
                 var remaining = TimeSpan.FromMilliseconds(Math.Max(0, deadline - Environment.TickCount64));
                 if (!socket.TryReceive(replyFrame, remaining)) throw TimedOut(op);
-                var reply = Replies.Decode(replyFrame.Data, Address);
-                object? replyId = reply.GetValueOrDefault("id");
-                bool ours = replyId is null ? reply.ContainsKey("error") : Replies.IsId(replyId, id);
-                if (!ours) continue; // a late reply to a request that timed out before this connection was reset
-                if (reply.TryGetValue("error", out var error)) throw Replies.Error(error);
-                return reply;
+                var (replyId, isError) = Replies.Envelope(replyFrame.Data);
+                // A reply that is not ours answers a request that timed out before this connection was reset; an
+                // error without an id (the server could not read ours) answers the only request in flight.
+                if (replyId is ulong other ? other != id : !isError) continue;
+                if (isError) throw Replies.Error(Replies.Decode(replyFrame.Data)["error"]);
+                return parse(replyFrame.Data);
             }
         }
     }

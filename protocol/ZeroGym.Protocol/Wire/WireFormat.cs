@@ -24,26 +24,112 @@ public static class WireFormat
         writer.WriteBinary(array.Data);
     }
 
+    /// <summary>
+    /// Reads one value straight into wire form, as <see cref="FromTree"/> would convert it but without building the
+    /// generic tree first: array maps become <see cref="NDArray"/>s (their data copied once), other maps
+    /// <c>Dictionary&lt;string, object?&gt;</c>, lists <c>object?[]</c>, scalars what
+    /// <see cref="MessagePackReader.ReadValue"/> gives. Throws <see cref="FormatException"/> for a map with a
+    /// non-string key or a malformed array, <see cref="MessagePackException"/> for broken bytes.
+    /// </summary>
+    public static object? ReadValue(ref MessagePackReader reader, string what = "value") => ReadValue(ref reader, what, 0);
+
+    private static object? ReadValue(ref MessagePackReader reader, string what, int depth)
+    {
+        switch (reader.PeekType())
+        {
+            case MessagePackType.Map:
+                if (depth >= MessagePackLimits.Default.MaxDepth)
+                {
+                    throw new FormatException($"{what} nests more than {MessagePackLimits.Default.MaxDepth} maps and lists");
+                }
+
+                var probe = reader;
+                if (TryReadArrayMap(ref probe, what) is { } array)
+                {
+                    reader = probe;
+                    return array;
+                }
+
+                int count = reader.ReadMapHeader();
+                var map = new Dictionary<string, object?>(count);
+                for (int i = 0; i < count; i++)
+                {
+                    if (!reader.TryReadString(out var key))
+                    {
+                        throw new FormatException($"{what} must have string keys; found a {reader.PeekType()} key");
+                    }
+
+                    if (!map.TryAdd(key, ReadValue(ref reader, $"{what}['{key}']", depth + 1)))
+                    {
+                        throw new FormatException($"{what} has the key '{key}' twice");
+                    }
+                }
+
+                return map;
+            case MessagePackType.Array:
+                if (depth >= MessagePackLimits.Default.MaxDepth)
+                {
+                    throw new FormatException($"{what} nests more than {MessagePackLimits.Default.MaxDepth} maps and lists");
+                }
+
+                var items = new object?[reader.ReadArrayHeader()];
+                for (int i = 0; i < items.Length; i++) items[i] = ReadValue(ref reader, $"{what}[{i}]", depth + 1);
+                return items;
+            default:
+                return reader.ReadValue();
+        }
+    }
+
+    /// <summary>Reads a map of exactly the keys dtype, shape and data as an array; null (reader left anywhere) if it is not one.</summary>
+    private static NDArray? TryReadArrayMap(ref MessagePackReader reader, string what)
+    {
+        if (reader.ReadMapHeader() != 3) return null;
+        string? dtypeName = null;
+        int[]? shape = null;
+        byte[]? data = null;
+        for (int i = 0; i < 3; i++)
+        {
+            if (reader.PeekType() != MessagePackType.String) return null;
+            var key = reader.ReadStringBytes();
+            if (key.SequenceEqual("dtype"u8) && reader.TryReadString(out var name)) dtypeName = name;
+            else if (key.SequenceEqual("shape"u8) && reader.TryReadArrayHeader(out int rank) && rank <= reader.Remaining)
+            {
+                shape = new int[rank];
+                for (int d = 0; d < rank; d++)
+                {
+                    if (!reader.TryReadInt64(out long dimension) || dimension < 0 || dimension > int.MaxValue) return null;
+                    shape[d] = (int)dimension;
+                }
+            }
+            else if (key.SequenceEqual("data"u8) && reader.PeekType() == MessagePackType.Binary) data = reader.ReadBinary().ToArray();
+            else return null;
+        }
+
+        if (dtypeName is null || shape is null || data is null) return null;
+        return ToArray(dtypeName, shape, data, what);
+    }
+
     /// <summary>Whether a decoded map is an array: exactly the keys dtype, shape and data.</summary>
     public static bool IsArrayTree(IDictionary map) =>
         map.Count == 3 && map.Contains("dtype") && map.Contains("shape") && map.Contains("data");
 
-    /// <summary>Reads an array map, checking that the data length matches dtype and shape.</summary>
+    /// <summary>Reads an array map (or passes an <see cref="NDArray"/> through), checking that the data length matches dtype and shape.</summary>
     public static NDArray ReadArray(object? tree, string what)
     {
+        if (tree is NDArray array) return array;
         if (tree is not IDictionary map || !IsArrayTree(map))
         {
             throw new FormatException($"{what} must be an array map {{dtype, shape, data}}; got {Space.Describe(tree)}");
         }
 
-        if (map["dtype"] is not string dtypeName || !DTypes.TryParse(dtypeName, out var dtype))
+        if (map["dtype"] is not string dtypeName)
         {
             throw new FormatException($"{what}: dtype must be a numpy dtype name such as 'float32'; got {Space.Describe(map["dtype"])}");
         }
 
-        if (map["shape"] is not object?[] dimensions || dimensions.Any(d => d is not long))
+        if (map["shape"] is not object?[] dimensions || dimensions.Any(d => d is not (long and >= 0 and <= int.MaxValue)))
         {
-            throw new FormatException($"{what}: shape must be a list of integers; got {Space.Describe(map["shape"])}");
+            throw new FormatException($"{what}: shape must be a list of non-negative integers; got {Space.Describe(map["shape"])}");
         }
 
         if (map["data"] is not byte[] data)
@@ -51,21 +137,27 @@ public static class WireFormat
             throw new FormatException($"{what}: data must be bin bytes; got {Space.Describe(map["data"])}");
         }
 
-        var shape = new int[dimensions.Length];
-        long count = 1;
-        for (int i = 0; i < shape.Length; i++)
+        return ToArray(dtypeName, dimensions.Select(d => (int)(long)d!).ToArray(), data, what);
+    }
+
+    private static NDArray ToArray(string dtypeName, int[] shape, byte[] data, string what)
+    {
+        if (!DTypes.TryParse(dtypeName, out var dtype))
         {
-            long dimension = (long)dimensions[i]!;
-            if (dimension < 0 || dimension > int.MaxValue) throw new FormatException($"{what}: dimension {dimension} is out of range");
-            shape[i] = (int)dimension;
-            count *= dimension;
-            if (count * dtype.ItemSize() > data.Length) break;
+            throw new FormatException($"{what}: dtype must be a numpy dtype name such as 'float32'; got '{dtypeName}'");
         }
 
-        if (count * dtype.ItemSize() != data.Length)
+        long bytes = dtype.ItemSize();
+        foreach (int dimension in shape)
+        {
+            bytes *= dimension;
+            if (bytes > data.Length) break;
+        }
+
+        if (bytes != data.Length)
         {
             throw new FormatException(
-                $"{what}: shape {NDArray.FormatShape(shape)} of {dtypeName} needs {count * dtype.ItemSize()} bytes; data has {data.Length}");
+                $"{what}: shape {NDArray.FormatShape(shape)} of {dtypeName} does not fit the {data.Length} bytes of data");
         }
 
         return new NDArray(dtype, shape, data);

@@ -65,23 +65,6 @@ public static class ZmqPoller
         }
     }
 
-    /// <summary>Waits up to <paramref name="timeoutMilliseconds"/> (-1: forever) for a message on one socket.</summary>
-    internal static bool WaitReadable(ZmqSocketHandle socket, int timeoutMilliseconds)
-    {
-        bool added = false;
-        socket.DangerousAddRef(ref added);
-        try
-        {
-            Span<LibZmq.zmq_pollitem_t> item =
-                [new LibZmq.zmq_pollitem_t { socket = socket.DangerousGetHandle(), events = LibZmq.ZMQ_POLLIN }];
-            return PollItems(item, timeoutMilliseconds) > 0;
-        }
-        finally
-        {
-            socket.DangerousRelease();
-        }
-    }
-
     /// <summary>zmq_poll, restarted with the time left when a signal interrupts it.</summary>
     private static unsafe int PollItems(Span<LibZmq.zmq_pollitem_t> items, int timeoutMilliseconds)
     {
