@@ -1,0 +1,144 @@
+using System.Buffers;
+using ZeroGym.Envs.CartPole;
+using ZeroGym.Envs.Core;
+using ZeroGym.Envs.Vector;
+using ZeroGym.EnvServer;
+using ZeroGym.Protocol.Arrays;
+using ZeroGym.Protocol.Interop.ZeroMQ;
+using ZeroGym.Protocol.MessagePack;
+
+namespace ZeroGym.Bench;
+
+/// <summary>The measurements of scripts/bench, each printing one JSON line.</summary>
+internal static class Benchmarks
+{
+    private const string EnvId = "CartPole-v1";
+
+    /// <summary>
+    /// A bare ROUTER that answers every request with a fixed payload: the floor any remote step is compared with.
+    /// Runs until killed.
+    /// </summary>
+    public static void EchoServer(string endpoint, int replyBytes)
+    {
+        using var context = new ZmqContext();
+        using var router = context.CreateSocket(ZmqSocketType.Router);
+        router.Linger = 0;
+        router.Bind(endpoint);
+        Console.WriteLine($"echo listening on {router.LastEndpoint}");
+        Console.Out.Flush();
+        var reply = new byte[replyBytes];
+        using var identity = new ZmqMessage();
+        using var request = new ZmqMessage();
+        while (true)
+        {
+            router.Receive(identity);
+            router.Receive(request);
+            router.Send(identity.Data, more: true);
+            router.Send(reply);
+        }
+    }
+
+    /// <summary>The bare round trip with the request and reply sizes of a CartPole step.</summary>
+    public static void Echo(string echoAddress, double seconds)
+    {
+        var (requestBytes, replyBytes) = StepMessageSizes();
+        using var context = new ZmqContext();
+        using var dealer = context.CreateSocket(ZmqSocketType.Dealer);
+        dealer.Linger = 0;
+        dealer.Connect(echoAddress);
+        var request = new byte[requestBytes];
+        using var reply = new ZmqMessage();
+        var result = Measure.Latency("zeromq echo round trip", seconds, () =>
+        {
+            dealer.Send(request);
+            dealer.Receive(reply);
+        });
+        result["request_bytes"] = requestBytes;
+        result["reply_bytes"] = replyBytes;
+        Measure.Print(result);
+    }
+
+    /// <summary>One remote CartPole through the C# client: a step per call, a reset when the episode ends.</summary>
+    public static void RemoteStep(string serverAddress, double seconds)
+    {
+        using var env = RemoteEnv.Make(EnvId, serverAddress);
+        env.Reset(seed: 0);
+        var actions = new Random(0);
+        Measure.Print(Measure.Latency("c# cartpole step", seconds, () =>
+        {
+            var step = env.Step((long)actions.Next(2));
+            if (step.Terminated || step.Truncated) env.Reset();
+        }));
+    }
+
+    /// <summary>A remote vector env through the C# client; items are env-steps.</summary>
+    public static void RemoteVector(string serverAddress, double seconds, int numEnvs)
+    {
+        using var envs = RemoteVectorEnv.Make(EnvId, numEnvs, serverAddress);
+        envs.Reset(seed: 0);
+        var actions = new Random(0);
+        var batch = new long[numEnvs];
+        Measure.Print(Measure.Latency($"c# cartpole vector {numEnvs} envs", seconds, () =>
+        {
+            for (int i = 0; i < batch.Length; i++) batch[i] = actions.Next(2);
+            envs.Step(NDArray.From(batch));
+        }, itemsPerCall: numEnvs));
+    }
+
+    /// <summary>CartPole stepped in-process, as the server steps it (time limit included).</summary>
+    public static void InProcess(double seconds)
+    {
+        using var env = CartPoleEnv.Spec.Make();
+        env.Reset(seed: 0);
+        object push = 1L, pull = 0L;
+        long steps = 0;
+        Measure.Print(Measure.Throughput("in-process cartpole step", seconds, () =>
+        {
+            var step = env.Step((steps++ & 1) == 0 ? push : pull);
+            if (step.Terminated || step.Truncated) env.Reset();
+        }));
+
+        using var vector = new SyncVectorEnv(Enumerable.Range(0, 64).Select(_ => CartPoleEnv.Spec.Make()).ToList());
+        vector.Reset(Enumerable.Range(0, 64).Select(i => (long?)i).ToList());
+        var actions = NDArray.From(Enumerable.Range(0, 64).Select(i => (long)(i & 1)).ToArray());
+        var result = Measure.Throughput("in-process cartpole vector 64 envs", seconds, () => vector.Step(actions), batch: 100);
+        result["items_per_s"] = (double)result["items_per_s"] * 64;
+        Measure.Print(result);
+    }
+
+    /// <summary>The server's request handler alone (decode, validate, step, encode), without sockets.</summary>
+    public static void Handler(double seconds)
+    {
+        using var handler = new RequestHandler(EnvRegistry.CreateDefault(), new ServerOptions(), new ServerLog(TextWriter.Null));
+        var make = handler.Handle("bench", Request(1, "make", ("env", EnvId)));
+        long handle = (long)((Dictionary<object, object?>)MessagePackSerializer.Deserialize(make.Span)!)["handle"]!;
+        handler.Handle("bench", Request(2, "reset", ("handle", handle), ("seed", 0L)));
+        var steps = new[] { Request(3, "step", ("handle", handle), ("action", 0L)), Request(4, "step", ("handle", handle), ("action", 1L)) };
+        var reset = Request(5, "reset", ("handle", handle));
+        // An episode's end shows in the reply as the key followed by MessagePack true (0xc3): found without decoding.
+        byte[] terminated = [.. "terminated"u8, 0xc3], truncated = [.. "truncated"u8, 0xc3];
+        long count = 0;
+        Measure.Print(Measure.Throughput("in-process server handler step", seconds, () =>
+        {
+            var reply = handler.Handle("bench", steps[count++ & 1]).Span;
+            if (reply.IndexOf(terminated) >= 0 || reply.IndexOf(truncated) >= 0) handler.Handle("bench", reset);
+        }));
+    }
+
+    /// <summary>Byte sizes of a CartPole step request and its reply, as the server writes them.</summary>
+    public static (int Request, int Reply) StepMessageSizes()
+    {
+        using var handler = new RequestHandler(EnvRegistry.CreateDefault(), new ServerOptions(), new ServerLog(TextWriter.Null));
+        handler.Handle("sizes", Request(1, "make", ("env", EnvId)));
+        handler.Handle("sizes", Request(2, "reset", ("handle", 1L), ("seed", 0L)));
+        var step = Request(123456, "step", ("handle", 1L), ("action", 1L));
+        return (step.Length, handler.Handle("sizes", step).Length);
+    }
+
+    private static byte[] Request(long id, string op, params (string Key, object? Value)[] fields)
+    {
+        var request = new Dictionary<string, object?> { ["id"] = id, ["op"] = op };
+        foreach (var (key, value) in fields) request[key] = value;
+        return MessagePackWriter.Serialize(request);
+    }
+}

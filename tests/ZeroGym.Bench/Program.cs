@@ -1,0 +1,33 @@
+using System.CommandLine;
+using ZeroGym.Bench;
+
+// Benchmarks behind scripts/bench; each prints JSON lines that tests/bench/report.py turns into a table.
+var seconds = new Option<double>("--seconds") { Description = "Measuring time per benchmark", DefaultValueFactory = _ => 5 };
+var server = new Option<string>("--server") { Description = "Env server address", Required = true };
+var echo = new Option<string>("--echo") { Description = "Echo server address", Required = true };
+var bind = new Option<string>("--bind") { Description = "Endpoint of the echo server", DefaultValueFactory = _ => "tcp://127.0.0.1:*" };
+var replyBytes = new Option<int>("--reply-bytes") { Description = "Size of every echo reply", DefaultValueFactory = _ => 100 };
+var numEnvs = new Option<int>("--num-envs") { Description = "Sub-envs of the vector benchmark", DefaultValueFactory = _ => 64 };
+
+var echoServer = new Command("echo-server", "A bare ROUTER answering every request with a fixed payload") { bind, replyBytes };
+echoServer.SetAction(parsed => Benchmarks.EchoServer(parsed.GetValue(bind)!, parsed.GetValue(replyBytes)));
+
+var remote = new Command("remote", "Bare echo, one remote CartPole and a remote vector env through the C# client") { server, echo, seconds, numEnvs };
+remote.SetAction(parsed =>
+{
+    Benchmarks.Echo(parsed.GetValue(echo)!, parsed.GetValue(seconds));
+    Benchmarks.RemoteStep(parsed.GetValue(server)!, parsed.GetValue(seconds));
+    Benchmarks.RemoteVector(parsed.GetValue(server)!, parsed.GetValue(seconds), parsed.GetValue(numEnvs));
+});
+
+var local = new Command("in-process", "CartPole and the server's request handler without sockets") { seconds };
+local.SetAction(parsed =>
+{
+    Benchmarks.InProcess(parsed.GetValue(seconds));
+    Benchmarks.Handler(parsed.GetValue(seconds));
+});
+
+var sizes = new Command("step-sizes", "Prints the byte sizes of a CartPole step request and reply");
+sizes.SetAction(_ => { var (request, reply) = Benchmarks.StepMessageSizes(); Console.WriteLine($"{request} {reply}"); });
+
+return new RootCommand("ZeroGym benchmarks") { echoServer, remote, local, sizes }.Parse(args).Invoke();

@@ -1,0 +1,90 @@
+"""Throughput and latency of CartPole through the Python client, one JSON object per line.
+
+    /usr/bin/python3 tests/bench/bench_python.py --address tcp://127.0.0.1:5555 [--seconds 5] [--num-envs 64]
+
+(a) one CartPole env: reset, then random actions, resetting when an episode ends. ``steps_per_s`` counts steps over
+    the whole loop (resets included); the latencies are those of ``step`` calls alone, in microseconds.
+(b) a vector env of ``--num-envs`` CartPoles (next-step autoreset): ``env_steps_per_s`` is num_envs × calls/s; the
+    latencies are those of one batched ``step`` call.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+try:
+    import zerogym
+except ImportError:  # Run from a checkout: use the client next to these tests.
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "clients" / "python"))
+    import zerogym
+
+ENV_ID = "CartPole-v1"
+# Actions are drawn ahead of time in blocks so that drawing them costs nothing inside the timed loop.
+ACTION_BLOCK = 4096
+
+
+def latency_percentiles(latencies_ns: list[int]) -> dict[str, float]:
+    p50, p90, p99 = np.percentile(np.asarray(latencies_ns, dtype=np.float64) / 1000.0, [50, 90, 99])
+    return {"p50_us": round(p50, 2), "p90_us": round(p90, 2), "p99_us": round(p99, 2)}
+
+
+def bench_single(address: str, seconds: float, rng: np.random.Generator) -> dict[str, object]:
+    latencies: list[int] = []
+    with zerogym.make(ENV_ID, address=address) as env:
+        env.reset(seed=0)
+        steps = 0
+        clock = time.perf_counter_ns
+        start = clock()
+        deadline = start + int(seconds * 1e9)
+        while clock() < deadline:
+            for action in rng.integers(0, 2, ACTION_BLOCK).tolist():
+                before = clock()
+                _, _, terminated, truncated, _ = env.step(action)
+                latencies.append(clock() - before)
+                if terminated or truncated:
+                    env.reset()
+            steps += ACTION_BLOCK
+        elapsed = (clock() - start) / 1e9
+    return {"name": "python cartpole step", "steps_per_s": round(steps / elapsed, 1), **latency_percentiles(latencies)}
+
+
+def bench_vector(address: str, seconds: float, num_envs: int, rng: np.random.Generator) -> dict[str, object]:
+    latencies: list[int] = []
+    with zerogym.make_vec(ENV_ID, num_envs, address=address) as envs:
+        envs.reset(seed=0)
+        calls = 0
+        clock = time.perf_counter_ns
+        start = clock()
+        deadline = start + int(seconds * 1e9)
+        while clock() < deadline:
+            block = rng.integers(0, 2, (256, num_envs))
+            for actions in block:
+                before = clock()
+                envs.step(actions)
+                latencies.append(clock() - before)
+            calls += len(block)
+        elapsed = (clock() - start) / 1e9
+    return {"name": f"python cartpole vector{num_envs} step", "num_envs": num_envs,
+            "env_steps_per_s": round(calls * num_envs / elapsed, 1), "calls_per_s": round(calls / elapsed, 1),
+            **latency_percentiles(latencies)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--address", default=zerogym.DEFAULT_ADDRESS, help="the server's endpoint")
+    parser.add_argument("--seconds", type=float, default=5.0, help="duration of each measurement")
+    parser.add_argument("--num-envs", type=int, default=64, help="copies in the vector env")
+    args = parser.parse_args()
+    rng = np.random.default_rng(0)
+    print(json.dumps(bench_single(args.address, args.seconds, rng)), flush=True)
+    print(json.dumps(bench_vector(args.address, args.seconds, args.num_envs, rng)), flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,80 @@
+"""Turns the JSON lines of the benchmarks into the table scripts/bench prints, with the issue's targets.
+
+    /usr/bin/python3 tests/bench/report.py results.jsonl
+
+A benchmark that ran in several rounds shows the median of each figure; ratios are taken within a round
+(the i-th result of each benchmark belongs to round i) and then the median is shown.
+"""
+import json
+import statistics
+import sys
+from collections import defaultdict
+
+# Targets the project holds itself to (issue 2): a remote step within 1.2x a bare ZeroMQ round trip, and a
+# 64-env vector env through the Python client at 500,000 env-steps/s or more.
+MAX_STEP_OVER_ECHO = 1.2
+MIN_PYTHON_VECTOR_ENV_STEPS = 500_000
+FIGURES = ("items_per_s", "env_steps_per_s", "steps_per_s", "calls_per_s", "p50_us", "p90_us", "p99_us")
+
+
+def rate(result):
+    for key in ("items_per_s", "env_steps_per_s", "steps_per_s", "calls_per_s"):
+        if key in result:
+            return result[key]
+    return float("nan")
+
+
+def median_of(runs):
+    merged = dict(runs[0])
+    for key in FIGURES:
+        values = [run[key] for run in runs if key in run]
+        if values:
+            merged[key] = statistics.median(values)
+    return merged
+
+
+def main(path):
+    with open(path, encoding="utf-8") as lines:
+        results = [json.loads(line) for line in lines if line.startswith("{")]
+    rounds = defaultdict(list)
+    for result in results:
+        rounds[result["name"]].append(result)
+    table = {name: median_of(runs) for name, runs in rounds.items()}
+
+    header = ("benchmark", "runs", "env-steps/s", "calls/s", "p50 µs", "p90 µs", "p99 µs")
+    def cell(result, key):
+        return f"{result[key]:,.1f}" if key in result else ""
+    rows = [(name, len(rounds[name]), f"{rate(r):,.0f}", cell(r, "calls_per_s"), cell(r, "p50_us"), cell(r, "p90_us"), cell(r, "p99_us"))
+            for name, r in table.items()]
+    widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
+    def show(row):
+        return "  ".join(str(v).ljust(w) if i == 0 else str(v).rjust(w) for i, (v, w) in enumerate(zip(row, widths)))
+    print(show(header))
+    print("  ".join("-" * width for width in widths))
+    for row in rows:
+        print(show(row))
+
+    echoes = rounds.get("zeromq echo round trip", [])
+    if echoes:
+        print(f"\necho messages: {echoes[0]['request_bytes']} B request, {echoes[0]['reply_bytes']} B reply (a CartPole step's sizes)")
+
+    def ratio(name):
+        pairs = zip(rounds.get(name, []), echoes)
+        values = [run["p50_us"] / echo["p50_us"] for run, echo in pairs]
+        return statistics.median(values) if values else None
+
+    verdicts = []
+    if (step_ratio := ratio("c# cartpole step")) is not None:
+        verdicts.append((f"remote step p50 / echo p50 = {step_ratio:.2f} (target <= {MAX_STEP_OVER_ECHO})", step_ratio <= MAX_STEP_OVER_ECHO))
+    if (python_ratio := ratio("python cartpole step")) is not None:
+        print(f"python step p50 / echo p50 = {python_ratio:.2f} (the interpreter's cost included)")
+    vector = next((r for name, r in table.items() if name.startswith("python cartpole vector")), None)
+    if vector:
+        verdicts.append((f"python 64-env vector: {rate(vector):,.0f} env-steps/s (target >= {MIN_PYTHON_VECTOR_ENV_STEPS:,})",
+                         rate(vector) >= MIN_PYTHON_VECTOR_ENV_STEPS))
+    for text, ok in verdicts:
+        print(f"{'PASS' if ok else 'MISS'}  {text}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
