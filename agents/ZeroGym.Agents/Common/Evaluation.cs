@@ -1,0 +1,44 @@
+using ZeroGym.Protocol.Arrays;
+
+namespace ZeroGym.Agents.Common;
+
+/// <summary>How one episode went.</summary>
+public sealed record EpisodeResult(double Return, int Length);
+
+/// <summary>Greedy evaluation: episodes played with the policy's best action, on an env separate from training's.</summary>
+public static class Evaluation
+{
+    /// <summary>
+    /// Plays <paramref name="episodes"/> episodes on <paramref name="env"/>, episode i reset with seed
+    /// <paramref name="seed"/> + i, and returns their episodic returns.
+    /// </summary>
+    /// <param name="greedyAction">The policy's best action for an observation (a <see cref="long"/> for Discrete).</param>
+    public static IReadOnlyList<double> Run(RemoteEnv env, Func<object, object> greedyAction, int episodes, long seed)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(episodes);
+        var returns = new double[episodes];
+        for (int i = 0; i < episodes; i++) returns[i] = PlayEpisode(env, greedyAction, seed + i).Return;
+        return returns;
+    }
+
+    /// <summary>
+    /// Plays one episode from a reset with <paramref name="seed"/>; with <paramref name="onFrame"/>, renders after the
+    /// reset and after every step (the env must have been made with render mode <c>rgb_array</c>).
+    /// </summary>
+    public static EpisodeResult PlayEpisode(RemoteEnv env, Func<object, object> greedyAction, long seed, Action<NDArray>? onFrame = null)
+    {
+        var observation = env.Reset(seed: seed).Observation;
+        onFrame?.Invoke(env.Render());
+        double episodicReturn = 0;
+        int length = 0;
+        while (true)
+        {
+            var step = env.Step(greedyAction(observation));
+            onFrame?.Invoke(env.Render());
+            episodicReturn += step.Reward;
+            length++;
+            if (step.Terminated || step.Truncated) return new EpisodeResult(episodicReturn, length);
+            observation = step.Observation;
+        }
+    }
+}

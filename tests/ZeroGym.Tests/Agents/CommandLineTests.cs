@@ -1,0 +1,166 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+using ZeroGym.Agents.Common;
+
+namespace ZeroGym.Tests.Agents;
+
+/// <summary>
+/// train and play through the agents' real command line, in-process, with a fake algorithm: each train starts a
+/// local env server (a child process) and stops it.
+/// </summary>
+public sealed partial class CommandLineTests
+{
+    private static (int ExitCode, string Output, string Error) Invoke(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        int exitCode = AgentCommands.Invoke(args, output, error);
+        return (exitCode, output.ToString(), error.ToString());
+    }
+
+    private static int ServerProcessId(string output) => int.Parse(StartedServer().Match(output).Groups[1].Value);
+
+    private static bool IsRunning(int processId)
+    {
+        try
+        {
+            using var process = Process.GetProcessById(processId);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
+
+    [GeneratedRegex(@"started a local env server at tcp://127\.0\.0\.1:\d+ \(pid (\d+)")]
+    private static partial Regex StartedServer();
+
+    [Fact]
+    public void TrainThenPlay_WritesTheRun_StopsTheServer_AndRecordsAVideo()
+    {
+        FakeAlgorithm.Register("fake-train-play");
+        using var directory = new TemporaryDirectory();
+        string runDir = directory.Combine("run");
+
+        var train = Invoke("train", "fake-train-play", "--env", "CartPole-v1", "--total-steps", "250", "--seed", "3", "--run-dir", runDir);
+
+        Assert.True(train.ExitCode == 0, train.Error);
+        Assert.False(IsRunning(ServerProcessId(train.Output)), "the local env server must be stopped when training ends");
+        foreach (string file in new[] { "config.json", "metrics.csv", "losses.csv", "eval.csv", "learning_curve.svg", "server.log" })
+        {
+            Assert.True(File.Exists(Path.Combine(runDir, file)), $"{file} is missing from the run directory");
+        }
+
+        var episodes = File.ReadAllLines(Path.Combine(runDir, "metrics.csv")).Skip(1).Select(line => line.Split(',')).ToList();
+        Assert.True(episodes.Count >= 5, $"250 random CartPole steps make several episodes; got {episodes.Count}");
+        Assert.Equal(Enumerable.Range(1, episodes.Count).Select(i => i.ToString()), episodes.Select(row => row[1]));
+        Assert.True(long.Parse(episodes[^1][0]) >= 250);
+        Assert.Equal(3, File.ReadAllLines(Path.Combine(runDir, "eval.csv")).Length); // header + evaluations after steps 100 and 200
+        Assert.EndsWith("step-" + episodes[^1][0].PadLeft(12, '0'), Checkpoints.Latest(runDir));
+        Assert.Contains("learning_curve.svg", train.Output);
+
+        string videoPath = directory.Combine("episode.mp4");
+        var play = Invoke("play", "--run-dir", runDir, "--episodes", "2", "--video", videoPath);
+
+        Assert.True(play.ExitCode == 0, play.Error);
+        var lengths = EpisodeLength().Matches(play.Output).Select(match => int.Parse(match.Groups[1].Value)).ToList();
+        Assert.Equal(2, lengths.Count);
+        // One frame after each reset and one after each step.
+        Assert.Contains($"wrote {lengths.Sum() + 2} frames to {videoPath}", play.Output);
+        Assert.True(new FileInfo(videoPath).Length > 0);
+    }
+
+    [GeneratedRegex(@"length\s+(\d+)")]
+    private static partial Regex EpisodeLength();
+
+    [Fact]
+    public void Train_InterruptedAndResumed_LeavesTheLogsAndCheckpointOfAnUninterruptedRun()
+    {
+        var crash = new FakeAlgorithm.CrashSwitch();
+        FakeAlgorithm.Register("fake-resume", crash);
+        using var directory = new TemporaryDirectory();
+        string whole = directory.Combine("whole"), interrupted = directory.Combine("interrupted");
+        string[] common = ["--env", "CartPole-v1", "--total-steps", "300", "--seed", "5"];
+
+        var uninterrupted = Invoke(["train", "fake-resume", .. common, "--run-dir", whole]);
+        crash.ArmAt(155);
+        Assert.Throws<FakeAlgorithm.SimulatedCrash>(() => Invoke(["train", "fake-resume", .. common, "--run-dir", interrupted]));
+        long checkpointAtCrash = Checkpoints.StepOf(Checkpoints.Latest(interrupted)!)!.Value;
+        long lastLoggedAtCrash = long.Parse(File.ReadAllLines(Path.Combine(interrupted, "losses.csv"))[^1].Split(',')[0]);
+        var resumed = Invoke("train", "fake-resume", "--resume", "--run-dir", interrupted);
+
+        Assert.True(uninterrupted.ExitCode == 0, uninterrupted.Error);
+        Assert.True(resumed.ExitCode == 0, resumed.Error);
+        Assert.True(lastLoggedAtCrash > checkpointAtCrash, "the crash should leave rows logged after the last checkpoint, for resume to drop");
+        Assert.Contains("resuming from", resumed.Output);
+        foreach (string file in new[] { "metrics.csv", "losses.csv", "eval.csv" })
+        {
+            Assert.Equal(File.ReadAllText(Path.Combine(whole, file)), File.ReadAllText(Path.Combine(interrupted, file)));
+        }
+
+        string wholeCheckpoint = Checkpoints.Latest(whole)!, resumedCheckpoint = Checkpoints.Latest(interrupted)!;
+        Assert.Equal(Path.GetFileName(wholeCheckpoint), Path.GetFileName(resumedCheckpoint));
+        Assert.Equal(File.ReadAllText(Path.Combine(wholeCheckpoint, "state.json")), File.ReadAllText(Path.Combine(resumedCheckpoint, "state.json")));
+        Assert.Equal(File.ReadAllBytes(Path.Combine(wholeCheckpoint, "buffer.bin")), File.ReadAllBytes(Path.Combine(resumedCheckpoint, "buffer.bin")));
+    }
+
+    [Fact]
+    public void Resume_WithADifferentOptionOnTheCommandLine_FailsNamingIt()
+    {
+        FakeAlgorithm.Register("fake-mismatch");
+        using var directory = new TemporaryDirectory();
+        string runDir = directory.Combine("run");
+        Invoke("train", "fake-mismatch", "--env", "CartPole-v1", "--total-steps", "30", "--eval-every", "0", "--run-dir", runDir);
+
+        var resumed = Invoke("train", "fake-mismatch", "--resume", "--run-dir", runDir, "--num-envs", "4");
+
+        Assert.Equal(1, resumed.ExitCode);
+        Assert.Contains("--num-envs was 1 when the run started and is 4 now", resumed.Error);
+    }
+
+    [Fact]
+    public void Train_WithAnUnknownAlgorithm_ListsTheKnownOnes()
+    {
+        FakeAlgorithm.Register("fake-listed");
+
+        var train = Invoke("train", "no-such-algorithm", "--env", "CartPole-v1");
+
+        Assert.Equal(1, train.ExitCode);
+        Assert.Contains("unknown algorithm 'no-such-algorithm'; known: ", train.Error);
+        Assert.Contains("fake-listed", train.Error);
+    }
+
+    [Fact]
+    public void Train_WithoutEnv_SaysItIsRequired()
+    {
+        FakeAlgorithm.Register("fake-no-env");
+
+        var train = Invoke("train", "fake-no-env");
+
+        Assert.Equal(1, train.ExitCode);
+        Assert.Contains("--env is required", train.Error);
+    }
+
+    [Fact]
+    public void Resume_WithoutRunDir_SaysWhichDirectoryIsNeeded()
+    {
+        FakeAlgorithm.Register("fake-no-run-dir");
+
+        var train = Invoke("train", "fake-no-run-dir", "--resume");
+
+        Assert.Equal(1, train.ExitCode);
+        Assert.Contains("--resume needs --run-dir", train.Error);
+    }
+
+    [Fact]
+    public void Play_OfADirectoryWithoutARun_SaysSo()
+    {
+        using var directory = new TemporaryDirectory();
+
+        var play = Invoke("play", "--run-dir", directory.Path);
+
+        Assert.Equal(1, play.ExitCode);
+        Assert.Contains("holds no run", play.Error);
+    }
+}
