@@ -5,6 +5,7 @@
 #include "zerogym_torch.h"
 
 #include <ATen/ATen.h>
+#include <ATen/Parallel.h>
 
 #include <atomic>
 #include <string>
@@ -25,10 +26,17 @@ inline zg_tensor wrap(at::Tensor tensor) {
   return reinterpret_cast<zg_tensor>(owned);
 }
 
+// libtorch fixes a thread's OpenMP pool size on the thread's first parallel kernel, and OpenBLAS (OpenMP build) uses
+// that size for matmuls: before it a 128x128 layer was split over every core, after it not, and the rounding differed.
+// Fixing it before every operation makes results independent of which operations a process happened to run first,
+// which a resumed training run needs to continue bit for bit. (A thread-local flag check once set.)
+inline void fix_thread_pool() { at::internal::lazy_init_num_threads(); }
+
 // Runs make() and hands its tensor to the caller, or records the exception and returns NULL.
 template <class Make>
 zg_tensor guard_tensor(Make&& make) noexcept {
   try {
+    fix_thread_pool();
     return wrap(make());
   } catch (...) {
     record_current_exception();
@@ -40,6 +48,7 @@ zg_tensor guard_tensor(Make&& make) noexcept {
 template <class Body>
 int guard_status(Body&& body) noexcept {
   try {
+    fix_thread_pool();
     body();
     return 0;
   } catch (...) {
