@@ -1,0 +1,15 @@
+namespace ZeroGym.Agents;
+
+/// <summary>Registers every algorithm of this project with the train and play commands, once per process.</summary>
+public static class BuiltInAlgorithms
+{
+    private static readonly Lazy<bool> Registered = new(() =>
+    {
+        Dqn.Register();
+        Reinforce.Register();
+        A2c.Register();
+        return true;
+    });
+
+    public static void Register() => _ = Registered.Value;
+}
