@@ -141,4 +141,26 @@ internal static class Benchmarks
         foreach (var (key, value) in fields) request[key] = value;
         return MessagePackWriter.Serialize(request);
     }
+
+    /// <summary>One DQN gradient step (sample, forward, backward, clip, Adam) with the default options on CartPole's sizes.</summary>
+    public static void DqnUpdate(double seconds)
+    {
+        var options = new ZeroGym.Agents.Dqn.Options();
+        var device = ZeroGym.Torch.Device.Cpu;
+        using var q = ZeroGym.Agents.Dqn.QNetwork(4, 2, options.HiddenSizes, device);
+        using var target = ZeroGym.Agents.Dqn.QNetwork(4, 2, options.HiddenSizes, device);
+        using var optimizer = new ZeroGym.Torch.Adam(q.Parameters(), options.LearningRate);
+        var buffer = new ZeroGym.Agents.Common.ReplayBuffer(10_000, 4);
+        var random = new ZeroGym.Agents.Common.SeededRandom(0);
+        float[] observation = new float[4], next = new float[4];
+        for (int i = 0; i < 10_000; i++)
+        {
+            for (int j = 0; j < 4; j++) (observation[j], next[j]) = ((float)random.NextGaussian(), (float)random.NextGaussian());
+            buffer.Add(observation, [random.Next(2)], 1f, next, random.Next(20) == 0);
+        }
+
+        var result = Measure.Latency($"dqn update (batch {options.BatchSize}, {string.Join("-", options.HiddenSizes)} hidden)", seconds,
+            () => ZeroGym.Agents.Dqn.Update(q, target, optimizer, buffer.Sample(options.BatchSize, random), options, device));
+        Measure.Print(result);
+    }
 }

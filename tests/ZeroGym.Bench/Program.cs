@@ -27,7 +27,10 @@ local.SetAction(parsed =>
     Benchmarks.Handler(parsed.GetValue(seconds));
 });
 
+var dqnUpdate = new Command("dqn-update", "Time of one DQN gradient step with the default options") { seconds };
+dqnUpdate.SetAction(parsed => Benchmarks.DqnUpdate(parsed.GetValue(seconds)));
+
 var sizes = new Command("step-sizes", "Prints the byte sizes of a CartPole step request and reply");
 sizes.SetAction(_ => { var (request, reply) = Benchmarks.StepMessageSizes(); Console.WriteLine($"{request} {reply}"); });
 
-return new RootCommand("ZeroGym benchmarks") { echoServer, remote, local, sizes }.Parse(args).Invoke();
+return new RootCommand("ZeroGym benchmarks") { echoServer, remote, local, sizes, dqnUpdate }.Parse(args).Invoke();

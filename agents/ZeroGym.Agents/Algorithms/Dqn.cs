@@ -42,7 +42,7 @@ public static class Dqn
         public double EndEpsilon { get; init; } = 0.01;
 
         /// <summary>Steps over which epsilon falls linearly from start to end.</summary>
-        public long ExplorationSteps { get; init; } = 10_000;
+        public long ExplorationSteps { get; init; } = 5_000;
 
         /// <summary>Steps of pure exploration before learning starts.</summary>
         public long LearningStarts { get; init; } = 1_000;
@@ -51,7 +51,7 @@ public static class Dqn
         public int TrainFrequency { get; init; } = 1;
 
         /// <summary>Steps between copies of the online network into the target network.</summary>
-        public int TargetNetworkFrequency { get; init; } = 500;
+        public int TargetNetworkFrequency { get; init; } = 250;
 
         /// <summary>Widths of the hidden layers of the Q-network (ReLU between them).</summary>
         public int[] HiddenSizes { get; init; } = [128, 128];
@@ -69,7 +69,7 @@ public static class Dqn
     /// <summary>Registers <c>dqn</c> and <c>ddqn</c> with the train and play commands.</summary>
     public static void Register()
     {
-        var defaults = new TrainDefaults(NumEnvs: 1, TotalSteps: 100_000, EvalEvery: 5_000, EvalEpisodes: 10);
+        var defaults = new TrainDefaults(NumEnvs: 1, TotalSteps: 100_000, EvalEvery: 2_500, EvalEpisodes: 10);
         Algorithms.Register(new Algorithm("dqn", "Deep Q-Network (Mnih et al. 2015)", defaults,
             () => new Options(), Train, LoadGreedy));
         Algorithms.Register(new Algorithm("ddqn", "Double DQN (van Hasselt et al. 2016)", defaults,
@@ -81,7 +81,7 @@ public static class Dqn
 
     // ---------------------------------------------------------------- networks
 
-    private static Sequential QNetwork(int observationSize, int actions, int[] hiddenSizes, Device device)
+    internal static Sequential QNetwork(int observationSize, int actions, int[] hiddenSizes, Device device)
     {
         var layers = new List<Module>();
         int inputs = observationSize;
@@ -209,7 +209,7 @@ public static class Dqn
     }
 
     /// <summary>One gradient step on a batch; returns the loss and the mean Q-value of the taken actions.</summary>
-    private static (double Loss, double MeanQ) Update(Module q, Module target, Optimizer optimizer, Batch batch, Options options, Device device)
+    internal static (double Loss, double MeanQ) Update(Module q, Module target, Optimizer optimizer, Batch batch, Options options, Device device)
     {
         using var scope = LibTorch.NewDisposeScope();
         int n = batch.Size;
