@@ -60,32 +60,8 @@ public static class A2c
     // ---------------------------------------------------------------- network
 
     /// <summary>Shared layers, then one linear layer: columns 0..actions-1 are logits, the last is the value.</summary>
-    private static Sequential ActorCritic(int observationSize, int actions, int[] hiddenSizes, Device device)
-    {
-        var layers = new List<Module>();
-        int inputs = observationSize;
-        foreach (int width in hiddenSizes)
-        {
-            layers.Add(new Linear(inputs, width, device: device));
-            layers.Add(new ReLU());
-            inputs = width;
-        }
-
-        layers.Add(new Linear(inputs, actions + 1, device: device));
-        return new Sequential([.. layers]);
-    }
-
-    private static long SampleAction(ReadOnlySpan<float> probabilities, SeededRandom random)
-    {
-        double draw = random.NextDouble(), cumulative = 0;
-        for (int action = 0; action < probabilities.Length - 1; action++)
-        {
-            cumulative += probabilities[action];
-            if (draw < cumulative) return action;
-        }
-
-        return probabilities.Length - 1;
-    }
+    private static Sequential ActorCritic(int observationSize, int actions, int[] hiddenSizes, Device device) =>
+        Networks.Mlp(observationSize, hiddenSizes, actions + 1, device);
 
     private static long GreedyAction(Module network, int actions, ReadOnlySpan<float> observation, Device device)
     {
@@ -141,7 +117,7 @@ public static class A2c
             {
                 var stepObservations = observations.AsSpan(t * numEnvs * observationSize, numEnvs * observationSize);
                 float[] probabilities = PolicyProbabilities(network, stepObservations, numEnvs, actions, device);
-                for (int i = 0; i < numEnvs; i++) takenActions[t * numEnvs + i] = SampleAction(probabilities.AsSpan(i * actions, actions), random);
+                for (int i = 0; i < numEnvs; i++) takenActions[t * numEnvs + i] = Networks.SampleCategorical(probabilities.AsSpan(i * actions, actions), random);
                 var step = envs.Step(NDArray.From(takenActions.AsSpan(t * numEnvs, numEnvs)));
                 ((NDArray)step.Observations).AsSpan<float>().CopyTo(observations.AsSpan((t + 1) * numEnvs * observationSize));
                 for (int i = 0; i < numEnvs; i++)

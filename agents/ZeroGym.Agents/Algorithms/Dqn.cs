@@ -81,20 +81,8 @@ public static class Dqn
 
     // ---------------------------------------------------------------- networks
 
-    internal static Sequential QNetwork(int observationSize, int actions, int[] hiddenSizes, Device device)
-    {
-        var layers = new List<Module>();
-        int inputs = observationSize;
-        foreach (int width in hiddenSizes)
-        {
-            layers.Add(new Linear(inputs, width, device: device));
-            layers.Add(new ReLU());
-            inputs = width;
-        }
-
-        layers.Add(new Linear(inputs, actions, device: device));
-        return new Sequential([.. layers]);
-    }
+    internal static Sequential QNetwork(int observationSize, int actions, int[] hiddenSizes, Device device) =>
+        Networks.Mlp(observationSize, hiddenSizes, actions, device);
 
     private static long GreedyAction(Module q, ReadOnlySpan<float> observation, Device device)
     {

@@ -43,22 +43,7 @@ public static class Reinforce
 
     private sealed record State(long GlobalStep, long Episode, string Random);
 
-    // ---------------------------------------------------------------- network
-
-    private static Sequential Policy(int observationSize, int actions, int[] hiddenSizes, Device device)
-    {
-        var layers = new List<Module>();
-        int inputs = observationSize;
-        foreach (int width in hiddenSizes)
-        {
-            layers.Add(new Linear(inputs, width, device: device));
-            layers.Add(new ReLU());
-            inputs = width;
-        }
-
-        layers.Add(new Linear(inputs, actions, device: device));
-        return new Sequential([.. layers]);
-    }
+    // ---------------------------------------------------------------- policy
 
     /// <summary>The action probabilities for one observation.</summary>
     private static float[] Probabilities(Module policy, ReadOnlySpan<float> observation, Device device)
@@ -66,18 +51,6 @@ public static class Reinforce
         using var scope = LibTorch.NewDisposeScope();
         using var noGrad = LibTorch.NoGrad();
         return policy.Forward(Tensor.From(observation, [1, observation.Length], device)).Softmax(1).ToArray<float>();
-    }
-
-    private static long Sample(float[] probabilities, SeededRandom random)
-    {
-        double draw = random.NextDouble(), cumulative = 0;
-        for (int action = 0; action < probabilities.Length - 1; action++)
-        {
-            cumulative += probabilities[action];
-            if (draw < cumulative) return action;
-        }
-
-        return probabilities.Length - 1;
     }
 
     private static long Greedy(float[] probabilities) => Array.IndexOf(probabilities, probabilities.Max());
@@ -95,7 +68,7 @@ public static class Reinforce
         var (observationSize, actions) = EnvChecks.FlatBoxAndDiscrete(env, "REINFORCE");
 
         LibTorch.ManualSeed(common.Seed);
-        using var policy = Policy(observationSize, actions, options.HiddenSizes, device);
+        using var policy = Networks.Mlp(observationSize, options.HiddenSizes, actions, device);
         using var optimizer = new Adam(policy.Parameters(), options.LearningRate);
         var state = new State(0, 0, new SeededRandom(common.Seed).SaveState());
         if (run.LatestCheckpoint is { } checkpoint)
@@ -121,7 +94,7 @@ public static class Reinforce
             bool done = false;
             while (!done && globalStep < common.TotalSteps)
             {
-                long action = Sample(Probabilities(policy, observation, device), random);
+                long action = Networks.SampleCategorical(Probabilities(policy, observation, device), random);
                 var step = env.Step(action);
                 observations.AddRange(observation);
                 takenActions.Add(action);
@@ -198,7 +171,7 @@ public static class Reinforce
         string checkpoint = Checkpoints.Latest(runDirectory) ?? throw new AgentException($"{runDirectory} has no checkpoint yet");
         var device = Device.Parse(deviceName);
         var (observationSize, actions) = ModelFiles.InputOutputSizes(checkpoint, "policy");
-        var policy = Policy(observationSize, actions, options.HiddenSizes, device);
+        var policy = Networks.Mlp(observationSize, options.HiddenSizes, actions, device);
         ModelFiles.Load(checkpoint, [("policy", policy)]);
         return observation => Greedy(Probabilities(policy, ((NDArray)observation).AsSpan<float>(), device));
     }

@@ -1,0 +1,39 @@
+using ZeroGym.Torch;
+
+namespace ZeroGym.Agents.Common;
+
+/// <summary>Network shapes and action sampling the algorithms share.</summary>
+public static class Networks
+{
+    /// <summary>
+    /// A multilayer perceptron: Linear layers of <paramref name="hiddenSizes"/> with ReLU between them, then a Linear
+    /// layer to <paramref name="outputs"/>. Its parameters are named as PyTorch's nn.Sequential names them ("0.weight",
+    /// "2.weight", ...), which <see cref="ModelFiles.InputOutputSizes"/> reads back.
+    /// </summary>
+    public static Sequential Mlp(int inputs, IReadOnlyList<int> hiddenSizes, int outputs, Device device)
+    {
+        var layers = new List<Module>();
+        foreach (int width in hiddenSizes)
+        {
+            layers.Add(new Linear(inputs, width, device: device));
+            layers.Add(new ReLU());
+            inputs = width;
+        }
+
+        layers.Add(new Linear(inputs, outputs, device: device));
+        return new Sequential([.. layers]);
+    }
+
+    /// <summary>An index drawn with the given probabilities (which sum to 1) from <paramref name="random"/>.</summary>
+    public static long SampleCategorical(ReadOnlySpan<float> probabilities, SeededRandom random)
+    {
+        double draw = random.NextDouble(), cumulative = 0;
+        for (int index = 0; index < probabilities.Length - 1; index++)
+        {
+            cumulative += probabilities[index];
+            if (draw < cumulative) return index;
+        }
+
+        return probabilities.Length - 1;
+    }
+}
