@@ -29,7 +29,7 @@ public static class AgentCommands
         {
             return root.Parse(args).Invoke(configuration);
         }
-        catch (Exception failure) when (failure is AgentException or ZeroGymException or TimeoutException)
+        catch (Exception failure) when (failure is AgentException or ZeroGymException or TimeoutException or ZeroGym.Torch.TorchException)
         {
             error.WriteLine($"zerogym-agents: {failure.Message}");
             return 1;

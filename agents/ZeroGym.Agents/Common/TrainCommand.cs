@@ -35,6 +35,8 @@ internal static class TrainCommand
                 parsed.GetValue(env), parsed.GetValue(server), parsed.GetValue(numEnvs), parsed.GetValue(totalSteps), parsed.GetValue(seed),
                 parsed.GetValue(runDir), parsed.GetValue(device), parsed.GetValue(evalEvery), parsed.GetValue(evalEpisodes));
             var options = parsed.GetValue(resume) ? ForResume(algorithm, requested) : ForNewRun(algorithm, requested);
+            // A device this build cannot use is a mistake to report before any server starts or file is written.
+            ZeroGym.Torch.Device.Parse(options.Device);
             using var run = Run.Start(options, algorithm.DefaultOptions(), output);
             algorithm.Train(run);
             run.Finish();
