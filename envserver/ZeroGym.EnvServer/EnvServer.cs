@@ -22,6 +22,7 @@ public sealed class EnvServer : IDisposable
     private readonly ServerLog log;
     private readonly ZmqContext context = new();
     private readonly ZmqSocket socket;
+    private readonly CurveAuthenticator? authenticator;
     private readonly List<string> boundEndpoints = [];
     private byte[] lastIdentity = [];
     private string lastClientId = "";
@@ -30,14 +31,27 @@ public sealed class EnvServer : IDisposable
     {
         this.options = options;
         this.log = log;
+        EndpointPolicy.CheckPlainTextAllowed(options);
         Handler = new RequestHandler(registry, options, log, time);
         socket = context.CreateSocket(ZmqSocketType.Router);
         socket.Linger = 0;
         socket.RouterMandatory = true;
         // Requests between the limit and four times it get a too_large reply; ZeroMQ drops bigger ones unread.
         socket.MaxMessageSize = 4L * options.MaxMessageBytes;
+        // Per connection: a flooding client fills only its own queue, and ZeroMQ's fair queueing serves the others.
+        socket.ReceiveHighWatermark = options.MaxOutstandingRequests;
+        socket.SendHighWatermark = options.MaxOutstandingRequests;
         try
         {
+            if (options.Curve is { } curve)
+            {
+                authenticator = new CurveAuthenticator(context, curve.AuthorizedKeys, log);
+                socket.CurveServer = true;
+                socket.CurveSecretKey = curve.ServerKeys.SecretKey;
+                socket.ZapDomain = "zerogym";
+                authenticator.Monitor(context, socket);
+            }
+
             foreach (string endpoint in options.Endpoints)
             {
                 socket.Bind(endpoint);
@@ -61,12 +75,21 @@ public sealed class EnvServer : IDisposable
     {
         using var identity = new ZmqMessage();
         using var payload = new ZmqMessage();
+        ZmqSocket[] polled = authenticator is null ? [] : [socket, .. authenticator.Sockets];
+        var readable = new bool[polled.Length];
         long nextSweep = Environment.TickCount64 + 1000;
         while (!cancellation.IsCancellationRequested)
         {
-            if (socket.TryReceive(identity, PollInterval))
+            if (authenticator is null)
             {
-                Serve(identity, payload);
+                // One blocking receive per request: the cheapest wait there is, for the common plain-text server.
+                if (socket.TryReceive(identity, PollInterval)) Serve(identity, payload);
+            }
+            else if (ZmqPoller.Poll(polled, readable, PollInterval) > 0)
+            {
+                authenticator.HandlePending();
+                // A bounded batch, so new clients' handshakes wait for at most this many requests.
+                for (int served = 0; served < 64 && socket.TryReceive(identity, TimeSpan.Zero); served++) Serve(identity, payload);
             }
 
             if (Environment.TickCount64 >= nextSweep)
@@ -131,6 +154,7 @@ public sealed class EnvServer : IDisposable
     {
         Handler.Dispose();
         socket.Dispose();
+        authenticator?.Dispose();
         context.Dispose();
     }
 }

@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using ZeroGym.Envs.Core;
 using ZeroGym.EnvServer;
 using ZeroGym.Protocol.Interop.ZeroMQ;
+using ZeroGym.Protocol.Security;
 
 // scripts/serve: the env server in the foreground until SIGINT/SIGTERM.
 var bind = new Option<string[]>("--bind")
@@ -26,9 +27,27 @@ var maxMessageBytes = new Option<int>("--max-message-bytes")
     DefaultValueFactory = _ => new ServerOptions().MaxMessageBytes,
 };
 
+var maxOutstandingRequests = new Option<int>("--max-outstanding-requests")
+{
+    Description = "Requests one client may have queued, and replies it may leave unread, before it must wait",
+    DefaultValueFactory = _ => new ServerOptions().MaxOutstandingRequests,
+};
+var curveSecretKey = new Option<string?>("--curve-secret-key")
+{
+    Description = "Encrypt with CURVE using this key pair (a NAME.key file from scripts/keygen); needs --authorized-keys",
+};
+var authorizedKeys = new Option<string?>("--authorized-keys")
+{
+    Description = "File of client public keys (one Z85 key per line) allowed to connect when --curve-secret-key is given",
+};
+var insecure = new Option<bool>("--insecure")
+{
+    Description = "Serve plain text on endpoints other machines can reach (without it only loopback and ipc:// may be plain)",
+};
+
 var root = new RootCommand("ZeroGym env server: Gymnasium envs over ZeroMQ + MessagePack (protocol/SPEC.md)")
 {
-    bind, idleTimeout, maxEnvsPerClient, maxMessageBytes,
+    bind, idleTimeout, maxEnvsPerClient, maxMessageBytes, maxOutstandingRequests, curveSecretKey, authorizedKeys, insecure,
 };
 root.SetAction(parsed =>
 {
@@ -38,10 +57,12 @@ root.SetAction(parsed =>
         IdleTimeout = TimeSpan.FromSeconds(parsed.GetValue(idleTimeout)),
         MaxEnvsPerClient = parsed.GetValue(maxEnvsPerClient),
         MaxMessageBytes = parsed.GetValue(maxMessageBytes),
+        MaxOutstandingRequests = parsed.GetValue(maxOutstandingRequests),
+        AllowInsecureRemote = parsed.GetValue(insecure),
     };
-    if (options.IdleTimeout <= TimeSpan.Zero || options.MaxEnvsPerClient < 1 || options.MaxMessageBytes < 1024)
+    if (options.IdleTimeout <= TimeSpan.Zero || options.MaxEnvsPerClient < 1 || options.MaxMessageBytes < 1024 || options.MaxOutstandingRequests < 1)
     {
-        Console.Error.WriteLine("zerogym-server: --idle-timeout must be > 0, --max-envs-per-client >= 1 and --max-message-bytes >= 1024");
+        Console.Error.WriteLine("zerogym-server: --idle-timeout must be > 0, --max-envs-per-client >= 1, --max-message-bytes >= 1024 and --max-outstanding-requests >= 1");
         return 2;
     }
 
@@ -49,7 +70,17 @@ root.SetAction(parsed =>
     EnvServer server;
     try
     {
+        options = options with { Curve = ReadCurveSecurity(parsed.GetValue(curveSecretKey), parsed.GetValue(authorizedKeys)) };
         server = new EnvServer(options, EnvRegistry.CreateDefault(), log);
+        if (options.Curve is { } curve)
+        {
+            log.Info("curve_enabled", ("server_key", curve.ServerKeys.PublicKey), ("authorized_keys", curve.AuthorizedKeys.Count));
+        }
+    }
+    catch (Exception error) when (error is FormatException or ArgumentException)
+    {
+        Console.Error.WriteLine($"zerogym-server: {error.Message}");
+        return 2;
     }
     catch (ZmqException error)
     {
@@ -76,4 +107,35 @@ root.SetAction(parsed =>
 
     return 0;
 });
+var keyName = new Argument<string>("NAME") { Description = "Path without extension: writes NAME.key (secret) and NAME.pub" };
+var keygen = new Command("keygen", "Make a CURVE key pair for a server or a client (scripts/keygen NAME)") { keyName };
+keygen.SetAction(parsed =>
+{
+    try
+    {
+        var (keyPath, publicPath) = CurveKeys.WriteNewKeyPair(parsed.GetValue(keyName)!);
+        Console.WriteLine($"wrote {keyPath} (key pair: keep it secret) and {publicPath} (public key: share it)");
+        return 0;
+    }
+    catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+    {
+        Console.Error.WriteLine($"keygen: {error.Message}");
+        return 1;
+    }
+});
+root.Subcommands.Add(keygen);
 return root.Parse(args).Invoke();
+
+static CurveSecurity? ReadCurveSecurity(string? secretKeyPath, string? authorizedKeysPath)
+{
+    if (secretKeyPath is null && authorizedKeysPath is null) return null;
+    if (secretKeyPath is null || authorizedKeysPath is null)
+    {
+        throw new ArgumentException("--curve-secret-key and --authorized-keys go together: the server's key pair encrypts, the list says who may connect");
+    }
+
+    var keys = CurveKeys.ReadKeyPair(secretKeyPath, "--curve-secret-key");
+    var authorized = CurveKeys.ReadAuthorizedKeys(authorizedKeysPath);
+    if (authorized.Count == 0) throw new ArgumentException($"--authorized-keys: {authorizedKeysPath} lists no keys, so no client could connect");
+    return new CurveSecurity(keys, authorized);
+}

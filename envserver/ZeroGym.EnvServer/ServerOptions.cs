@@ -1,3 +1,5 @@
+using ZeroGym.Protocol.Security;
+
 namespace ZeroGym.EnvServer;
 
 /// <summary>Settings of one server; the defaults are what <c>scripts/serve</c> uses.</summary>
@@ -19,4 +21,19 @@ public sealed record ServerOptions
 
     /// <summary>Requests above this size get <c>too_large</c>; above four times it ZeroMQ drops the connection.</summary>
     public int MaxMessageBytes { get; init; } = 1 << 20;
+
+    /// <summary>
+    /// Requests one client may have queued at the server, and replies it may leave unread, before the server stops
+    /// taking its requests (its sends wait) and drops its replies: ZeroMQ's per-connection high-water marks.
+    /// </summary>
+    public int MaxOutstandingRequests { get; init; } = 1000;
+
+    /// <summary>CURVE encryption and the keys allowed in; null serves plain text.</summary>
+    public CurveSecurity? Curve { get; init; }
+
+    /// <summary>Plain text on endpoints other people can reach (not loopback, not ipc): only when asked for.</summary>
+    public bool AllowInsecureRemote { get; init; }
 }
+
+/// <summary>The server's key pair and the public keys of the clients it lets in (SPEC.md §6).</summary>
+public sealed record CurveSecurity(CurveKeyPair ServerKeys, IReadOnlyDictionary<string, string> AuthorizedKeys);

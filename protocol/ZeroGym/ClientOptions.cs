@@ -8,4 +8,14 @@ public sealed record ClientOptions
 
     /// <summary>Name and version the server writes in its log for this client.</summary>
     public string ClientName { get; init; } = $"zerogym-dotnet/{typeof(ClientOptions).Assembly.GetName().Version?.ToString(3)}";
+
+    /// <summary>
+    /// The server's CURVE public key (its <c>NAME.pub</c> file or the 40 Z85 characters) for an encrypted,
+    /// authenticated connection; needs <see cref="CurveClientKey"/>. Null: plain text.
+    /// </summary>
+    public string? CurveServerKey { get; init; }
+
+    /// <summary>This client's CURVE key pair: the <c>NAME.key</c> file of scripts/keygen or its secret key in Z85.
+    /// The server must list the public half in its authorized keys.</summary>
+    public string? CurveClientKey { get; init; }
 }

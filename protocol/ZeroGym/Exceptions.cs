@@ -7,11 +7,15 @@ public class ZeroGymException(string code, string message, Exception? inner = nu
 }
 
 /// <summary>No reply came within the timeout. The message names the endpoint and what to check.</summary>
-public sealed class ServerTimeoutException(string address, string op, TimeSpan timeout)
+public sealed class ServerTimeoutException(string address, string op, TimeSpan timeout, bool encrypted = false)
     : TimeoutException(
         $"no reply from the ZeroGym server at {address} within {timeout.TotalSeconds:0.###} s to '{op}'. " +
         "Check that the server is running (scripts/serve), that the address and port are right, " +
-        "and that no firewall blocks the port; the client has reconnected and will retry on the next call")
+        "and that no firewall blocks the port" +
+        (encrypted
+            ? "; with CURVE, also that the server key is the server's NAME.pub and that the server lists this client's public key in --authorized-keys"
+            : "; a server started with --curve-secret-key answers only CURVE clients") +
+        "; the client has reconnected and will retry on the next call")
 {
     public string Address { get; } = address;
 }

@@ -1,6 +1,7 @@
 using System.Buffers;
 using ZeroGym.Protocol.Interop.ZeroMQ;
 using ZeroGym.Protocol.MessagePack;
+using ZeroGym.Protocol.Security;
 using ZeroGym.Protocol.Wire;
 
 namespace ZeroGym;
@@ -23,16 +24,19 @@ public sealed class ZeroGymClient : IDisposable
     private readonly ArrayBufferWriter<byte> requestBuffer = new(1024);
     private readonly MessagePackWriter request;
     private readonly ZmqMessage replyFrame = new();
+    private readonly (string ServerKey, CurveKeyPair ClientKeys)? curve;
     private ZmqSocket socket;
     private ulong lastId;
     private bool disposed;
 
-    /// <summary>Connects and greets the server; throws <see cref="ServerTimeoutException"/> when nothing answers
-    /// and <see cref="ZeroGymException"/> (<c>version_mismatch</c>) when it speaks another protocol.</summary>
+    /// <summary>Connects and greets the server; throws <see cref="ServerTimeoutException"/> when nothing answers,
+    /// <see cref="ZeroGymException"/> (<c>version_mismatch</c>) when it speaks another protocol and
+    /// <see cref="FormatException"/> when a CURVE key option holds no key.</summary>
     public ZeroGymClient(string address = DefaultAddress, ClientOptions? options = null)
     {
         Address = address;
         Options = options ?? new ClientOptions();
+        curve = ReadCurveKeys(Options);
         request = new MessagePackWriter(requestBuffer);
         socket = Connect();
         try
@@ -128,15 +132,34 @@ public sealed class ZeroGymClient : IDisposable
     {
         socket.Dispose();
         socket = Connect();
-        return new ServerTimeoutException(Address, op, Options.Timeout);
+        return new ServerTimeoutException(Address, op, Options.Timeout, encrypted: curve is not null);
     }
 
     private ZmqSocket Connect()
     {
         var dealer = context.CreateSocket(ZmqSocketType.Dealer);
         dealer.Linger = 0;
+        if (curve is var (serverKey, clientKeys))
+        {
+            dealer.CurveServerKey = serverKey;
+            dealer.CurvePublicKey = clientKeys.PublicKey;
+            dealer.CurveSecretKey = clientKeys.SecretKey;
+        }
+
         dealer.Connect(Address);
         return dealer;
+    }
+
+    private static (string, CurveKeyPair)? ReadCurveKeys(ClientOptions options)
+    {
+        if (options.CurveServerKey is null && options.CurveClientKey is null) return null;
+        if (options.CurveServerKey is null || options.CurveClientKey is null)
+        {
+            throw new ArgumentException(
+                "CurveServerKey and CurveClientKey go together: the server's public key (NAME.pub) and this client's key pair (NAME.key)");
+        }
+
+        return (CurveKeys.ReadPublicKey(options.CurveServerKey, "CurveServerKey"), CurveKeys.ReadKeyPair(options.CurveClientKey, "CurveClientKey"));
     }
 
     public void Dispose()

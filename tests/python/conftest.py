@@ -70,7 +70,7 @@ class ServerProcess:
                                  f"log tail:\n{self.log()[-2000:]}")
 
 
-def server_command(idle_timeout: float) -> list[str]:
+def server_command(idle_timeout: float, *extra_args: str) -> list[str]:
     custom = os.environ.get("ZEROGYM_SERVER_CMD")
     if custom:
         program = shlex.split(custom)
@@ -80,12 +80,13 @@ def server_command(idle_timeout: float) -> list[str]:
                         f"the server in release), or set ZEROGYM_SERVER_CMD to a command that starts one.",
                         pytrace=False)
         program = ["dotnet", str(SERVER_DLL)]
-    return [*program, "--bind", "tcp://127.0.0.1:*", "--idle-timeout", str(idle_timeout)]
+    return [*program, "--bind", "tcp://127.0.0.1:*", "--idle-timeout", str(idle_timeout), *extra_args]
 
 
-def start_server(idle_timeout: float, workdir: Path) -> ServerProcess:
+def start_server(idle_timeout: float, workdir: Path, *extra_args: str) -> ServerProcess:
+    """A server with ``extra_args`` appended to its command line (e.g. CURVE options)."""
     stdout_path, stderr_path = workdir / "server.stdout", workdir / "server.stderr"
-    command = server_command(idle_timeout)
+    command = server_command(idle_timeout, *extra_args)
     # Files, not pipes: a server that logs a lot must never block on a pipe nobody reads.
     with open(stdout_path, "wb") as stdout, open(stderr_path, "wb") as stderr:
         process = subprocess.Popen(command, stdout=stdout, stderr=stderr, stdin=subprocess.DEVNULL)

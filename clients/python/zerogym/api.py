@@ -7,11 +7,13 @@ from typing import Any
 from zerogym.connection import DEFAULT_ADDRESS, Connection
 from zerogym.env import ZeroGymEnv
 from zerogym.remote import field
+from zerogym.security import curve_keys
 from zerogym.vector import ZeroGymVectorEnv
 
 
 def make(env_id: str, address: str = DEFAULT_ADDRESS, timeout: float | None = 30.0,
-         render_mode: str | None = None, **kwargs: Any) -> ZeroGymEnv:
+         render_mode: str | None = None, curve_server_key: str | None = None, curve_client_key: str | None = None,
+         **kwargs: Any) -> ZeroGymEnv:
     """Makes the env ``env_id`` in the ZeroGym server at ``address``.
 
     Args:
@@ -19,6 +21,10 @@ def make(env_id: str, address: str = DEFAULT_ADDRESS, timeout: float | None = 30
         address: the server's endpoint, ``tcp://HOST:PORT`` or ``ipc://PATH``.
         timeout: seconds to wait for each reply before raising ``ServerTimeoutError`` (None: forever).
         render_mode: None or one of the env's render modes, e.g. ``"rgb_array"``.
+        curve_server_key: for a server started with ``--curve-secret-key``: its public key, the ``NAME.pub`` file
+            of ``scripts/keygen`` or the 40 Z85 characters. Needs ``curve_client_key``.
+        curve_client_key: this client's key pair, a ``NAME.key`` file or its secret key in Z85; the server must
+            list its public key in ``--authorized-keys``.
         **kwargs: the env's keyword arguments, plus ``max_episode_steps`` to override its time limit.
 
     Example:
@@ -26,11 +32,13 @@ def make(env_id: str, address: str = DEFAULT_ADDRESS, timeout: float | None = 30
         >>> obs, info = env.reset(seed=42)
         >>> obs, reward, terminated, truncated, info = env.step(env.action_space.sample())
     """
-    return ZeroGymEnv(env_id, address=address, timeout=timeout, render_mode=render_mode, kwargs=kwargs)
+    return ZeroGymEnv(env_id, address=address, timeout=timeout, render_mode=render_mode, kwargs=kwargs,
+                      curve=curve_keys(curve_server_key, curve_client_key))
 
 
 def make_vec(env_id: str, num_envs: int, address: str = DEFAULT_ADDRESS, timeout: float | None = 30.0,
-             render_mode: str | None = None, **kwargs: Any) -> ZeroGymVectorEnv:
+             render_mode: str | None = None, curve_server_key: str | None = None,
+             curve_client_key: str | None = None, **kwargs: Any) -> ZeroGymVectorEnv:
     """Makes ``num_envs`` copies of ``env_id`` in the server, stepped together (next-step autoreset).
 
     Arguments are those of ``make``. Example:
@@ -39,13 +47,14 @@ def make_vec(env_id: str, num_envs: int, address: str = DEFAULT_ADDRESS, timeout
         >>> obs, rewards, terminations, truncations, infos = envs.step(envs.action_space.sample())
     """
     return ZeroGymVectorEnv(env_id, num_envs, address=address, timeout=timeout, render_mode=render_mode,
-                            kwargs=kwargs)
+                            kwargs=kwargs, curve=curve_keys(curve_server_key, curve_client_key))
 
 
-def list_envs(address: str = DEFAULT_ADDRESS, timeout: float | None = 30.0) -> list[dict[str, Any]]:
+def list_envs(address: str = DEFAULT_ADDRESS, timeout: float | None = 30.0, curve_server_key: str | None = None,
+              curve_client_key: str | None = None) -> list[dict[str, Any]]:
     """The server's envs, one spec map each: ``id``, ``max_episode_steps``, ``reward_threshold``,
-    ``nondeterministic``, ``kwargs`` (the defaults), ``render_modes``, ``description``."""
-    connection = Connection(address, timeout)
+    ``nondeterministic``, ``kwargs`` (the defaults), ``render_modes``, ``description``. Arguments as ``make``'s."""
+    connection = Connection(address, timeout, curve_keys(curve_server_key, curve_client_key))
     try:
         return field(connection.request({"op": "list"}), "envs", "list")
     finally:

@@ -10,6 +10,7 @@ import msgpack
 import zmq
 
 from zerogym.errors import ProtocolError, ServerTimeoutError, VersionMismatchError, ZeroGymError, error_from_reply
+from zerogym.security import CurveKeys
 from zerogym.version import __version__
 from zerogym.wire import encode_default
 
@@ -38,11 +39,13 @@ class Connection:
     Args:
         address: the server's endpoint, ``tcp://HOST:PORT`` or ``ipc://PATH``.
         timeout: seconds to wait for each reply, or None to wait forever.
+        curve: CURVE keys for an encrypted, authenticated connection (``zerogym.security.curve_keys``), or None.
     """
 
-    def __init__(self, address: str, timeout: float | None):
+    def __init__(self, address: str, timeout: float | None, curve: CurveKeys | None = None):
         self.address = address
         self.timeout = timeout
+        self.curve = curve
         self.server: dict[str, Any] = {}
         """The server's ``hello`` reply: ``version``, ``capabilities``, ``max_message_bytes``, ``idle_timeout``."""
         self._packer = msgpack.Packer(default=encode_default)
@@ -106,7 +109,8 @@ class Connection:
             socket.close(linger=0)
             self._socket = self._open_socket()
             self._greeted = False
-            raise ServerTimeoutError(self.address, str(message.get("op")), self.timeout) from None
+            raise ServerTimeoutError(self.address, str(message.get("op")), self.timeout,
+                                     encrypted=self.curve is not None) from None
         error = reply.get("error")
         if error is not None:
             raise error_from_reply(error)
@@ -119,6 +123,8 @@ class Connection:
             milliseconds = max(1, round(self.timeout * 1000))
             socket.setsockopt(zmq.RCVTIMEO, milliseconds)
             socket.setsockopt(zmq.SNDTIMEO, milliseconds)
+        if self.curve is not None:
+            self.curve.apply(socket)
         socket.connect(self.address)
         return socket
 

@@ -10,6 +10,7 @@ from zerogym.compat import Env
 from zerogym.connection import DEFAULT_ADDRESS
 from zerogym.errors import ProtocolError, UnknownHandleError
 from zerogym.remote import RemoteEnv, field
+from zerogym.security import CurveKeys
 from zerogym.wire import decode_array, decode_space, decode_value, value_decoder
 
 
@@ -30,8 +31,8 @@ class ZeroGymEnv(Env):
     """
 
     def __init__(self, env_id: str, *, address: str = DEFAULT_ADDRESS, timeout: float | None = 30.0,
-                 render_mode: str | None = None, kwargs: dict[str, Any] | None = None):
-        self._remote = RemoteEnv(env_id, address, timeout, render_mode, dict(kwargs or {}))
+                 render_mode: str | None = None, kwargs: dict[str, Any] | None = None, curve: CurveKeys | None = None):
+        self._remote = RemoteEnv(env_id, address, timeout, render_mode, dict(kwargs or {}), curve=curve)
         try:
             made = self._remote.made
             self.observation_space = decode_space(field(made, "observation_space", "make"))

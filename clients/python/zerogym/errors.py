@@ -158,16 +158,21 @@ class ServerTimeoutError(TimeoutError):
     a late reply cannot be mistaken for the next one; envs made on the old socket are gone (``reset()`` remakes them).
     """
 
-    def __init__(self, address: str, op: str, timeout: float | None):
+    def __init__(self, address: str, op: str, timeout: float | None, encrypted: bool = False):
+        curve_hint = ("with CURVE, also that curve_server_key is the server's NAME.pub and that the server lists "
+                      "this client's public key in --authorized-keys" if encrypted else
+                      "a server started with --curve-secret-key answers only clients given curve_server_key and "
+                      "curve_client_key")
         super().__init__(
             f"the ZeroGym server at {address} did not answer '{op}' within {timeout} s. "
             f"Check that the server is running and bound to that address "
-            f"(dotnet ZeroGym.EnvServer.dll --bind {address}), that the host and port are right, "
-            f"and that no firewall blocks the port."
+            f"(scripts/serve --bind {address}), that the host and port are right, "
+            f"and that no firewall blocks the port; {curve_hint}."
         )
         self.address = address
         self.op = op
         self.timeout = timeout
+        self.encrypted = encrypted
 
     def __reduce__(self):
-        return type(self), (self.address, self.op, self.timeout)
+        return type(self), (self.address, self.op, self.timeout, self.encrypted)

@@ -10,6 +10,7 @@ from typing import Any
 from zerogym.compat import EnvSpec
 from zerogym.connection import Connection
 from zerogym.errors import ProtocolError, UnknownHandleError
+from zerogym.security import CurveKeys
 
 
 class RemoteEnv:
@@ -22,12 +23,13 @@ class RemoteEnv:
         render_mode: None or one of the env's render modes.
         kwargs: the env's keyword arguments, passed to the server's ``make``.
         num_envs: None for a single env, N for a vector env of N copies.
+        curve: CURVE keys for an encrypted connection, or None.
     """
 
     def __init__(self, env_id: str, address: str, timeout: float | None, render_mode: str | None,
-                 kwargs: dict[str, Any], num_envs: int | None = None):
+                 kwargs: dict[str, Any], num_envs: int | None = None, curve: CurveKeys | None = None):
         self.env_id = env_id
-        self.connection = Connection(address, timeout)
+        self.connection = Connection(address, timeout, curve)
         self._make_request: dict[str, Any] = {"op": "make", "env": env_id, "kwargs": kwargs}
         if num_envs is not None:
             self._make_request["num_envs"] = num_envs

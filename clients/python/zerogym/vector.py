@@ -10,6 +10,7 @@ from zerogym.compat import AutoresetMode, VectorEnv, batch_space, spaces
 from zerogym.connection import DEFAULT_ADDRESS
 from zerogym.errors import ProtocolError, UnknownHandleError
 from zerogym.remote import RemoteEnv, field
+from zerogym.security import CurveKeys
 from zerogym.wire import array_decoder, decode_array, decode_space, decode_vector_info, value_decoder
 
 
@@ -24,9 +25,9 @@ class ZeroGymVectorEnv(VectorEnv):
     """
 
     def __init__(self, env_id: str, num_envs: int, *, address: str = DEFAULT_ADDRESS, timeout: float | None = 30.0,
-                 render_mode: str | None = None, kwargs: dict[str, Any] | None = None):
+                 render_mode: str | None = None, kwargs: dict[str, Any] | None = None, curve: CurveKeys | None = None):
         self.closed = True  # Until the server made it: nothing for close() to free.
-        self._remote = RemoteEnv(env_id, address, timeout, render_mode, dict(kwargs or {}), num_envs)
+        self._remote = RemoteEnv(env_id, address, timeout, render_mode, dict(kwargs or {}), num_envs, curve)
         self.closed = False
         try:
             made = self._remote.made

@@ -45,6 +45,9 @@ internal static unsafe partial class LibZmq
     internal const int ZMQ_CURVE_SERVERKEY = 50;
     internal const int ZMQ_ZAP_DOMAIN = 55;
     internal const int ZMQ_HEARTBEAT_IVL = 75;
+    internal const int ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL = 0x0800;
+    internal const int ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL = 0x2000;
+    internal const int ZMQ_EVENT_HANDSHAKE_FAILED_AUTH = 0x4000;
     internal const int ZMQ_HEARTBEAT_TTL = 76;
     internal const int ZMQ_HEARTBEAT_TIMEOUT = 77;
 
@@ -93,6 +96,9 @@ internal static unsafe partial class LibZmq
 
     [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     internal static partial int zmq_connect(ZmqSocketHandle socket, string endpoint);
+
+    [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    internal static partial int zmq_socket_monitor(ZmqSocketHandle socket, string endpoint, int events);
 
     [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     internal static partial int zmq_unbind(ZmqSocketHandle socket, string endpoint);

@@ -61,6 +61,19 @@ public sealed partial class ZmqSocket : IDisposable
         ZmqError.ThrowIfFailed(LibZmq.zmq_connect(Handle, endpoint), "zmq_connect", endpoint);
     }
 
+    /// <summary>
+    /// Publishes this socket's failed security handshakes (a peer without CURVE, with the wrong server key, or refused
+    /// by the ZAP handler) on a PAIR socket bound at <paramref name="endpoint"/> (<c>inproc://...</c>); read them with
+    /// <see cref="ZmqMonitorEvent.TryReceive"/>.
+    /// </summary>
+    public void MonitorHandshakeFailures(string endpoint)
+    {
+        ArgumentNullException.ThrowIfNull(endpoint);
+        const int events = LibZmq.ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL | LibZmq.ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL
+            | LibZmq.ZMQ_EVENT_HANDSHAKE_FAILED_AUTH;
+        ZmqError.ThrowIfFailed(LibZmq.zmq_socket_monitor(Handle, endpoint, events), "zmq_socket_monitor", endpoint);
+    }
+
     /// <summary>Stops accepting on an endpoint given to <see cref="Bind"/> (for a wildcard port, the resolved
     /// <see cref="LastEndpoint"/>).</summary>
     public void Unbind(string endpoint)
