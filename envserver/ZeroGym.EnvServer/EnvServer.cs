@@ -24,6 +24,7 @@ public sealed class EnvServer : IDisposable
     private readonly ZmqSocket socket;
     private readonly CurveAuthenticator? authenticator;
     private readonly List<string> boundEndpoints = [];
+    private readonly Dictionary<string, (long LastLogged, int NotLogged)> droppedReplies = new(StringComparer.Ordinal);
     private byte[] lastIdentity = [];
     private string lastClientId = "";
 
@@ -131,12 +132,27 @@ public sealed class EnvServer : IDisposable
         try
         {
             if (socket.TrySend(identity, more: true) && socket.TrySend(reply)) return;
-            log.Warn("reply_dropped", ("client", clientId), ("reason", "the client's queue is full: it is not reading its replies"));
+            LogDroppedReply(clientId, "the client's queue is full: it is not reading its replies");
         }
         catch (ZmqException error) when (error.ErrorCode == EHostUnreachable)
         {
-            log.Warn("reply_dropped", ("client", clientId), ("reason", "the client disconnected before its reply"));
+            LogDroppedReply(clientId, "the client disconnected before its reply");
         }
+    }
+
+    /// <summary>A client that never reads would otherwise add a log line per request: one line a second, with a count.</summary>
+    private void LogDroppedReply(string clientId, string reason)
+    {
+        long now = Environment.TickCount64;
+        if (droppedReplies.TryGetValue(clientId, out var last) && now - last.LastLogged < 1000)
+        {
+            droppedReplies[clientId] = (last.LastLogged, last.NotLogged + 1);
+            return;
+        }
+
+        if (droppedReplies.Count > 10_000) droppedReplies.Clear();
+        droppedReplies[clientId] = (now, 0);
+        log.Warn("reply_dropped", ("client", clientId), ("reason", reason), ("dropped_since_last_line", last.NotLogged > 0 ? last.NotLogged : null));
     }
 
     private string ClientId(ReadOnlySpan<byte> identity)

@@ -1,0 +1,78 @@
+using System.Net;
+using System.Net.Sockets;
+using ZeroGym.EnvServer;
+using ZeroGym.Protocol.Interop.ZeroMQ;
+using ZeroGym.Protocol.MessagePack;
+using ZeroGym.Protocol.Wire;
+
+namespace ZeroGym.Tests.Server;
+
+/// <summary>Faults around the server: clients that stop reading, servers that die under waiting clients.</summary>
+public sealed class FaultTests
+{
+    private static readonly ClientOptions Quick = new() { Timeout = TimeSpan.FromSeconds(10) };
+
+    [Fact]
+    public void AClientThatNeverReadsItsReplies_LosesThemAlone_AndTheServerStaysSmall()
+    {
+        using var server = new TestServer(new ServerOptions { MaxOutstandingRequests = 50 });
+        using var other = RemoteEnv.Make("CartPole-v1", server.Address, options: Quick);
+        other.Reset(seed: 0);
+        using var context = new ZmqContext();
+        using var deaf = context.CreateSocket(ZmqSocketType.Dealer);
+        deaf.Linger = 0;
+        deaf.SendHighWatermark = 50;
+        deaf.ReceiveHighWatermark = 50;
+        deaf.Connect(server.Address);
+
+        // 'list' replies are a few KB, so the kernel's socket buffers fill too, and then the server's queue for it.
+        byte[] list = MessagePackWriter.Serialize(new Dictionary<object, object?> { ["id"] = 1UL, ["op"] = Ops.List });
+        int accepted = 0;
+        var until = DateTime.UtcNow + TimeSpan.FromSeconds(3);
+        while (DateTime.UtcNow < until)
+        {
+            if (deaf.TrySend(list)) accepted++;
+            else Thread.Sleep(1); // this client's queues are full: the server takes no more from it for now
+            if (accepted % 20 != 0) continue;
+            var step = other.Step(0L); // served throughout
+            Assert.Equal(1.0, step.Reward);
+            if (step.Terminated || step.Truncated) other.Reset();
+        }
+
+        Assert.True(accepted > 1_000, $"the server should keep taking requests it can answer or drop; took {accepted}");
+        string log = server.Log.ToString();
+        Assert.Contains("event=reply_dropped", log);
+        Assert.Contains("not reading its replies", log);
+        // One line per second at most, each with a count of what it stands for.
+        int lines = log.Split('\n').Count(line => line.Contains("event=reply_dropped"));
+        Assert.InRange(lines, 1, 6);
+        Assert.Contains("dropped_since_last_line=", log);
+    }
+
+    [Fact]
+    public void AServerThatDiesUnderAWaitingClient_TimesItOut_ThenAfterARestartTheEnvIsGoneUntilReset()
+    {
+        string address = $"tcp://127.0.0.1:{FreePort()}";
+        var first = new TestServer(endpoint: address);
+        using var env = RemoteEnv.Make("CartPole-v1", address, options: new ClientOptions { Timeout = TimeSpan.FromMilliseconds(500) });
+        env.Reset(seed: 1);
+        first.Dispose();
+
+        var timedOut = Assert.Throws<ServerTimeoutException>(() => env.Step(0L));
+        Assert.Contains(address, timedOut.Message);
+        Assert.Contains("server is running", timedOut.Message);
+
+        using var second = new TestServer(endpoint: address);
+        var gone = Assert.Throws<ZeroGymException>(() => env.Step(0L));
+        Assert.Equal(ErrorCodes.UnknownHandle, gone.Code);
+        env.Reset(seed: 1);
+        Assert.Equal(1.0, env.Step(0L).Reward);
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
