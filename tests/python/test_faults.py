@@ -1,0 +1,101 @@
+"""Faults with real processes: a client killed with requests in flight, a server killed under a waiting client."""
+
+from __future__ import annotations
+
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import zerogym
+from conftest import READY_PREFIX, SERVER_DLL, ServerProcess
+
+# Pipelines 2,000 64-env steps without reading a reply, says so, then waits to be killed.
+FLOODING_CLIENT = """
+import sys, msgpack, zmq, zerogym
+from zerogym.connection import Connection
+connection = Connection(sys.argv[1], 10)
+made = connection.request({"op": "make", "env": "CartPole-v1", "num_envs": 64, "kwargs": {}})
+connection.request({"op": "reset", "handle": made["handle"], "seed": 0})
+raw = connection._socket
+for i in range(2000):
+    raw.send(msgpack.packb({"id": 10_000 + i, "op": "step", "handle": made["handle"], "action": {
+        "dtype": "int64", "shape": [64], "data": bytes(8 * 64)}}))
+print("flooding", flush=True)
+sys.stdin.read()
+"""
+
+
+def test_a_client_killed_with_requests_in_flight_disturbs_no_one(server: ServerProcess, client_env) -> None:
+    with zerogym.make("CartPole-v1", address=server.address) as survivor:
+        survivor.reset(seed=0)
+        victim = subprocess.Popen([sys.executable, "-c", FLOODING_CLIENT, server.address], env=client_env,
+                                  stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            assert victim.stdout.readline().strip() == "flooding", victim.stderr.read()
+            victim.send_signal(signal.SIGKILL)
+            victim.wait(10)
+        finally:
+            if victim.poll() is None:
+                victim.kill()
+                victim.wait()
+        for _ in range(200):
+            _, reward, terminated, truncated, _ = survivor.step(survivor.action_space.sample())
+            assert reward == 1.0
+            if terminated or truncated:
+                survivor.reset()
+        assert zerogym.list_envs(server.address)  # the server still answers newcomers
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start_on(address: str, workdir: Path) -> subprocess.Popen:
+    workdir.mkdir(exist_ok=True)
+    stdout = open(workdir / "stdout", "w+")
+    process = subprocess.Popen(["dotnet", str(SERVER_DLL), "--bind", address], stdout=stdout,
+                               stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL, text=True)
+    for _ in range(600):
+        stdout.seek(0)
+        if READY_PREFIX in stdout.read():
+            return process
+        assert process.poll() is None, "the server exited before listening"
+        time.sleep(0.05)
+    process.kill()
+    pytest.fail("the server did not start")
+
+
+def test_a_server_killed_under_a_waiting_client_times_out_then_the_env_is_gone_until_reset(tmp_path: Path) -> None:
+    address = f"tcp://127.0.0.1:{free_port()}"
+    first = start_on(address, tmp_path / "first")
+    second = None
+    try:
+        env = zerogym.make("CartPole-v1", address=address, timeout=1.0)
+        start, _ = env.reset(seed=5)
+        first.send_signal(signal.SIGKILL)
+        first.wait(10)
+
+        with pytest.raises(zerogym.ServerTimeoutError) as timed_out:
+            env.step(0)
+        assert address in str(timed_out.value) and "server is running" in str(timed_out.value)
+
+        second = start_on(address, tmp_path / "second")
+        with pytest.raises(zerogym.UnknownHandleError, match=r"reset\(\)"):
+            env.step(0)
+        again, _ = env.reset(seed=5)
+        np.testing.assert_array_equal(again, start)
+        assert env.step(0)[1] == 1.0
+        env.close()
+    finally:
+        for process in (first, second):
+            if process is not None and process.poll() is None:
+                process.kill()
+                process.wait()
