@@ -8,7 +8,7 @@ namespace ZeroGym.Envs.Wrappers;
 /// Converts uint8 RGB images (H, W, 3) to luma (H, W), or (H, W, 1) with <c>keep_dim</c>, with ITU-R BT.601's
 /// weights 0.299 R + 0.587 G + 0.114 B rounded to the nearest integer, in the 14-bit fixed point OpenCV's
 /// <c>cvtColor(RGB2GRAY)</c> uses (the conversion gym's <c>GrayScaleObservation</c> made); torchvision's
-/// <c>Grayscale</c> in the Mario tutorial uses the same weights.
+/// <c>Grayscale</c> in the Mario tutorial uses 0.2989/0.587/0.114 on floats.
 /// </summary>
 /// <remarks>Gymnasium 1.x's <c>GrayscaleObservation</c> uses other weights (0.2125, 0.7154, 0.0721) and truncates;
 /// ours follow the Mario tutorial and gym. The weights are non-negative, so the new bounds are the bounds'

@@ -8,6 +8,12 @@ namespace ZeroGym.Tests.Server;
 public sealed partial class RequestHandlerTests
 {
     [Fact]
+    public void Hello_OffersWrappers()
+    {
+        Assert.Contains("wrappers", (object?[])Ok(Call("a", "hello", ("protocol", 1)))["capabilities"]!);
+    }
+
+    [Fact]
     public void Make_WithMarioPreset_Sends4x84x84Uint8Observations()
     {
         var made = Ok(Call("a", "make", ("env", "Image-v0"), ("kwargs", new Dictionary<string, object?> { ["wrappers"] = "mario" })));
