@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using ZeroGym.Envs.Core;
 using ZeroGym.Protocol.Arrays;
 using ZeroGym.Protocol.Spaces;
@@ -28,9 +30,18 @@ public sealed class Grayscale : ObservationWrapper
     /// <summary>The luma of each RGB pixel of <paramref name="rgb"/> (3 bytes a pixel) into <paramref name="gray"/>.</summary>
     public static void Convert(ReadOnlySpan<byte> rgb, Span<byte> gray)
     {
-        for (int pixel = 0, source = 0; pixel < gray.Length; pixel++, source += 3)
+        if (rgb.Length != 3 * gray.Length)
         {
-            gray[pixel] = (byte)((rgb[source] * RedWeight + rgb[source + 1] * GreenWeight + rgb[source + 2] * BlueWeight + Half) >> Shift);
+            throw new ArgumentException($"grayscale needs 3 bytes per output pixel; got {rgb.Length} bytes for {gray.Length} pixels");
+        }
+
+        // Lengths checked above, so the hot loop reads through refs without a bounds check per byte.
+        ref byte source = ref MemoryMarshal.GetReference(rgb);
+        ref byte destination = ref MemoryMarshal.GetReference(gray);
+        for (int pixel = 0; pixel < gray.Length; pixel++)
+        {
+            ref byte red = ref Unsafe.Add(ref source, 3 * pixel);
+            Unsafe.Add(ref destination, pixel) = (byte)((red * RedWeight + Unsafe.Add(ref red, 1) * GreenWeight + Unsafe.Add(ref red, 2) * BlueWeight + Half) >> Shift);
         }
     }
 

@@ -1,3 +1,5 @@
+using System.Numerics;
+using Simd = System.Numerics.Vector;
 using ZeroGym.Envs.Core;
 using ZeroGym.Protocol.Arrays;
 using ZeroGym.Protocol.Spaces;
@@ -12,15 +14,15 @@ namespace ZeroGym.Envs.Wrappers;
 /// the same definition, where OpenCV switches to a bilinear variant.
 /// </summary>
 /// <remarks>
-/// The average is separable: one pass along rows into a float buffer, one along columns, with per-axis tables of
-/// weights computed once; both buffers are reused, so a step allocates nothing here. The weights are non-negative
+/// The average is separable: one vectorized pass down the columns into a float buffer, then one along the rows, with
+/// per-axis tables of weights computed once; the buffer is reused, so a step allocates nothing here. The weights are non-negative
 /// and sum to 1, so the new bounds are the resized bounds, exactly.
 /// </remarks>
 public sealed class Resize : ObservationWrapper
 {
     private readonly AxisWeights rowWeights, columnWeights;
     private readonly int sourceHeight, sourceWidth, channels;
-    private readonly float[] rowPass;
+    private readonly float[] columnPass;
 
     public Resize(Env inner, int height, int width)
         : this(inner, RequireImage(inner), height, width)
@@ -35,50 +37,76 @@ public sealed class Resize : ObservationWrapper
         channels = source.Shape.Length == 3 ? source.Shape[2] : 1;
         rowWeights = new AxisWeights(sourceHeight, height);
         columnWeights = new AxisWeights(sourceWidth, width);
-        rowPass = new float[sourceHeight * width * channels];
+        columnPass = new float[height * sourceWidth * channels];
     }
 
     protected override void Transform(NDArray observation, NDArray output) =>
-        Apply(observation.Data, output.Data, sourceHeight, sourceWidth, channels, rowWeights, columnWeights, rowPass);
+        Apply(observation.Data, output.Data, sourceHeight, sourceWidth, channels, rowWeights, columnWeights, columnPass);
 
     private static void Apply(
         ReadOnlySpan<byte> source, Span<byte> destination, int sourceHeight, int sourceWidth, int channels,
-        AxisWeights rowWeights, AxisWeights columnWeights, Span<float> rowPass)
+        AxisWeights rowWeights, AxisWeights columnWeights, Span<float> columnPass)
     {
-        int width = columnWeights.Outputs, height = rowWeights.Outputs;
-        // Along each source row: (H, W, C) -> (H, w, C).
-        for (int y = 0; y < sourceHeight; y++)
+        int height = rowWeights.Outputs, width = columnWeights.Outputs;
+        int sourceRowLength = sourceWidth * channels, rowLength = width * channels;
+        // Down the columns first, (H, W, C) -> (h, W, C): whole rows at a time, contiguous and vectorized.
+        for (int y = 0; y < height; y++)
         {
-            var sourceRow = source.Slice(y * sourceWidth * channels, sourceWidth * channels);
-            var passRow = rowPass.Slice(y * width * channels, width * channels);
+            var sums = columnPass.Slice(y * sourceRowLength, sourceRowLength);
+            sums.Clear();
+            int first = rowWeights.First[y];
+            var weights = rowWeights.Of(y);
+            for (int k = 0; k < weights.Length; k++)
+            {
+                AddScaled(sums, source.Slice((first + k) * sourceRowLength, sourceRowLength), weights[k]);
+            }
+        }
+
+        // Then along the rows, (h, W, C) -> (h, w, C), on the fewer rows left.
+        for (int y = 0; y < height; y++)
+        {
+            var sums = columnPass.Slice(y * sourceRowLength, sourceRowLength);
+            var outputRow = destination.Slice(y * rowLength, rowLength);
             for (int x = 0; x < width; x++)
             {
-                int first = columnWeights.First[x];
+                var taps = sums.Slice(columnWeights.First[x] * channels);
                 var weights = columnWeights.Of(x);
                 for (int c = 0; c < channels; c++)
                 {
                     float sum = 0;
-                    for (int k = 0; k < weights.Length; k++) sum += weights[k] * sourceRow[(first + k) * channels + c];
-                    passRow[x * channels + c] = sum;
+                    for (int k = 0; k < weights.Length; k++) sum += weights[k] * taps[k * channels + c];
+                    outputRow[x * channels + c] = (byte)Math.Min((int)(sum + 0.5f), 255);
                 }
             }
         }
+    }
 
-        // Along each column: (H, w, C) -> (h, w, C).
-        int rowLength = width * channels;
-        for (int y = 0; y < height; y++)
+    /// <summary><paramref name="sums"/> += <paramref name="weight"/> × <paramref name="row"/>, element by element.</summary>
+    private static void AddScaled(Span<float> sums, ReadOnlySpan<byte> row, float weight)
+    {
+        int i = 0;
+        if (Simd.IsHardwareAccelerated)
         {
-            int first = rowWeights.First[y];
-            var weights = rowWeights.Of(y);
-            var outputRow = destination.Slice(y * rowLength, rowLength);
-            for (int i = 0; i < rowLength; i++)
+            var scale = new Vector<float>(weight);
+            int lanes = Vector<float>.Count;
+            for (; i <= row.Length - Vector<byte>.Count; i += Vector<byte>.Count)
             {
-                float sum = 0;
-                for (int k = 0; k < weights.Length; k++) sum += weights[k] * rowPass[(first + k) * rowLength + i];
-                outputRow[i] = (byte)Math.Clamp((int)(sum + 0.5f), 0, 255);
+                // One vector of bytes widens to four vectors of floats.
+                Simd.Widen(new Vector<byte>(row[i..]), out var low, out var high);
+                Simd.Widen(low, out var first, out var second);
+                Simd.Widen(high, out var third, out var fourth);
+                Accumulate(sums.Slice(i), first, scale);
+                Accumulate(sums.Slice(i + lanes), second, scale);
+                Accumulate(sums.Slice(i + 2 * lanes), third, scale);
+                Accumulate(sums.Slice(i + 3 * lanes), fourth, scale);
             }
         }
+
+        for (; i < row.Length; i++) sums[i] += weight * row[i];
     }
+
+    private static void Accumulate(Span<float> sums, Vector<uint> values, Vector<float> scale) =>
+        (new Vector<float>(sums) + scale * Simd.ConvertToSingle(values)).CopyTo(sums);
 
     private static Box RequireImage(Env inner)
     {
@@ -96,11 +124,11 @@ public sealed class Resize : ObservationWrapper
         int channels = source.Shape.Length == 3 ? source.Shape[2] : 1;
         var rows = new AxisWeights(source.Shape[0], height);
         var columns = new AxisWeights(source.Shape[1], width);
-        var rowPass = new float[source.Shape[0] * width * channels];
+        var columnPass = new float[height * source.Shape[1] * channels];
         NDArray Resized(NDArray bound)
         {
             var result = NDArray.Zeros(DType.UInt8, (int[])shape.Clone());
-            Apply(bound.Data, result.Data, source.Shape[0], source.Shape[1], channels, rows, columns, rowPass);
+            Apply(bound.Data, result.Data, source.Shape[0], source.Shape[1], channels, rows, columns, columnPass);
             return result;
         }
 

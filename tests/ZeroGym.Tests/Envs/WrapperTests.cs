@@ -77,6 +77,16 @@ public class WrapperTests
     }
 
     [Fact]
+    public void Resize_WideRows_KeepTheirPixelOrderInTheVectorizedPass()
+    {
+        // Rows of 96 pixels valued x, shrunk threefold: output j is the mean of 3j, 3j + 1, 3j + 2, that is 3j + 1.
+        byte[] gray = [.. Enumerable.Range(0, 2 * 96).Select(i => (byte)(i % 96))];
+        using var env = new Resize(new Grayscale(new ImageEnv(2, 96, frames: _ => Gray(gray))), 1, 32);
+
+        Assert.Equal([.. Enumerable.Range(0, 32).Select(j => (byte)(3 * j + 1))], ((NDArray)env.Reset().Observation).Data);
+    }
+
+    [Fact]
     public void Resize_NesFrameTo84_KeepsAConstantImageAndTheFullRange()
     {
         using var env = new Resize(new Grayscale(new ImageEnv(240, 256, frames: _ => Enumerable.Repeat((byte)200, 240 * 256 * 3).ToArray())), 84, 84);
