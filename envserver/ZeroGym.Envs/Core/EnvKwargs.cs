@@ -1,4 +1,5 @@
 using System.Globalization;
+using ZeroGym.Envs.Wrappers;
 
 namespace ZeroGym.Envs.Core;
 
@@ -11,12 +12,16 @@ public sealed class EnvKwargs
     /// <summary>The kwarg every env accepts, as <c>gymnasium.make</c> does: it overrides the spec's time limit.</summary>
     public const string MaxEpisodeStepsKey = "max_episode_steps";
 
+    /// <summary>The other kwarg every env accepts: observation wrappers applied on the server (see <see cref="WrapperChain"/>).</summary>
+    public const string WrappersKey = "wrappers";
+
     private readonly Dictionary<string, object?> values;
 
-    private EnvKwargs(Dictionary<string, object?> values, int? maxEpisodeSteps)
+    private EnvKwargs(Dictionary<string, object?> values, int? maxEpisodeSteps, WrapperChain? wrappers)
     {
         this.values = values;
         MaxEpisodeSteps = maxEpisodeSteps;
+        Wrappers = wrappers;
     }
 
     /// <summary>Every kwarg in effect, defaults included.</summary>
@@ -24,10 +29,14 @@ public sealed class EnvKwargs
 
     public int? MaxEpisodeSteps { get; }
 
+    /// <summary>The wrappers kwarg, or null when absent.</summary>
+    public WrapperChain? Wrappers { get; }
+
     public static EnvKwargs Parse(EnvSpec spec, IReadOnlyDictionary<string, object?>? given)
     {
         var values = new Dictionary<string, object?>(spec.Kwargs);
         int? maxEpisodeSteps = spec.MaxEpisodeSteps;
+        WrapperChain? wrappers = null;
         foreach (var (name, value) in given ?? Info.Empty)
         {
             if (name == MaxEpisodeStepsKey)
@@ -42,6 +51,13 @@ public sealed class EnvKwargs
                 continue;
             }
 
+            if (name == WrappersKey)
+            {
+                wrappers = WrapperChain.Parse(value);
+                values[WrappersKey] = wrappers.ToWire();
+                continue;
+            }
+
             if (!spec.Kwargs.TryGetValue(name, out var defaultValue))
             {
                 throw new ArgumentException(
@@ -52,7 +68,7 @@ public sealed class EnvKwargs
         }
 
         values[MaxEpisodeStepsKey] = maxEpisodeSteps is int limit ? (long)limit : null;
-        return new EnvKwargs(values, maxEpisodeSteps);
+        return new EnvKwargs(values, maxEpisodeSteps, wrappers);
     }
 
     public bool GetBool(string name) => (bool)values[name]!;
@@ -79,9 +95,9 @@ public sealed class EnvKwargs
     };
 
     private static string Signature(EnvSpec spec) =>
-        spec.Kwargs.Count == 0 ? "none but max_episode_steps"
+        spec.Kwargs.Count == 0 ? "none but max_episode_steps and wrappers"
         : string.Join(", ", spec.Kwargs.Select(pair => $"{pair.Key} ({TypeName(pair.Value)}, default {Describe(pair.Value)})"))
-          + " and max_episode_steps";
+          + ", max_episode_steps and wrappers";
 
     private static string TypeName(object? value) => value switch
     {

@@ -18,7 +18,8 @@ public sealed record EnvSpec(
     bool Nondeterministic = false)
 {
     /// <summary>Makes the env with Gymnasium's standard wrapper: a time limit when the spec (or the
-    /// <c>max_episode_steps</c> kwarg) sets one. Throws <see cref="ArgumentException"/> for bad kwargs.</summary>
+    /// <c>max_episode_steps</c> kwarg) sets one, then the <c>wrappers</c> kwarg's wrappers around it, as a
+    /// Gymnasium user wraps what <c>gymnasium.make</c> returns. Throws <see cref="ArgumentException"/> for bad kwargs.</summary>
     public Env Make(IReadOnlyDictionary<string, object?>? kwargs = null, string? renderMode = null) =>
         Make(EnvKwargs.Parse(this, kwargs), renderMode);
 
@@ -32,6 +33,16 @@ public sealed record EnvSpec(
         }
 
         var env = Create(kwargs, renderMode);
-        return kwargs.MaxEpisodeSteps is int limit ? new TimeLimit(env, limit) : env;
+        env = kwargs.MaxEpisodeSteps is int limit ? new TimeLimit(env, limit) : env;
+        if (kwargs.Wrappers is null) return env;
+        try
+        {
+            return kwargs.Wrappers.Apply(env, Id);
+        }
+        catch
+        {
+            env.Dispose();
+            throw;
+        }
     }
 }

@@ -9,7 +9,7 @@ public static class ProtocolConstants
     public const string ServerName = "zerogym-server";
 
     /// <summary>Optional parts a version-1 server offers (SPEC.md §3).</summary>
-    public static readonly IReadOnlyList<string> Capabilities = ["vector", "render:rgb_array", "reset_options"];
+    public static readonly IReadOnlyList<string> Capabilities = ["vector", "render:rgb_array", "reset_options", "wrappers"];
 
     /// <summary>Whether a client speaking <paramref name="clientVersion"/> can talk to this code; pure, so it is unit-tested without a socket.</summary>
     public static bool IsCompatible(long clientVersion) => clientVersion == Version;

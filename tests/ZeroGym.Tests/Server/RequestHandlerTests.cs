@@ -8,7 +8,7 @@ using ZeroGym.Protocol.Wire;
 namespace ZeroGym.Tests.Server;
 
 /// <summary>The request semantics of SPEC.md §3, driven without sockets.</summary>
-public sealed class RequestHandlerTests : IDisposable
+public sealed partial class RequestHandlerTests : IDisposable
 {
     private readonly ManualClock clock = new();
     private readonly StringWriter log = new();
@@ -19,6 +19,7 @@ public sealed class RequestHandlerTests : IDisposable
     {
         var registry = EnvRegistry.CreateDefault();
         registry.Register(FailingEnv.Spec);
+        registry.Register(Envs.ImageEnv.Spec);
         handler = new RequestHandler(registry, new ServerOptions { IdleTimeout = TimeSpan.FromSeconds(10), MaxEnvsPerClient = 3 }, new ServerLog(log), clock);
     }
 

@@ -1,0 +1,81 @@
+using ZeroGym.Envs.Core;
+using ZeroGym.Protocol.Arrays;
+using ZeroGym.Protocol.Spaces;
+
+namespace ZeroGym.Envs.Wrappers;
+
+/// <summary>
+/// A wrapper that changes only observations, as <c>gymnasium.ObservationWrapper</c>: reset and step go to the inner
+/// env and their observation is transformed; reward, flags, info and render pass through unchanged.
+/// </summary>
+/// <remarks>
+/// Each returned observation is a fresh array the caller may keep (replay buffers do), except when the outer env is
+/// itself an observation wrapper: that one reads the observation at once and never hands it on, so the output buffer
+/// is reused and the chain allocates one array per step, at its outer end.
+/// </remarks>
+public abstract class ObservationWrapper : Env
+{
+    private NDArray? reusedOutput;
+    private bool outputReadAtOnce;
+
+    protected ObservationWrapper(Env inner, Box outputSpace)
+    {
+        Inner = inner;
+        OutputSpace = outputSpace;
+        RenderMode = inner.RenderMode;
+        if (inner is ObservationWrapper innerWrapper) innerWrapper.outputReadAtOnce = true;
+    }
+
+    public Env Inner { get; }
+
+    /// <summary>The transformed observation space, with exact bounds.</summary>
+    public Box OutputSpace { get; }
+
+    public override Space ObservationSpace => OutputSpace;
+
+    public override Space ActionSpace => Inner.ActionSpace;
+
+    public override ResetResult Reset(long? seed = null, IReadOnlyDictionary<string, object?>? options = null)
+    {
+        var result = Inner.Reset(seed, options);
+        var observation = (NDArray)result.Observation;
+        Restart(observation);
+        return result with { Observation = Observe(observation) };
+    }
+
+    public override StepResult Step(object action)
+    {
+        var result = Inner.Step(action);
+        return result with { Observation = Observe((NDArray)result.Observation) };
+    }
+
+    public override NDArray Render() => Inner.Render();
+
+    public override void Dispose()
+    {
+        Inner.Dispose();
+        base.Dispose();
+    }
+
+    /// <summary>Writes the transformed <paramref name="observation"/> into <paramref name="output"/> (shaped as <see cref="OutputSpace"/>).</summary>
+    protected abstract void Transform(NDArray observation, NDArray output);
+
+    /// <summary>Called with the reset observation before it is transformed; stateful wrappers start over here.</summary>
+    protected virtual void Restart(NDArray observation)
+    {
+    }
+
+    /// <summary>The inner env's observation space as a Box, or an error naming what <paramref name="wrapper"/> needs.</summary>
+    protected static Box RequireBox(Env inner, string wrapper, string needs) =>
+        inner.ObservationSpace as Box
+        ?? throw new ArgumentException($"{wrapper} needs {needs}; the observation space is {inner.ObservationSpace}");
+
+    private NDArray Observe(NDArray observation)
+    {
+        var output = outputReadAtOnce
+            ? reusedOutput ??= NDArray.Zeros(OutputSpace.DType, (int[])OutputSpace.Shape.Clone())
+            : NDArray.Zeros(OutputSpace.DType, (int[])OutputSpace.Shape.Clone());
+        Transform(observation, output);
+        return output;
+    }
+}
