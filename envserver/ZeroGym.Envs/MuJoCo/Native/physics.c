@@ -1,6 +1,7 @@
 /* Model, data and stepping for libzerogym_mujoco (see zerogym_mujoco.h). */
 #include "shim.h"
 
+#include <malloc.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -31,6 +32,11 @@ static void on_mujoco_warning(const char* message) { (void)message; }
 __attribute__((constructor)) static void install_handlers(void) {
   mju_user_error = on_mujoco_error;
   mju_user_warning = on_mujoco_warning;
+  /* Each mjData holds a 2.4 MB stack (the model's nstack). glibc serves blocks that big with mmap, but after the first
+   * one is freed it raises its mmap threshold and carves later ones out of the heap, which it rarely gives back: a
+   * server that makes and closes envs for days would keep its peak forever. A fixed threshold keeps them mmapped, so
+   * closing an env returns its memory to the system. */
+  mallopt(M_MMAP_THRESHOLD, 1 << 20);
 }
 
 const char* zgmj_last_error(void) { return last_error; }
