@@ -72,7 +72,17 @@ def test_an_unknown_key_gets_no_reply_and_is_logged(curve_server: ServerProcess,
     assert curve_server.wait_for_log("event=client_refused", "reason=unknown_key", stranger_public, timeout=5)
 
 
-def test_a_plain_text_client_gets_no_reply_and_is_logged(curve_server: ServerProcess) -> None:
+def test_a_plain_text_client_gets_no_reply_and_is_logged(keys: Path, tmp_path: Path) -> None:
+    # A server of its own: refusals are logged once per 10 s per reason, and other tests' clients may abort too.
+    curve_server = start_server(300, tmp_path, "--curve-secret-key", str(keys / "server.key"),
+                                "--authorized-keys", str(keys / "authorized"))
+    try:
+        assert_plain_text_refused(curve_server)
+    finally:
+        curve_server.stop()
+
+
+def assert_plain_text_refused(curve_server: ServerProcess) -> None:
     logged_before = len(curve_server.log())
     with pytest.raises(zerogym.ServerTimeoutError, match="--curve-secret-key"):
         zerogym.make("CartPole-v1", address=curve_server.address, timeout=1)
