@@ -129,6 +129,22 @@ def short_idle_server(tmp_path: Path) -> Iterator[ServerProcess]:
     running.stop()
 
 
+def kill_when_ready(script: str, address: str, environment: dict[str, str], ready_line: str) -> None:
+    """Runs ``script`` (Python source) in a client process with ``address`` as its argument, waits until it prints
+    ``ready_line``, then kills it with SIGKILL, as a crash or the OOM killer would."""
+    victim = subprocess.Popen([sys.executable, "-c", script, address], env=environment, stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert victim.stdout.readline().strip() == ready_line, victim.stderr.read()
+        victim.send_signal(signal.SIGKILL)
+        victim.wait(10)
+    finally:
+        if victim.poll() is None:
+            victim.kill()
+            victim.wait()
+    assert victim.returncode == -signal.SIGKILL
+
+
 @pytest.fixture
 def client_env() -> dict[str, str]:
     """Environment for a client subprocess: finds the zerogym package of this repository."""

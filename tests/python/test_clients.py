@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import re
-import signal
-import subprocess
-import sys
 import time
 
 import numpy as np
 import pytest
 
 import zerogym
+from conftest import kill_when_ready
 from zerogym.connection import Connection
 
 # A client that makes CartPole, steps it forever (resetting when an episode ends) and says when it is running.
@@ -70,17 +68,7 @@ def test_a_killed_client_mid_episode_does_not_disturb_others_and_its_env_is_clos
     address = short_idle_server.address
     with zerogym.make("CartPole-v1", address=address) as survivor:
         survivor.reset(seed=0)
-        victim = subprocess.Popen([sys.executable, "-c", STEPPING_CLIENT, address], env=client_env,
-                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        try:
-            assert victim.stdout.readline().strip() == "stepping", victim.stderr.read()
-            victim.send_signal(signal.SIGKILL)
-            victim.wait(10)
-        finally:
-            if victim.poll() is None:
-                victim.kill()
-                victim.wait()
-        assert victim.returncode == -signal.SIGKILL
+        kill_when_ready(STEPPING_CLIENT, address, client_env, "stepping")
         survivor_client, victim_client = made_env_clients(short_idle_server.log())
 
         # Keep stepping (well inside the 1 s idle timeout) until the server reports the victim's env closed.

@@ -5,7 +5,6 @@ from __future__ import annotations
 import signal
 import socket
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -13,7 +12,7 @@ import numpy as np
 import pytest
 
 import zerogym
-from conftest import READY_PREFIX, SERVER_DLL, ServerProcess
+from conftest import READY_PREFIX, SERVER_DLL, ServerProcess, kill_when_ready
 
 # Pipelines 2,000 64-env steps without reading a reply, says so, then waits to be killed.
 FLOODING_CLIENT = """
@@ -34,16 +33,7 @@ sys.stdin.read()
 def test_a_client_killed_with_requests_in_flight_disturbs_no_one(server: ServerProcess, client_env) -> None:
     with zerogym.make("CartPole-v1", address=server.address) as survivor:
         survivor.reset(seed=0)
-        victim = subprocess.Popen([sys.executable, "-c", FLOODING_CLIENT, server.address], env=client_env,
-                                  stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        try:
-            assert victim.stdout.readline().strip() == "flooding", victim.stderr.read()
-            victim.send_signal(signal.SIGKILL)
-            victim.wait(10)
-        finally:
-            if victim.poll() is None:
-                victim.kill()
-                victim.wait()
+        kill_when_ready(FLOODING_CLIENT, server.address, client_env, "flooding")
         for _ in range(200):
             _, reward, terminated, truncated, _ = survivor.step(survivor.action_space.sample())
             assert reward == 1.0

@@ -7,25 +7,18 @@ namespace ZeroGym.Envs.Core;
 /// Truncates episodes after a number of steps, as <c>gymnasium.wrappers.TimeLimit</c>: the step that reaches the
 /// limit returns <c>truncated = true</c> (and keeps <c>terminated</c> as the env said).
 /// </summary>
-public sealed class TimeLimit : Env
+public sealed class TimeLimit : Wrapper
 {
     private int elapsedSteps;
 
     public TimeLimit(Env inner, int maxEpisodeSteps)
+        : base(inner)
     {
         if (maxEpisodeSteps <= 0) throw new ArgumentOutOfRangeException(nameof(maxEpisodeSteps), "the time limit must be positive");
-        Inner = inner;
         MaxEpisodeSteps = maxEpisodeSteps;
-        RenderMode = inner.RenderMode;
     }
 
-    public Env Inner { get; }
-
     public int MaxEpisodeSteps { get; }
-
-    public override Space ObservationSpace => Inner.ObservationSpace;
-
-    public override Space ActionSpace => Inner.ActionSpace;
 
     public override ResetResult Reset(long? seed = null, IReadOnlyDictionary<string, object?>? options = null)
     {
@@ -39,13 +32,5 @@ public sealed class TimeLimit : Env
         var result = Inner.Step(action);
         elapsedSteps++;
         return elapsedSteps >= MaxEpisodeSteps ? result with { Truncated = true } : result;
-    }
-
-    public override NDArray Render() => Inner.Render();
-
-    public override void Dispose()
-    {
-        Inner.Dispose();
-        base.Dispose();
     }
 }

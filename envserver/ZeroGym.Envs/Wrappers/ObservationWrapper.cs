@@ -13,27 +13,22 @@ namespace ZeroGym.Envs.Wrappers;
 /// itself an observation wrapper: that one reads the observation at once and never hands it on, so the output buffer
 /// is reused and the chain allocates one array per step, at its outer end.
 /// </remarks>
-public abstract class ObservationWrapper : Env
+public abstract class ObservationWrapper : Wrapper
 {
     private NDArray? reusedOutput;
     private bool outputReadAtOnce;
 
     protected ObservationWrapper(Env inner, Box outputSpace)
+        : base(inner)
     {
-        Inner = inner;
         OutputSpace = outputSpace;
-        RenderMode = inner.RenderMode;
         if (inner is ObservationWrapper innerWrapper) innerWrapper.outputReadAtOnce = true;
     }
-
-    public Env Inner { get; }
 
     /// <summary>The transformed observation space, with exact bounds.</summary>
     public Box OutputSpace { get; }
 
     public override Space ObservationSpace => OutputSpace;
-
-    public override Space ActionSpace => Inner.ActionSpace;
 
     public override ResetResult Reset(long? seed = null, IReadOnlyDictionary<string, object?>? options = null)
     {
@@ -47,14 +42,6 @@ public abstract class ObservationWrapper : Env
     {
         var result = Inner.Step(action);
         return result with { Observation = Observe((NDArray)result.Observation) };
-    }
-
-    public override NDArray Render() => Inner.Render();
-
-    public override void Dispose()
-    {
-        Inner.Dispose();
-        base.Dispose();
     }
 
     /// <summary>Writes the transformed <paramref name="observation"/> into <paramref name="output"/> (shaped as <see cref="OutputSpace"/>).</summary>

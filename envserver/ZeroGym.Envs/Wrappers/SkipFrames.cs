@@ -11,26 +11,16 @@ namespace ZeroGym.Envs.Wrappers;
 /// </summary>
 /// <remarks>Spaces are unchanged. An inner time limit counts inner steps, so it truncates after
 /// max_episode_steps / <see cref="Skip"/> outer steps (rounded up).</remarks>
-public sealed class SkipFrames : Env
+public sealed class SkipFrames : Wrapper
 {
     public SkipFrames(Env inner, int skip)
+        : base(inner)
     {
         if (skip < 1) throw new ArgumentOutOfRangeException(nameof(skip), $"skip_frames needs n >= 1; got {skip}");
-        Inner = inner;
         Skip = skip;
-        RenderMode = inner.RenderMode;
     }
 
-    public Env Inner { get; }
-
     public int Skip { get; }
-
-    public override Space ObservationSpace => Inner.ObservationSpace;
-
-    public override Space ActionSpace => Inner.ActionSpace;
-
-    public override ResetResult Reset(long? seed = null, IReadOnlyDictionary<string, object?>? options = null) =>
-        Inner.Reset(seed, options);
 
     public override StepResult Step(object action)
     {
@@ -44,13 +34,5 @@ public sealed class SkipFrames : Env
         }
 
         return result with { Reward = totalReward };
-    }
-
-    public override NDArray Render() => Inner.Render();
-
-    public override void Dispose()
-    {
-        Inner.Dispose();
-        base.Dispose();
     }
 }
