@@ -25,10 +25,14 @@ var maxMessageBytes = new Option<int>("--max-message-bytes")
     Description = "Largest request accepted; larger ones are answered with too_large",
     DefaultValueFactory = _ => new ServerOptions().MaxMessageBytes,
 };
+var romDir = new Option<string?>("--rom-dir")
+{
+    Description = "Directory of the user's NES ROMs (NES-v0 file names, Super Mario Bros found by SHA-1); default $ZEROGYM_ROM_DIR",
+};
 
 var root = new RootCommand("ZeroGym env server: Gymnasium envs over ZeroMQ + MessagePack (protocol/SPEC.md)")
 {
-    bind, idleTimeout, maxEnvsPerClient, maxMessageBytes,
+    bind, idleTimeout, maxEnvsPerClient, maxMessageBytes, romDir,
 };
 root.SetAction(parsed =>
 {
@@ -49,7 +53,7 @@ root.SetAction(parsed =>
     EnvServer server;
     try
     {
-        server = new EnvServer(options, EnvRegistry.CreateDefault(), log);
+        server = new EnvServer(options, EnvRegistry.CreateDefault(parsed.GetValue(romDir)), log);
     }
     catch (ZmqException error)
     {
