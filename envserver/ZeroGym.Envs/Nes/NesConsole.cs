@@ -67,7 +67,13 @@ public sealed class NesConsole : IDisposable
     }
 
     /// <summary>The frame as a new uint8 array of shape (240, 256, 3).</summary>
-    public NDArray FrameArray() => new(DType.UInt8, [Height, Width, 3], emulator.Frame.ToArray());
+    public NDArray FrameArray()
+    {
+        // Every byte is overwritten at once, so the 180 KiB need no zeroing.
+        byte[] copy = GC.AllocateUninitializedArray<byte>(emulator.Frame.Length);
+        emulator.Frame.CopyTo(copy);
+        return new NDArray(DType.UInt8, [Height, Width, 3], copy);
+    }
 
     public Snapshot Save() => new(emulator.SaveState(), emulator.Frame.ToArray(), pendingJoypad);
 

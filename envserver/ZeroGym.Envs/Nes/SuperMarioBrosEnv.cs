@@ -62,13 +62,14 @@ public sealed class SuperMarioBrosEnv : Env
 
     // The skip loops of 7.4.0 wait for the game without a bound; a game that never gets there would hang the
     // server, so after ten minutes of game time they give up.
-    private const int SkipFrameLimit = 36_000;
+    internal const int DefaultSkipFrameLimit = 36_000;
 
     private readonly NesConsole console;
     private readonly (int World, int Stage, int Area)? target;
     private readonly byte[]? actionBytes;
     private readonly Discrete actionSpace;
     private readonly NesConsole.Snapshot start;
+    private readonly int skipFrameLimit;
     private int timeLast;
     private int xPositionLast;
     private bool hasState;
@@ -80,9 +81,11 @@ public sealed class SuperMarioBrosEnv : Env
     /// </summary>
     /// <param name="target">World 1-8 and stage 1-4 for a single-stage env, null for the whole game.</param>
     /// <param name="actionBytes">Joypad bytes of a discrete action space (<see cref="NesButtons.ParseActions"/>), null for the raw byte.</param>
-    internal SuperMarioBrosEnv(NesConsole console, (int World, int Stage)? target, byte[]? actionBytes, string? renderMode)
+    /// <param name="skipFrameLimit">Frames a skip loop may wait before the env gives up on the ROM.</param>
+    internal SuperMarioBrosEnv(NesConsole console, (int World, int Stage)? target, byte[]? actionBytes, string? renderMode, int skipFrameLimit = DefaultSkipFrameLimit)
     {
         this.console = console;
+        this.skipFrameLimit = skipFrameLimit;
         this.actionBytes = actionBytes;
         actionSpace = actionBytes is null ? JoypadSpace : new Discrete(actionBytes.Length);
         RenderMode = renderMode;
@@ -363,12 +366,12 @@ public sealed class SuperMarioBrosEnv : Env
         }
     }
 
-    private static void CountSkippedFrames(ref int frames, int more, string waitingFor)
+    private void CountSkippedFrames(ref int frames, int more, string waitingFor)
     {
         frames += more;
-        if (frames > SkipFrameLimit)
+        if (frames > skipFrameLimit)
         {
-            throw new InvalidOperationException($"{Game}: waited {SkipFrameLimit} frames for {waitingFor}; the ROM does not behave as Super Mario Bros");
+            throw new InvalidOperationException($"{Game}: waited {skipFrameLimit} frames for {waitingFor}; the ROM does not behave as Super Mario Bros");
         }
     }
 

@@ -1,5 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using System.Text;
 
 namespace ZeroGym.Envs.Interop.Libretro;
@@ -336,20 +338,33 @@ public sealed unsafe class LibretroEmulator : IDisposable
         }
     }
 
+    // Picks R, G, B of four little-endian XRGB8888 pixels (bytes B, G, R, X) into 12 bytes; the last 4 are unused.
+    private static readonly Vector128<byte> XrgbToRgbShuffle = Vector128.Create((byte)2, 1, 0, 6, 5, 4, 10, 9, 8, 14, 13, 12, 0x80, 0x80, 0x80, 0x80);
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ConvertXrgb8888ToRgb(byte* source, byte* destination, int width, int height, int pitch)
     {
         for (int y = 0; y < height; y++)
         {
-            uint* row = (uint*)(source + (nint)y * pitch);
+            byte* row = source + (nint)y * pitch;
             byte* output = destination + (nint)y * width * 3;
-            for (int x = 0; x < width; x++)
+            // Four pixels per shuffle; each 16-byte store spills 4 bytes into the next pixel's slot, rewritten right
+            // after, so the frame's last four pixels go one by one to stay inside the buffer.
+            int vectorEnd = y == height - 1 ? width - 4 : width;
+            int x = 0;
+            for (; x + 4 <= vectorEnd; x += 4)
             {
-                uint pixel = row[x];
-                output[0] = (byte)(pixel >> 16);
-                output[1] = (byte)(pixel >> 8);
-                output[2] = (byte)pixel;
-                output += 3;
+                var pixels = Vector128.Load(row + x * 4);
+                // pshufb directly: Vector128.Shuffle with a mask that is not a literal may not compile to it.
+                (Ssse3.IsSupported ? Ssse3.Shuffle(pixels, XrgbToRgbShuffle) : Vector128.Shuffle(pixels, XrgbToRgbShuffle)).Store(output + x * 3);
+            }
+
+            for (; x < width; x++)
+            {
+                uint pixel = ((uint*)row)[x];
+                output[x * 3] = (byte)(pixel >> 16);
+                output[x * 3 + 1] = (byte)(pixel >> 8);
+                output[x * 3 + 2] = (byte)pixel;
             }
         }
     }

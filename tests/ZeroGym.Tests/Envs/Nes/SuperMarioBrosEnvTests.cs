@@ -274,7 +274,7 @@ public sealed class SuperMarioBrosEnvTests
     [Fact]
     public void Construct_WithAGameThatNeverStarts_GivesUpWithAClearError()
     {
-        var error = Assert.Throws<InvalidOperationException>(() => new SuperMarioBrosEnv(new NesConsole(TestRoms.Rom(TestRoms.Joypad)), null, null, null));
+        var error = Assert.Throws<InvalidOperationException>(() => new SuperMarioBrosEnv(new NesConsole(TestRoms.Rom(TestRoms.Joypad)), null, null, null, skipFrameLimit: 600));
 
         Assert.Contains("does not behave as Super Mario Bros", error.Message);
     }
