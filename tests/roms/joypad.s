@@ -6,20 +6,11 @@
 
 .proc reset
     power_on
-    lda #$80            ; NMI at every vblank
-    sta PPUCTRL
-    lda #%00001010      ; show the background (all blank tiles: the backdrop colour fills the screen)
-    sta PPUMASK
-forever:
-    jmp forever
+    run_in_nmi %00001010    ; the background only: all blank tiles, so the backdrop colour fills the screen
 .endproc
 
 .proc nmi
-    pha
-    txa
-    pha
-    tya
-    pha
+    push_registers
     inc frames
     jsr read_joypad
     ldy #8              ; index of the highest button held, 0 for none
@@ -32,12 +23,7 @@ found:
     lda colours,y
     ldy #0
     jsr set_palette_entry
-    pla
-    tay
-    pla
-    tax
-    pla
-    rti
+    pull_registers_and_return
 .endproc
 
 .proc irq

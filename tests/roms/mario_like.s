@@ -54,20 +54,11 @@ FLAG_PIXEL = 44         ; x_pos 300
     lda #$16
     ldy #$11
     jsr set_palette_entry
-    lda #$80
-    sta PPUCTRL
-    lda #%00011110      ; background and sprites, leftmost column included
-    sta PPUMASK
-forever:
-    jmp forever
+    run_in_nmi %00011110    ; background and sprites, leftmost column included
 .endproc
 
 .proc nmi
-    pha
-    txa
-    pha
-    tya
-    pha
+    push_registers
     lda #0
     sta OAMADDR
     lda #$02
@@ -76,12 +67,7 @@ forever:
     jsr read_joypad
     jsr update
     jsr place_sprite
-    pla
-    tay
-    pla
-    tax
-    pla
-    rti
+    pull_registers_and_return
 .endproc
 
 .proc update

@@ -77,6 +77,9 @@ public sealed unsafe class LibretroEmulator : IDisposable
         }
     }
 
+    /// <summary>The temporary directory of this emulator's system and save files, removed by <see cref="Dispose"/>.</summary>
+    internal string PrivateDirectory => privateDirectory;
+
     public int Width { get; private set; }
 
     public int Height { get; private set; }
@@ -109,15 +112,7 @@ public sealed unsafe class LibretroEmulator : IDisposable
     public void RunFrame()
     {
         ThrowIfDisposed();
-        var previous = Enter();
-        try
-        {
-            core.Run();
-        }
-        finally
-        {
-            current = previous;
-        }
+        using (Enter()) core.Run();
     }
 
     /// <summary>Writes the whole machine state into <paramref name="state"/> (<see cref="StateSize"/> bytes).</summary>
@@ -125,17 +120,10 @@ public sealed unsafe class LibretroEmulator : IDisposable
     {
         ThrowIfDisposed();
         if (state.Length != StateSize) throw new ArgumentException($"a save state is {StateSize} bytes; got a buffer of {state.Length}", nameof(state));
-        var previous = Enter();
-        try
+        using var call = Enter();
+        fixed (byte* data = state)
         {
-            fixed (byte* data = state)
-            {
-                if (core.Serialize(data, (nuint)state.Length) == 0) throw new LibretroException($"the libretro core failed to save its state{CoreErrorSuffix()}");
-            }
-        }
-        finally
-        {
-            current = previous;
+            if (core.Serialize(data, (nuint)state.Length) == 0) throw new LibretroException($"the libretro core failed to save its state{CoreErrorSuffix()}");
         }
     }
 
@@ -151,17 +139,10 @@ public sealed unsafe class LibretroEmulator : IDisposable
     {
         ThrowIfDisposed();
         if (state.Length != StateSize) throw new ArgumentException($"a save state is {StateSize} bytes; got {state.Length}", nameof(state));
-        var previous = Enter();
-        try
+        using var call = Enter();
+        fixed (byte* data = state)
         {
-            fixed (byte* data = state)
-            {
-                if (core.Unserialize(data, (nuint)state.Length) == 0) throw new LibretroException($"the libretro core refused the save state{CoreErrorSuffix()}");
-            }
-        }
-        finally
-        {
-            current = previous;
+            if (core.Unserialize(data, (nuint)state.Length) == 0) throw new LibretroException($"the libretro core refused the save state{CoreErrorSuffix()}");
         }
     }
 
@@ -178,16 +159,9 @@ public sealed unsafe class LibretroEmulator : IDisposable
         disposed = true;
         if (library is { IsInvalid: false, IsClosed: false } && core is not null)
         {
-            var previous = Enter();
-            try
-            {
-                if (gameLoaded) core.UnloadGame();
-                if (initialized) core.Deinit();
-            }
-            finally
-            {
-                current = previous;
-            }
+            using var call = Enter();
+            if (gameLoaded) core.UnloadGame();
+            if (initialized) core.Deinit();
         }
 
         library?.Dispose();
@@ -213,62 +187,62 @@ public sealed unsafe class LibretroEmulator : IDisposable
             throw new LibretroException($"the libretro core speaks API version {version}; this frontend speaks {LibretroConstants.ApiVersion}");
         }
 
-        var previous = Enter();
-        try
-        {
-            core.SetEnvironment((nint)(delegate* unmanaged<uint, void*, byte>)&OnEnvironment);
-            core.SetVideoRefresh((nint)(delegate* unmanaged<void*, uint, uint, nuint, void>)&OnVideoRefresh);
-            core.SetAudioSample((nint)(delegate* unmanaged<short, short, void>)&OnAudioSample);
-            core.SetAudioSampleBatch((nint)(delegate* unmanaged<short*, nuint, nuint>)&OnAudioSampleBatch);
-            core.SetInputPoll((nint)(delegate* unmanaged<void>)&OnInputPoll);
-            core.SetInputState((nint)(delegate* unmanaged<uint, uint, uint, uint, short>)&OnInputState);
-            core.Init();
-            initialized = true;
+        using var call = Enter();
+        core.SetEnvironment((nint)(delegate* unmanaged<uint, void*, byte>)&OnEnvironment);
+        core.SetVideoRefresh((nint)(delegate* unmanaged<void*, uint, uint, nuint, void>)&OnVideoRefresh);
+        core.SetAudioSample((nint)(delegate* unmanaged<short, short, void>)&OnAudioSample);
+        core.SetAudioSampleBatch((nint)(delegate* unmanaged<short*, nuint, nuint>)&OnAudioSampleBatch);
+        core.SetInputPoll((nint)(delegate* unmanaged<void>)&OnInputPoll);
+        core.SetInputState((nint)(delegate* unmanaged<uint, uint, uint, uint, short>)&OnInputState);
+        core.Init();
+        initialized = true;
 
-            byte[] pathUtf8 = Encoding.UTF8.GetBytes(gameName + "\0");
-            fixed (byte* data = game)
-            fixed (byte* path = pathUtf8)
+        byte[] pathUtf8 = Encoding.UTF8.GetBytes(gameName + "\0");
+        fixed (byte* data = game)
+        fixed (byte* path = pathUtf8)
+        {
+            var info = new RetroGameInfo { Path = path, Data = data, Size = (nuint)game.Length, Meta = null };
+            if (core.LoadGame(&info) == 0)
             {
-                var info = new RetroGameInfo { Path = path, Data = data, Size = (nuint)game.Length, Meta = null };
-                if (core.LoadGame(&info) == 0)
-                {
-                    throw new LibretroException($"the libretro core refused the game '{gameName}' ({game.Length} bytes){CoreErrorSuffix()}");
-                }
+                throw new LibretroException($"the libretro core refused the game '{gameName}' ({game.Length} bytes){CoreErrorSuffix()}");
             }
-
-            gameLoaded = true;
-            core.SetControllerPortDevice(0, LibretroConstants.DeviceJoypad);
-
-            RetroSystemAvInfo av;
-            core.GetSystemAvInfo(&av);
-            Width = (int)av.BaseWidth;
-            Height = (int)av.BaseHeight;
-            Fps = av.Fps;
-            frame = new byte[Width * Height * 3];
-
-            ram = (byte*)core.GetMemoryData(LibretroConstants.MemorySystemRam);
-            RamSize = (int)core.GetMemorySize(LibretroConstants.MemorySystemRam);
-            if (ram is null || RamSize == 0) throw new LibretroException("the libretro core exposes no system RAM");
-
-            StateSize = (int)core.SerializeSize();
-            if (StateSize == 0) throw new LibretroException($"the libretro core cannot save states for '{gameName}'");
         }
-        finally
-        {
-            current = previous;
-        }
+
+        gameLoaded = true;
+        core.SetControllerPortDevice(0, LibretroConstants.DeviceJoypad);
+
+        RetroSystemAvInfo av;
+        core.GetSystemAvInfo(&av);
+        Width = (int)av.BaseWidth;
+        Height = (int)av.BaseHeight;
+        Fps = av.Fps;
+        frame = new byte[Width * Height * 3];
+
+        ram = (byte*)core.GetMemoryData(LibretroConstants.MemorySystemRam);
+        RamSize = (int)core.GetMemorySize(LibretroConstants.MemorySystemRam);
+        if (ram is null || RamSize == 0) throw new LibretroException("the libretro core exposes no system RAM");
+
+        StateSize = (int)core.SerializeSize();
+        if (StateSize == 0) throw new LibretroException($"the libretro core cannot save states for '{gameName}'");
     }
 
-    private LibretroEmulator? Enter()
+    /// <summary>Makes this emulator the one the callbacks see until the returned scope ends.</summary>
+    private CoreCall Enter()
     {
         var previous = current;
         current = this;
-        return previous;
+        return new CoreCall(previous);
     }
 
     private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(disposed, this);
 
     private string CoreErrorSuffix() => lastCoreError is null ? "" : $": {lastCoreError}";
+
+    /// <summary>Puts back the emulator the callbacks saw before (emulators may nest on one thread).</summary>
+    private readonly ref struct CoreCall(LibretroEmulator? previous)
+    {
+        public void Dispose() => current = previous;
+    }
 
     // The core's callbacks. None may throw: an exception cannot unwind through native frames.
 
