@@ -26,6 +26,10 @@ var maxMessageBytes = new Option<int>("--max-message-bytes")
     Description = "Largest request accepted; larger ones are answered with too_large",
     DefaultValueFactory = _ => new ServerOptions().MaxMessageBytes,
 };
+var romDir = new Option<string?>("--rom-dir")
+{
+    Description = "Directory of the user's NES ROMs (NES-v0 file names, Super Mario Bros found by SHA-1); default $ZEROGYM_ROM_DIR",
+};
 
 var maxOutstandingRequests = new Option<int>("--max-outstanding-requests")
 {
@@ -47,7 +51,7 @@ var insecure = new Option<bool>("--insecure")
 
 var root = new RootCommand("ZeroGym env server: Gymnasium envs over ZeroMQ + MessagePack (protocol/SPEC.md)")
 {
-    bind, idleTimeout, maxEnvsPerClient, maxMessageBytes, maxOutstandingRequests, curveSecretKey, authorizedKeys, insecure,
+    bind, idleTimeout, maxEnvsPerClient, maxMessageBytes, maxOutstandingRequests, curveSecretKey, authorizedKeys, insecure, romDir,
 };
 root.SetAction(parsed =>
 {
@@ -71,7 +75,7 @@ root.SetAction(parsed =>
     try
     {
         options = options with { Curve = ReadCurveSecurity(parsed.GetValue(curveSecretKey), parsed.GetValue(authorizedKeys)) };
-        server = new EnvServer(options, EnvRegistry.CreateDefault(), log);
+        server = new EnvServer(options, EnvRegistry.CreateDefault(parsed.GetValue(romDir)), log);
         if (options.Curve is { } curve)
         {
             log.Info("curve_enabled", ("server_key", curve.ServerKeys.PublicKey), ("authorized_keys", curve.AuthorizedKeys.Count));

@@ -36,7 +36,11 @@ mujocoRemote.SetAction(parsed => MuJoCoBenchmarks.Remote(parsed.GetValue(server)
 var dqnUpdate = new Command("dqn-update", "Time of one DQN gradient step with the default options") { seconds };
 dqnUpdate.SetAction(parsed => Benchmarks.DqnUpdate(parsed.GetValue(seconds)));
 
+var rom = new Option<string>("--rom") { Description = "An iNES ROM (scripts/bench assembles tests/roms/mario_like.s)", Required = true };
+var nes = new Command("nes", "The Nestopia core's raw frame rate and NES-v0 stepped in-process") { rom, seconds };
+nes.SetAction(parsed => NesBenchmarks.Run(parsed.GetValue(rom)!, parsed.GetValue(seconds)));
+
 var sizes = new Command("step-sizes", "Prints the byte sizes of a CartPole step request and reply");
 sizes.SetAction(_ => { var (request, reply) = Benchmarks.StepMessageSizes(); Console.WriteLine($"{request} {reply}"); });
 
-return new RootCommand("ZeroGym benchmarks") { echoServer, remote, local, sizes, dqnUpdate, mujocoInProcess, mujocoRemote }.Parse(args).Invoke();
+return new RootCommand("ZeroGym benchmarks") { echoServer, remote, local, sizes, dqnUpdate, mujocoInProcess, mujocoRemote, nes }.Parse(args).Invoke();

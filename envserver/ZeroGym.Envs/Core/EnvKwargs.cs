@@ -89,6 +89,8 @@ public sealed class EnvKwargs
         (double, long number) => (double)number,
         (double, int number) => (double)number,
         (string or null, string text) => text,
+        // A kwarg whose default is a list (e.g. an action list) takes a list or a name.
+        (IReadOnlyList<object?>, string or IReadOnlyList<object?>) => value,
         (null, null) or (string, null) => null,
         _ => throw new ArgumentException(
             $"{envId}: kwarg '{name}' must be {TypeName(defaultValue)}; got {Describe(value)}"),
@@ -104,6 +106,7 @@ public sealed class EnvKwargs
         bool => "a bool",
         long => "an integer",
         double => "a number",
+        IReadOnlyList<object?> => "a string or a list",
         _ => "a string",
     };
 
@@ -112,6 +115,7 @@ public sealed class EnvKwargs
         null => "null",
         bool flag => flag ? "true" : "false",
         string text => $"'{text}'",
+        IReadOnlyList<object?> list => $"[{string.Join(", ", list.Select(Describe))}]",
         IFormattable number => number.ToString(null, CultureInfo.InvariantCulture),
         _ => value.GetType().Name,
     };

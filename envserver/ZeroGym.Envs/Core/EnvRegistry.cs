@@ -6,11 +6,15 @@ public sealed class EnvRegistry
     private readonly Dictionary<string, EnvSpec> specs = new(StringComparer.Ordinal);
 
     /// <summary>A registry with every env this project ships.</summary>
-    public static EnvRegistry CreateDefault()
+    /// <param name="romDirectory">Where NES envs find the user's ROMs; null reads <c>ZEROGYM_ROM_DIR</c> when an env is made.</param>
+    public static EnvRegistry CreateDefault(string? romDirectory = null)
     {
         var registry = new EnvRegistry();
         registry.Register(CartPole.CartPoleEnv.Spec);
         registry.Register(MuJoCo.HalfCheetah.HalfCheetahEnv.Spec);
+        var roms = new Nes.RomDirectory(romDirectory);
+        registry.Register(Nes.NesEnv.CreateSpec(roms));
+        foreach (var spec in Nes.SuperMarioBrosEnv.CreateSpecs(roms)) registry.Register(spec);
         return registry;
     }
 

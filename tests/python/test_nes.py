@@ -1,0 +1,59 @@
+"""NES-v0 and the Mario envs through the Python client, on the test ROMs of tests/roms (assembled here)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import zerogym
+
+ROMS = Path(__file__).resolve().parents[1] / "roms"
+RIGHT = 0b1000_0000
+# Colours $21 (nothing held) and $27 (Right held) of nes-py's palette, which the joypad ROM fills the screen with.
+NOTHING_COLOUR = (0x3C, 0xBC, 0xFC)
+RIGHT_COLOUR = (0xFC, 0xA0, 0x44)
+
+
+@pytest.fixture(scope="module")
+def joypad_rom(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """tests/roms/joypad.s assembled with ca65/ld65 into a temporary folder."""
+    out = tmp_path_factory.mktemp("roms")
+    subprocess.run(["ca65", "-I", str(ROMS), str(ROMS / "joypad.s"), "-o", str(out / "joypad.o")], check=True)
+    subprocess.run(["ld65", "-C", str(ROMS / "nrom.cfg"), str(out / "joypad.o"), "-o", str(out / "joypad.nes")], check=True)
+    return out / "joypad.nes"
+
+
+def test_nes_v0_frames_follow_the_joypad(address: str, joypad_rom: Path) -> None:
+    env = zerogym.make("NES-v0", address=address, render_mode="rgb_array", rom=str(joypad_rom))
+    try:
+        assert env.action_space.n == 256
+        assert env.observation_space.shape == (240, 256, 3)
+        obs, info = env.reset()
+        assert obs.shape == (240, 256, 3) and obs.dtype == np.uint8
+        assert info == {}
+        for _ in range(8):
+            obs, reward, terminated, truncated, info = env.step(0)
+        assert tuple(obs[120, 128]) == NOTHING_COLOUR
+        for _ in range(2):
+            obs, reward, terminated, truncated, info = env.step(RIGHT)
+        assert tuple(obs[0, 0]) == RIGHT_COLOUR
+        assert (reward, terminated, truncated) == (0.0, False, False)
+        assert np.array_equal(env.render(), obs)
+    finally:
+        env.close()
+
+
+def test_nes_v0_with_a_missing_rom_names_it(address: str, tmp_path: Path) -> None:
+    missing = tmp_path / "nowhere.nes"
+    with pytest.raises(zerogym.InvalidArgumentError, match="nowhere.nes"):
+        zerogym.make("NES-v0", address=address, rom=str(missing))
+
+
+@pytest.mark.skipif("ZEROGYM_ROM_DIR" in os.environ, reason="a ROM directory is configured: the real ROM may be in it")
+def test_mario_without_the_rom_says_how_to_provide_it(address: str) -> None:
+    with pytest.raises(zerogym.InvalidArgumentError, match="ab30029efec6ccfc5d65dfda7fbc6e6489a80805"):
+        zerogym.make("SuperMarioBros-1-1-v0", address=address, actions="right_only")
