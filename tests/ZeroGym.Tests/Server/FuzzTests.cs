@@ -27,7 +27,8 @@ public sealed class FuzzTests
     [Fact]
     public void HundredThousandHostileMessages_OverZeroMQ_AreAnsweredWithDocumentedErrors_WhileAnotherClientStepsUndisturbed()
     {
-        using var server = new TestServer(FuzzedServer);
+        // The log keeps internal errors only: 100,000 warning lines held in memory would swamp the memory check.
+        using var server = new TestServer(FuzzedServer, log: new InternalErrorLines());
         using var wellBehaved = new SteppingClient(server.Address);
         using var context = new ZmqContext();
         using var fuzzer = context.CreateSocket(ZmqSocketType.Dealer);
@@ -52,7 +53,7 @@ public sealed class FuzzTests
             {
                 if (!fuzzer.TryReceiveFrame(out var reply, TimeSpan.FromSeconds(30)))
                 {
-                    Assert.Fail($"no reply to message {sent + i}; server log:\n{Tail(server)}");
+                    Assert.Fail($"no reply to message {sent + i}; internal errors logged:\n{Tail(server)}");
                 }
 
                 tally.Check(reply, generator.Handles);

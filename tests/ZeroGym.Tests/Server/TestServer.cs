@@ -9,9 +9,10 @@ internal sealed class TestServer : IDisposable
     private readonly CancellationTokenSource stop = new();
     private readonly Thread thread;
 
-    public TestServer(ServerOptions? options = null, EnvRegistry? registry = null, string endpoint = "tcp://127.0.0.1:*")
+    /// <param name="log">Where the server's log goes (kept in memory; by default all of it).</param>
+    public TestServer(ServerOptions? options = null, EnvRegistry? registry = null, string endpoint = "tcp://127.0.0.1:*", StringWriter? log = null)
     {
-        Log = new StringWriter();
+        Log = log ?? new StringWriter();
         Server = new EnvServer.EnvServer((options ?? new ServerOptions()) with { Endpoints = [endpoint] }, registry ?? EnvRegistry.CreateDefault(), new ServerLog(TextWriter.Synchronized(Log)));
         Address = Server.Endpoints[0];
         thread = new Thread(() => Server.Run(stop.Token)) { IsBackground = true, Name = "test env server" };
