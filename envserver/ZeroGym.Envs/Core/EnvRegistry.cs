@@ -10,6 +10,7 @@ public sealed class EnvRegistry
     {
         var registry = new EnvRegistry();
         registry.Register(CartPole.CartPoleEnv.Spec);
+        registry.Register(Pendulum.PendulumEnv.Spec);
         return registry;
     }
 
