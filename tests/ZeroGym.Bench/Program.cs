@@ -30,7 +30,12 @@ local.SetAction(parsed =>
 var dqnUpdate = new Command("dqn-update", "Time of one DQN gradient step with the default options") { seconds };
 dqnUpdate.SetAction(parsed => Benchmarks.DqnUpdate(parsed.GetValue(seconds)));
 
+var td3Update = new Command("td3-update", "Time of one TD3 update with the default options on HalfCheetah's sizes") { seconds };
+td3Update.SetAction(parsed => Benchmarks.ActorCriticUpdate("td3", parsed.GetValue(seconds)));
+var ddpgUpdate = new Command("ddpg-update", "Time of one DDPG update with the default options on HalfCheetah's sizes") { seconds };
+ddpgUpdate.SetAction(parsed => Benchmarks.ActorCriticUpdate("ddpg", parsed.GetValue(seconds)));
+
 var sizes = new Command("step-sizes", "Prints the byte sizes of a CartPole step request and reply");
 sizes.SetAction(_ => { var (request, reply) = Benchmarks.StepMessageSizes(); Console.WriteLine($"{request} {reply}"); });
 
-return new RootCommand("ZeroGym benchmarks") { echoServer, remote, local, sizes, dqnUpdate }.Parse(args).Invoke();
+return new RootCommand("ZeroGym benchmarks") { echoServer, remote, local, sizes, dqnUpdate, td3Update, ddpgUpdate }.Parse(args).Invoke();

@@ -71,23 +71,26 @@ public static class Ddpg
     {
         var options = run.AlgorithmOptions<Options>();
         var settings = new ActorCriticLoop.Settings(options.BufferSize, options.BatchSize, options.LearningStarts, options.ExplorationNoise, options.CheckpointEvery);
-        ActorCriticLoop.Train(run, "ddpg", settings, (observationSize, actionSize, device) =>
-        {
-            var actor = Actor(observationSize, actionSize, options.HiddenSizes, device);
-            var qf1 = Critic(observationSize, actionSize, options.HiddenSizes, device);
-            var actorTarget = Actor(observationSize, actionSize, options.HiddenSizes, device);
-            var qf1Target = Critic(observationSize, actionSize, options.HiddenSizes, device);
-            actorTarget.CopyParametersFrom(actor);
-            qf1Target.CopyParametersFrom(qf1);
-            var actorOptimizer = new Adam(actor.Parameters(), options.LearningRate);
-            var qOptimizer = new Adam(qf1.Parameters(), options.LearningRate);
-            var model = new Model(actor, qf1, actorTarget, qf1Target, actorOptimizer, qOptimizer, device);
-            return new ActorCriticLoop.Learner(
-                actor,
-                [("actor", actor), ("qf1", qf1), ("actor_target", actorTarget), ("qf1_target", qf1Target)],
-                [("actor", actorOptimizer), ("q", qOptimizer)],
-                (batch, globalStep, _, log) => Update(model, batch, globalStep, options, log));
-        });
+        ActorCriticLoop.Train(run, "ddpg", settings, (observationSize, actionSize, device) => Build(options, observationSize, actionSize, device));
+    }
+
+    /// <summary>Actor, critic, their targets (copies to start with) and an Adam for each of actor and critic.</summary>
+    internal static ActorCriticLoop.Learner Build(Options options, int observationSize, int actionSize, Device device)
+    {
+        var actor = Actor(observationSize, actionSize, options.HiddenSizes, device);
+        var qf1 = Critic(observationSize, actionSize, options.HiddenSizes, device);
+        var actorTarget = Actor(observationSize, actionSize, options.HiddenSizes, device);
+        var qf1Target = Critic(observationSize, actionSize, options.HiddenSizes, device);
+        actorTarget.CopyParametersFrom(actor);
+        qf1Target.CopyParametersFrom(qf1);
+        var actorOptimizer = new Adam(actor.Parameters(), options.LearningRate);
+        var qOptimizer = new Adam(qf1.Parameters(), options.LearningRate);
+        var model = new Model(actor, qf1, actorTarget, qf1Target, actorOptimizer, qOptimizer, device);
+        return new ActorCriticLoop.Learner(
+            actor,
+            [("actor", actor), ("qf1", qf1), ("actor_target", actorTarget), ("qf1_target", qf1Target)],
+            [("actor", actorOptimizer), ("q", qOptimizer)],
+            (batch, globalStep, _, log) => Update(model, batch, globalStep, options, log));
     }
 
     /// <summary>The four networks and two optimisers of one DDPG learner, on <paramref name="Device"/>.</summary>

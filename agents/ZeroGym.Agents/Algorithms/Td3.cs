@@ -68,28 +68,31 @@ public static class Td3
     {
         var options = run.AlgorithmOptions<Options>();
         var settings = new ActorCriticLoop.Settings(options.BufferSize, options.BatchSize, options.LearningStarts, options.ExplorationNoise, options.CheckpointEvery);
-        ActorCriticLoop.Train(run, "td3", settings, (observationSize, actionSize, device) =>
-        {
-            // The networks are DDPG's: an actor ending in tanh, critics on concat(observation, action).
-            var actor = Ddpg.Actor(observationSize, actionSize, options.HiddenSizes, device);
-            var qf1 = Ddpg.Critic(observationSize, actionSize, options.HiddenSizes, device);
-            var qf2 = Ddpg.Critic(observationSize, actionSize, options.HiddenSizes, device);
-            var actorTarget = Ddpg.Actor(observationSize, actionSize, options.HiddenSizes, device);
-            var qf1Target = Ddpg.Critic(observationSize, actionSize, options.HiddenSizes, device);
-            var qf2Target = Ddpg.Critic(observationSize, actionSize, options.HiddenSizes, device);
-            actorTarget.CopyParametersFrom(actor);
-            qf1Target.CopyParametersFrom(qf1);
-            qf2Target.CopyParametersFrom(qf2);
-            var actorOptimizer = new Adam(actor.Parameters(), options.LearningRate);
-            var qOptimizer = new Adam([.. qf1.Parameters(), .. qf2.Parameters()], options.LearningRate);
-            var model = new Model(actor, qf1, qf2, actorTarget, qf1Target, qf2Target, actorOptimizer, qOptimizer, device,
-                new float[options.BatchSize * actionSize]);
-            return new ActorCriticLoop.Learner(
-                actor,
-                [("actor", actor), ("qf1", qf1), ("qf2", qf2), ("actor_target", actorTarget), ("qf1_target", qf1Target), ("qf2_target", qf2Target)],
-                [("actor", actorOptimizer), ("q", qOptimizer)],
-                (batch, globalStep, random, log) => Update(model, batch, globalStep, random, options, log));
-        });
+        ActorCriticLoop.Train(run, "td3", settings, (observationSize, actionSize, device) => Build(options, observationSize, actionSize, device));
+    }
+
+    /// <summary>Actor, two critics, their targets (copies to start with), an Adam for the actor and one for both critics.</summary>
+    internal static ActorCriticLoop.Learner Build(Options options, int observationSize, int actionSize, Device device)
+    {
+        // The networks are DDPG's: an actor ending in tanh, critics on concat(observation, action).
+        var actor = Ddpg.Actor(observationSize, actionSize, options.HiddenSizes, device);
+        var qf1 = Ddpg.Critic(observationSize, actionSize, options.HiddenSizes, device);
+        var qf2 = Ddpg.Critic(observationSize, actionSize, options.HiddenSizes, device);
+        var actorTarget = Ddpg.Actor(observationSize, actionSize, options.HiddenSizes, device);
+        var qf1Target = Ddpg.Critic(observationSize, actionSize, options.HiddenSizes, device);
+        var qf2Target = Ddpg.Critic(observationSize, actionSize, options.HiddenSizes, device);
+        actorTarget.CopyParametersFrom(actor);
+        qf1Target.CopyParametersFrom(qf1);
+        qf2Target.CopyParametersFrom(qf2);
+        var actorOptimizer = new Adam(actor.Parameters(), options.LearningRate);
+        var qOptimizer = new Adam([.. qf1.Parameters(), .. qf2.Parameters()], options.LearningRate);
+        var model = new Model(actor, qf1, qf2, actorTarget, qf1Target, qf2Target, actorOptimizer, qOptimizer, device,
+            new float[options.BatchSize * actionSize]);
+        return new ActorCriticLoop.Learner(
+            actor,
+            [("actor", actor), ("qf1", qf1), ("qf2", qf2), ("actor_target", actorTarget), ("qf1_target", qf1Target), ("qf2_target", qf2Target)],
+            [("actor", actorOptimizer), ("q", qOptimizer)],
+            (batch, globalStep, random, log) => Update(model, batch, globalStep, random, options, log));
     }
 
     /// <summary>The six networks and two optimisers of one TD3 learner, on <paramref name="Device"/>, and a reused
