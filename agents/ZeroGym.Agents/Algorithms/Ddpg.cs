@@ -103,14 +103,7 @@ public static class Ddpg
     internal static IReadOnlyDictionary<string, double>? Update(Model net, Batch batch, long globalStep, Options options, bool log)
     {
         using var scope = LibTorch.NewDisposeScope();
-        int n = batch.Size;
-        long observationSize = batch.Observations.Length / n, actionSize = batch.Actions.Length / n;
-        var device = net.Device;
-        var observations = Tensor.From(batch.Observations, [n, observationSize], device);
-        var nextObservations = Tensor.From(batch.NextObservations, [n, observationSize], device);
-        var actions = Tensor.From(batch.Actions, [n, actionSize], device);
-        var rewards = Tensor.From(batch.Rewards, [n], device);
-        var terminated = Tensor.From(batch.Terminated, [n], device);
+        var (observations, actions, rewards, nextObservations, terminated) = ActorCriticLoop.BatchTensors.From(batch, net.Device);
 
         // ALGO LOGIC: critic towards the target networks' bootstrapped value
         Tensor nextQ;

@@ -110,21 +110,15 @@ public static class Td3
     internal static IReadOnlyDictionary<string, double>? Update(Model net, Batch batch, long globalStep, SeededRandom random, Options options, bool log)
     {
         using var scope = LibTorch.NewDisposeScope();
-        int n = batch.Size;
-        long observationSize = batch.Observations.Length / n, actionSize = batch.Actions.Length / n;
         var device = net.Device;
-        var observations = Tensor.From(batch.Observations, [n, observationSize], device);
-        var nextObservations = Tensor.From(batch.NextObservations, [n, observationSize], device);
-        var actions = Tensor.From(batch.Actions, [n, actionSize], device);
-        var rewards = Tensor.From(batch.Rewards, [n], device);
-        var terminated = Tensor.From(batch.Terminated, [n], device);
+        var (observations, actions, rewards, nextObservations, terminated) = ActorCriticLoop.BatchTensors.From(batch, device);
         for (int i = 0; i < net.Noise.Length; i++) net.Noise[i] = (float)(options.PolicyNoise * random.NextGaussian());
 
         // ALGO LOGIC: both critics towards the smaller target value of a smoothed target action
         Tensor nextQ;
         using (LibTorch.NoGrad())
         {
-            var clippedNoise = Tensor.From(net.Noise, [n, actionSize], device).Clamp(-options.NoiseClip, options.NoiseClip);
+            var clippedNoise = Tensor.From(net.Noise, actions.Shape, device).Clamp(-options.NoiseClip, options.NoiseClip);
             var nextActions = (net.ActorTarget.Forward(nextObservations) + clippedNoise).Clamp(-1, 1);
             var nextInput = Tensor.Cat([nextObservations, nextActions], 1);
             var minNext = net.Qf1Target.Forward(nextInput).Minimum(net.Qf2Target.Forward(nextInput)).View(-1);

@@ -40,6 +40,21 @@ public static class ActorCriticLoop
         IReadOnlyList<(string Name, Optimizer Optimizer)> Optimizers,
         Func<Batch, long, SeededRandom, bool, IReadOnlyDictionary<string, double>?> Update);
 
+    /// <summary>A sampled batch as tensors on the update's device: [n, size] observations and actions, [n] rewards and
+    /// terminated flags. Made inside the update's dispose scope, which frees them.</summary>
+    public readonly record struct BatchTensors(Tensor Observations, Tensor Actions, Tensor Rewards, Tensor NextObservations, Tensor Terminated)
+    {
+        public static BatchTensors From(Batch batch, Device device)
+        {
+            int n = batch.Size;
+            long observationSize = batch.Observations.Length / n, actionSize = batch.Actions.Length / n;
+            return new BatchTensors(
+                Tensor.From(batch.Observations, [n, observationSize], device), Tensor.From(batch.Actions, [n, actionSize], device),
+                Tensor.From(batch.Rewards, [n], device), Tensor.From(batch.NextObservations, [n, observationSize], device),
+                Tensor.From(batch.Terminated, [n], device));
+        }
+    }
+
     /// <summary>What a checkpoint's state.json holds besides the networks, optimisers and replay buffer.</summary>
     private sealed record State(long GlobalStep, long Episode, string Random, float[] ActionLow, float[] ActionHigh);
 

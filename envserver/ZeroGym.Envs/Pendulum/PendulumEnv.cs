@@ -180,7 +180,7 @@ public sealed class PendulumEnv : Env
                 throw new ArgumentException($"Pendulum-v1 reset options are '{XInitOption}' and '{YInitOption}'; got unknown option '{key}'");
             }
 
-            if (!TryReadNumber(value, out double number) || !double.IsFinite(number))
+            if (!ResetOptionValues.TryReadNumber(value, out double number) || !double.IsFinite(number))
             {
                 throw new ArgumentException($"Pendulum-v1 reset option '{key}' must be a finite number; got {Space.Describe(value)}");
             }
@@ -190,22 +190,5 @@ public sealed class PendulumEnv : Env
         }
 
         return (xInit, yInit);
-    }
-
-    /// <summary>A number as Gymnasium's <c>verify_number_and_cast</c> takes one: an integer, a float or an array of one element.</summary>
-    private static bool TryReadNumber(object? value, out double number)
-    {
-        switch (value)
-        {
-            case long or int or short or sbyte or ulong or uint or ushort or byte or double or float:
-                number = Convert.ToDouble(value, System.Globalization.CultureInfo.InvariantCulture);
-                return true;
-            case NDArray { Length: 1 } array when array.DType != DType.Bool:
-                number = array.GetDouble(0);
-                return true;
-            default:
-                number = 0;
-                return false;
-        }
     }
 }
