@@ -135,7 +135,7 @@ internal static class Benchmarks
         return (step.Length, handler.Handle("sizes", step).Length);
     }
 
-    private static byte[] Request(long id, string op, params (string Key, object? Value)[] fields)
+    internal static byte[] Request(long id, string op, params (string Key, object? Value)[] fields)
     {
         var request = new Dictionary<string, object?> { ["id"] = id, ["op"] = op };
         foreach (var (key, value) in fields) request[key] = value;

@@ -27,6 +27,12 @@ local.SetAction(parsed =>
     Benchmarks.Handler(parsed.GetValue(seconds));
 });
 
+var mujocoInProcess = new Command("mujoco-in-process", "HalfCheetah-v5: MuJoCo's raw C loop and the env in-process") { seconds };
+mujocoInProcess.SetAction(parsed => MuJoCoBenchmarks.InProcess(parsed.GetValue(seconds)));
+
+var mujocoRemote = new Command("mujoco-remote", "HalfCheetah-v5 through the C# client: one env and a vector env") { server, seconds, numEnvs };
+mujocoRemote.SetAction(parsed => MuJoCoBenchmarks.Remote(parsed.GetValue(server)!, parsed.GetValue(seconds), parsed.GetValue(numEnvs)));
+
 var dqnUpdate = new Command("dqn-update", "Time of one DQN gradient step with the default options") { seconds };
 dqnUpdate.SetAction(parsed => Benchmarks.DqnUpdate(parsed.GetValue(seconds)));
 
@@ -38,4 +44,4 @@ ddpgUpdate.SetAction(parsed => Benchmarks.ActorCriticUpdate("ddpg", parsed.GetVa
 var sizes = new Command("step-sizes", "Prints the byte sizes of a CartPole step request and reply");
 sizes.SetAction(_ => { var (request, reply) = Benchmarks.StepMessageSizes(); Console.WriteLine($"{request} {reply}"); });
 
-return new RootCommand("ZeroGym benchmarks") { echoServer, remote, local, sizes, dqnUpdate, td3Update, ddpgUpdate }.Parse(args).Invoke();
+return new RootCommand("ZeroGym benchmarks") { echoServer, remote, local, sizes, dqnUpdate, td3Update, ddpgUpdate, mujocoInProcess, mujocoRemote }.Parse(args).Invoke();

@@ -14,6 +14,10 @@ from collections import defaultdict
 # 64-env vector env through the Python client at 500,000 env-steps/s or more.
 MAX_STEP_OVER_ECHO = 1.2
 MIN_PYTHON_VECTOR_ENV_STEPS = 500_000
+# Issue 4: HalfCheetah in-process at least 90% of MuJoCo's raw C loop, and a 16-env remote vector env at least 80%
+# of the in-process rate on the same cores.
+MIN_IN_PROCESS_OVER_RAW = 0.9
+MIN_REMOTE_VECTOR_OVER_IN_PROCESS = 0.8
 FIGURES = ("items_per_s", "env_steps_per_s", "steps_per_s", "calls_per_s", "p50_us", "p90_us", "p99_us")
 
 
@@ -72,6 +76,16 @@ def main(path):
     if vector:
         verdicts.append((f"python 64-env vector: {rate(vector):,.0f} env-steps/s (target >= {MIN_PYTHON_VECTOR_ENV_STEPS:,})",
                          rate(vector) >= MIN_PYTHON_VECTOR_ENV_STEPS))
+    raw, in_process = table.get("raw mujoco halfcheetah step (C loop)"), table.get("in-process halfcheetah step")
+    if raw and in_process:
+        share = rate(in_process) / rate(raw)
+        verdicts.append((f"halfcheetah in-process / raw C loop = {share:.2f} (target >= {MIN_IN_PROCESS_OVER_RAW})",
+                         share >= MIN_IN_PROCESS_OVER_RAW))
+    remote_vector = table.get("c# halfcheetah vector 16 envs")
+    if remote_vector and in_process:
+        share = rate(remote_vector) / rate(in_process)
+        verdicts.append((f"halfcheetah 16-env remote / in-process = {share:.2f} (target >= {MIN_REMOTE_VECTOR_OVER_IN_PROCESS})",
+                         share >= MIN_REMOTE_VECTOR_OVER_IN_PROCESS))
     for text, ok in verdicts:
         print(f"{'PASS' if ok else 'MISS'}  {text}")
 

@@ -1,10 +1,11 @@
 using System.Security.Cryptography;
+using ZeroGym.Envs.Interop.LibM;
 
 namespace ZeroGym.Envs.Core;
 
 /// <summary>
 /// numpy's <c>np.random.default_rng(seed)</c>: a PCG64 generator seeded through <c>SeedSequence</c>, drawing
-/// doubles as numpy's <c>Generator.random</c>/<c>uniform</c> do. Gymnasium seeds every env this way, so
+/// doubles as numpy's <c>Generator.random</c>/<c>uniform</c>/<c>standard_normal</c>/<c>normal</c> do. Gymnasium seeds every env this way, so
 /// <c>reset(seed=k)</c> here starts from the same state as Gymnasium's <c>reset(seed=k)</c>.
 /// </summary>
 public sealed class NumpyRandom
@@ -71,7 +72,78 @@ public sealed class NumpyRandom
         for (int i = 0; i < destination.Length; i++) destination[i] = Uniform(low, high);
     }
 
+    /// <summary>
+    /// One draw of <c>Generator.standard_normal()</c>: numpy's 256-layer ziggurat for doubles, consuming the same
+    /// 64-bit outputs in the same order, so normal and uniform draws interleave exactly as they do in numpy.
+    /// </summary>
+    public double StandardNormal()
+    {
+        var acceptBelow = ZigguratTables.AcceptBelow;
+        var widths = ZigguratTables.Widths;
+        var edgeDensities = ZigguratTables.EdgeDensities;
+        while (true)
+        {
+            // One output supplies the layer (low 8 bits), the sign (next bit) and a 52-bit magnitude.
+            ulong bits = NextUInt64();
+            int layer = (int)(bits & 0xFF);
+            bits >>= 8;
+            bool negative = (bits & 1) != 0;
+            ulong magnitude = (bits >> 1) & 0x000F_FFFF_FFFF_FFFF;
+            double x = magnitude * widths[layer];
+            if (negative) x = -x;
+
+            // Inside the layer's rectangle that lies wholly under the curve: accepted (~99.3% of draws).
+            if (magnitude < acceptBelow[layer]) return x;
+
+            if (layer == 0)
+            {
+                // Beyond r in the bottom layer: Marsaglia's exponential tail sampler. numpy takes log1p(-u), i.e.
+                // log(1 - u), so that u = 0 is harmless, and the sign from bit 8 of the magnitude.
+                while (true)
+                {
+                    double excess = -ZigguratTables.InverseTailStart * LibM.Log1P(-NextDouble());
+                    double exponential = -LibM.Log1P(-NextDouble());
+                    if (exponential + exponential > excess * excess)
+                    {
+                        double tail = ZigguratTables.TailStart + excess;
+                        return ((magnitude >> 8) & 1) != 0 ? -tail : tail;
+                    }
+                }
+            }
+
+            // In the wedge between the rectangle and the curve: accept if a uniform height falls under exp(-x²/2),
+            // otherwise start over with a fresh output. The operations and their order are numpy's.
+            double height = (edgeDensities[layer - 1] - edgeDensities[layer]) * NextDouble() + edgeDensities[layer];
+            if (height < Math.Exp(-0.5 * x * x)) return x;
+        }
+    }
+
+    /// <summary>Fills <paramref name="destination"/> as <c>Generator.standard_normal(size=n)</c> does.</summary>
+    public void StandardNormal(Span<double> destination)
+    {
+        for (int i = 0; i < destination.Length; i++) destination[i] = StandardNormal();
+    }
+
+    /// <summary>One draw of <c>Generator.normal(loc, scale)</c>; like numpy, refuses a negative scale.</summary>
+    public double Normal(double loc, double scale)
+    {
+        RequireNonNegativeScale(scale);
+        return loc + scale * StandardNormal();
+    }
+
+    /// <summary>Fills <paramref name="destination"/> as <c>Generator.normal(loc, scale, size=n)</c> does.</summary>
+    public void Normal(Span<double> destination, double loc, double scale)
+    {
+        RequireNonNegativeScale(scale);
+        for (int i = 0; i < destination.Length; i++) destination[i] = loc + scale * StandardNormal();
+    }
+
     private void Advance() => state = state * Multiplier + increment;
+
+    private static void RequireNonNegativeScale(double scale)
+    {
+        if (scale < 0) throw new ArgumentOutOfRangeException(nameof(scale), $"a normal's scale must be non-negative; got {scale}");
+    }
 
     private static NumpyRandom FromEntropyWords(IReadOnlyList<uint> entropy)
     {

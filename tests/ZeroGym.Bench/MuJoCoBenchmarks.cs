@@ -1,0 +1,91 @@
+using ZeroGym.Envs.Core;
+using ZeroGym.Envs.MuJoCo;
+using ZeroGym.Envs.MuJoCo.HalfCheetah;
+using ZeroGym.EnvServer;
+using ZeroGym.Protocol.Arrays;
+using ZeroGym.Protocol.MessagePack;
+
+namespace ZeroGym.Bench;
+
+/// <summary>
+/// HalfCheetah-v5 at three distances from MuJoCo: the raw C loop, the env in-process (as the server steps it), and
+/// through the C# client for one env and a vector env. All replay the same random actions.
+/// </summary>
+internal static class MuJoCoBenchmarks
+{
+    private const string EnvId = "HalfCheetah-v5";
+    private const int EpisodeSteps = 1000;
+    private const int ActionRows = 64;
+
+    /// <summary>
+    /// The raw loop (ctrl, 5 mj_step, mj_rnePostConstraint; a reset per 1000 steps), then the env in-process as the
+    /// server steps it (time limit included), then the server's request handler around it.
+    /// </summary>
+    public static void InProcess(double seconds)
+    {
+        var actions = Actions();
+        using (var simulation = MuJoCoSimulation.Load(MuJoCoSimulation.ShippedModelPath("half_cheetah.xml")))
+        {
+            double[] controls = [.. actions.SelectMany(action => action.AsSpan<float>().ToArray().Select(torque => (double)torque))];
+            var raw = Measure.Throughput("raw mujoco halfcheetah step (C loop)", seconds,
+                () => simulation.TimeRawLoop(controls, EpisodeSteps, HalfCheetahEnv.FrameSkip, EpisodeSteps), batch: 1);
+            raw["items_per_s"] = (double)raw["items_per_s"] * EpisodeSteps;
+            Measure.Print(raw);
+        }
+
+        using var env = HalfCheetahEnv.Spec.Make();
+        env.Reset(seed: 0);
+        long steps = 0;
+        Measure.Print(Measure.Throughput("in-process halfcheetah step", seconds, () =>
+        {
+            var step = env.Step(actions[steps++ % ActionRows]);
+            if (step.Truncated) env.Reset();
+        }, batch: 200));
+
+        // The same through the server's request handler (decode, validate, step, encode), without sockets.
+        using var handler = new RequestHandler(EnvRegistry.CreateDefault(), new ServerOptions(), new ServerLog(TextWriter.Null));
+        var made = (Dictionary<object, object?>)MessagePackSerializer.Deserialize(handler.Handle("bench", Benchmarks.Request(1, "make", ("env", EnvId))).Span)!;
+        long handle = (long)made["handle"]!;
+        handler.Handle("bench", Benchmarks.Request(2, "reset", ("handle", handle), ("seed", 0L)));
+        var stepRequests = actions.Select((action, i) => Benchmarks.Request(3 + i, "step", ("handle", handle), ("action", action))).ToArray();
+        var reset = Benchmarks.Request(2, "reset", ("handle", handle));
+        byte[] truncated = [.. "truncated"u8, 0xc3];
+        long calls = 0;
+        Measure.Print(Measure.Throughput("in-process server handler halfcheetah step", seconds, () =>
+        {
+            if (handler.Handle("bench", stepRequests[calls++ % ActionRows]).Span.IndexOf(truncated) >= 0) handler.Handle("bench", reset);
+        }, batch: 200));
+    }
+
+    /// <summary>One remote HalfCheetah, then a remote vector env of <paramref name="numEnvs"/>, through the C# client.</summary>
+    public static void Remote(string serverAddress, double seconds, int numEnvs)
+    {
+        var actions = Actions();
+        using (var env = RemoteEnv.Make(EnvId, serverAddress))
+        {
+            env.Reset(seed: 0);
+            long steps = 0;
+            Measure.Print(Measure.Latency("c# halfcheetah step", seconds, () =>
+            {
+                var step = env.Step(actions[steps++ % ActionRows]);
+                if (step.Truncated) env.Reset();
+            }));
+        }
+
+        using var envs = RemoteVectorEnv.Make(EnvId, numEnvs, serverAddress);
+        envs.Reset(seed: 0);
+        var batches = Enumerable.Range(0, ActionRows)
+            .Select(row => NDArray.From(Enumerable.Range(0, numEnvs).SelectMany(i => actions[(row + i) % ActionRows].AsSpan<float>().ToArray()).ToArray(), numEnvs, 6))
+            .ToArray();
+        long calls = 0;
+        // The vector env resets finished sub-envs itself (Gymnasium's autoreset), so the loop only steps.
+        Measure.Print(Measure.Latency($"c# halfcheetah vector {numEnvs} envs", seconds,
+            () => envs.Step(batches[calls++ % ActionRows]), itemsPerCall: numEnvs));
+    }
+
+    private static NDArray[] Actions()
+    {
+        var random = new Random(0);
+        return [.. Enumerable.Range(0, ActionRows).Select(_ => NDArray.From(Enumerable.Range(0, 6).Select(_ => (float)(2 * random.NextDouble() - 1)).ToArray()))];
+    }
+}
