@@ -87,6 +87,32 @@ public sealed class AlgorithmSmokeTests
         Assert.True(env.ActionSpace.Contains(BoxActions.ToWire(action)), $"{algo} chose {action[0]} outside [-2, 2]");
     }
 
+    [Fact]
+    public void Td3_TrainsOnHalfCheetahsFloat64Observations_AndPlaysSixTorques()
+    {
+        BuiltInAlgorithms.Register();
+        using var server = new TestServer();
+        using var directory = new TemporaryDirectory();
+        string runDir = directory.Combine("run");
+        var options = new Td3.Options { LearningStarts = 100, BufferSize = 1_000, BatchSize = 16, HiddenSizes = [16], CheckpointEvery = 1_000 };
+        var common = new TrainOptions("td3", "HalfCheetah-v5", server.Address, 1, TotalSteps: 300, Seed: 2, runDir, "cpu",
+            Resume: false, EvalEvery: 0, EvalEpisodes: 1);
+
+        using (var run = Run.Start(common, options, TextWriter.Null))
+        {
+            Algorithms.Find("td3").Train(run);
+        }
+
+        Assert.Equal(3, File.ReadAllLines(Path.Combine(runDir, "losses.csv")).Length); // header, steps 200 and 300
+        var greedy = Algorithms.Find("td3").LoadGreedy(runDir, "cpu");
+        using var env = RemoteEnv.Make("HalfCheetah-v5", server.Address);
+        var observation = (NDArray)env.Reset(seed: 0).Observation;
+        var action = Assert.IsType<float[]>(greedy(observation));
+        Assert.Equal(DType.Float64, observation.DType);
+        Assert.Equal(6, action.Length);
+        Assert.True(env.ActionSpace.Contains(BoxActions.ToWire(action)));
+    }
+
     [Theory]
     [InlineData("ddpg", "CartPole-v1", "ddpg needs a Box action space (float32, one dimension); CartPole-v1 has Discrete(2)")]
     [InlineData("td3", "CartPole-v1", "td3 needs a Box action space (float32, one dimension); CartPole-v1 has Discrete(2)")]
