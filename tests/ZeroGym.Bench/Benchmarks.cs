@@ -163,4 +163,49 @@ internal static class Benchmarks
             () => ZeroGym.Agents.Dqn.Update(q, target, optimizer, buffer.Sample(options.BatchSize, random), options, device));
         Measure.Print(result);
     }
+
+    /// <summary>
+    /// One DDPG or TD3 update (sample into a reused batch, critic step, and the actor and target step of every second
+    /// call) with the default options (batch 256, 256-256 networks) on HalfCheetah's sizes: 17 observations, 6 actions.
+    /// </summary>
+    public static void ActorCriticUpdate(string algorithm, double seconds)
+    {
+        const int observationSize = 17, actionSize = 6;
+        var device = ZeroGym.Torch.Device.Cpu;
+        ZeroGym.Torch.LibTorch.ManualSeed(0);
+        var (learner, batchSize) = algorithm switch
+        {
+            "ddpg" => (ZeroGym.Agents.Ddpg.Build(new ZeroGym.Agents.Ddpg.Options(), observationSize, actionSize, device), new ZeroGym.Agents.Ddpg.Options().BatchSize),
+            "td3" => (ZeroGym.Agents.Td3.Build(new ZeroGym.Agents.Td3.Options(), observationSize, actionSize, device), new ZeroGym.Agents.Td3.Options().BatchSize),
+            _ => throw new ArgumentException($"expected ddpg or td3; got {algorithm}", nameof(algorithm)),
+        };
+        var buffer = new ZeroGym.Agents.Common.ReplayBuffer(10_000, observationSize, actionSize);
+        var random = new ZeroGym.Agents.Common.SeededRandom(0);
+        float[] observation = new float[observationSize], next = new float[observationSize], action = new float[actionSize];
+        for (int i = 0; i < 10_000; i++)
+        {
+            for (int j = 0; j < observationSize; j++) (observation[j], next[j]) = ((float)random.NextGaussian(), (float)random.NextGaussian());
+            for (int j = 0; j < actionSize; j++) action[j] = (float)(2 * random.NextDouble() - 1);
+            buffer.Add(observation, action, (float)random.NextGaussian(), next, false);
+        }
+
+        var batch = new ZeroGym.Agents.Common.Batch(
+            new float[batchSize * observationSize], new float[batchSize * actionSize], new float[batchSize],
+            new float[batchSize * observationSize], new float[batchSize], batchSize);
+        long step = 0;
+        try
+        {
+            var result = Measure.Latency($"{algorithm} update (batch {batchSize}, 256-256 hidden, HalfCheetah sizes)", seconds, () =>
+            {
+                buffer.SampleInto(batch, random);
+                learner.Update(batch, ++step, random, false);
+            });
+            Measure.Print(result);
+        }
+        finally
+        {
+            foreach (var (_, optimizer) in learner.Optimizers) optimizer.Dispose();
+            foreach (var (_, network) in learner.Networks) network.Dispose();
+        }
+    }
 }

@@ -8,6 +8,8 @@ public static class BuiltInAlgorithms
         Dqn.Register();
         Reinforce.Register();
         A2c.Register();
+        Ddpg.Register();
+        Td3.Register();
         return true;
     });
 

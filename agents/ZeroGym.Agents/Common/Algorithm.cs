@@ -8,7 +8,7 @@ namespace ZeroGym.Agents.Common;
 /// record); saved in config.json, where <see cref="Run.AlgorithmOptions{T}"/> reads them back.</param>
 /// <param name="Train">Trains in the run (a new one, or a resumed one when <see cref="Run.LatestCheckpoint"/> is set).</param>
 /// <param name="LoadGreedy">Given a run directory and a device, loads the latest checkpoint and returns the greedy
-/// policy: one env's observation → its action (a <see cref="long"/> for Discrete), as <see cref="Evaluation"/> and
+/// policy: one env's observation → its action (a <see cref="long"/> for Discrete, a float[] for Box), as <see cref="Evaluation"/> and
 /// <c>play</c> call it.</param>
 public sealed record Algorithm(
     string Name,

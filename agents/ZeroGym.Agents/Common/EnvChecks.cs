@@ -11,6 +11,7 @@ public static class EnvChecks
         (observations, actions) switch
         {
             (Box { Shape.Length: 1, DType: DType.Float32 } box, Discrete discrete) => (box.Shape[0], (int)discrete.N),
+            (_, not Discrete) => throw new AgentException($"{algorithm} needs a Discrete action space; {envId} has {actions}"),
             _ => throw new AgentException(
                 $"{algorithm} needs a float32 Box observation of one dimension and a Discrete action; {envId} has {observations} and {actions}"),
         };
@@ -18,4 +19,27 @@ public static class EnvChecks
     /// <inheritdoc cref="FlatBoxAndDiscrete(Space, Space, string, string)"/>
     public static (int ObservationSize, int Actions) FlatBoxAndDiscrete(RemoteEnv env, string algorithm) =>
         FlatBoxAndDiscrete(env.ObservationSpace, env.ActionSpace, env.Spec.Id, algorithm);
+
+    /// <summary>
+    /// A Box observation of one dimension (float32, or float64 which the networks read as float32) and a float32 Box
+    /// action of one dimension with finite bounds; returns the observation size and the action space's scaling.
+    /// </summary>
+    public static (int ObservationSize, BoxActions Actions) FlatBoxAndBox(Space observations, Space actions, string envId, string algorithm)
+    {
+        if (actions is not Box { Shape.Length: 1, DType: DType.Float32 } actionBox)
+        {
+            throw new AgentException($"{algorithm} needs a Box action space (float32, one dimension); {envId} has {actions}");
+        }
+
+        if (observations is not Box { Shape.Length: 1, DType: DType.Float32 or DType.Float64 } observationBox)
+        {
+            throw new AgentException($"{algorithm} needs a float32 or float64 Box observation of one dimension; {envId} has {observations}");
+        }
+
+        return (observationBox.Shape[0], new BoxActions(actionBox, envId));
+    }
+
+    /// <inheritdoc cref="FlatBoxAndBox(Space, Space, string, string)"/>
+    public static (int ObservationSize, BoxActions Actions) FlatBoxAndBox(RemoteEnv env, string algorithm) =>
+        FlatBoxAndBox(env.ObservationSpace, env.ActionSpace, env.Spec.Id, algorithm);
 }

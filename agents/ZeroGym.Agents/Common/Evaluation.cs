@@ -12,7 +12,8 @@ public static class Evaluation
     /// Plays <paramref name="episodes"/> episodes on <paramref name="env"/>, episode i reset with seed
     /// <paramref name="seed"/> + i, and returns their episodic returns.
     /// </summary>
-    /// <param name="greedyAction">The policy's best action for an observation (a <see cref="long"/> for Discrete).</param>
+    /// <param name="greedyAction">The policy's best action for an observation (a <see cref="long"/> for Discrete, a
+    /// float[] of env-scaled values for Box).</param>
     public static IReadOnlyList<double> Run(RemoteEnv env, Func<object, object> greedyAction, int episodes, long seed)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(episodes);
@@ -33,7 +34,8 @@ public static class Evaluation
         int length = 0;
         while (true)
         {
-            var step = env.Step(greedyAction(observation));
+            object action = greedyAction(observation);
+            var step = env.Step(action is float[] values ? BoxActions.ToWire(values) : action);
             onFrame?.Invoke(env.Render());
             episodicReturn += step.Reward;
             length++;

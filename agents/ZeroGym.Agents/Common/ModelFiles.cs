@@ -35,6 +35,31 @@ public static class ModelFiles
     }
 
     /// <summary>
+    /// Saves several optimisers (an actor's and a critic's) into one <c>optimizer.safetensors</c>: each one's state
+    /// tensors under its name ("actor.0.exp_avg"), its step count in the metadata ("actor.step_count").
+    /// </summary>
+    public static void Save(string directory, IReadOnlyList<(string Name, Module Network)> networks, IReadOnlyList<(string Name, Optimizer Optimizer)> optimizers)
+    {
+        SafeTensors.Save(Path.Combine(directory, ModelFile), Named(networks));
+        SafeTensors.Save(Path.Combine(directory, OptimizerFile), NamedStates(optimizers),
+            optimizers.ToDictionary(pair => $"{pair.Name}.{StepCountKey}", pair => pair.Optimizer.StepCount.ToString(CultureInfo.InvariantCulture)));
+    }
+
+    /// <summary>Loads what <see cref="Save(string, IReadOnlyList{ValueTuple{string, Module}}, IReadOnlyList{ValueTuple{string, Optimizer}})"/> wrote.</summary>
+    public static void Load(string directory, IReadOnlyList<(string Name, Module Network)> networks, IReadOnlyList<(string Name, Optimizer Optimizer)> optimizers)
+    {
+        SafeTensors.LoadInto(Path.Combine(directory, ModelFile), Named(networks));
+        string path = Path.Combine(directory, OptimizerFile);
+        SafeTensors.LoadInto(path, NamedStates(optimizers));
+        var (tensors, metadata) = SafeTensors.Load(path);
+        foreach (var tensor in tensors.Values) tensor.Dispose();
+        foreach (var (name, optimizer) in optimizers)
+        {
+            optimizer.StepCount = long.Parse(metadata[$"{name}.{StepCountKey}"], CultureInfo.InvariantCulture);
+        }
+    }
+
+    /// <summary>
     /// The input and output sizes of a saved multilayer perceptron: the column count of its first weight and the row
     /// count of its last ("q.0.weight" ... "q.4.weight" for <paramref name="network"/> "q").
     /// </summary>
@@ -56,6 +81,9 @@ public static class ModelFiles
             foreach (var tensor in tensors.Values) tensor.Dispose();
         }
     }
+
+    private static List<(string Name, Tensor Tensor)> NamedStates(IReadOnlyList<(string Name, Optimizer Optimizer)> optimizers) =>
+        [.. optimizers.SelectMany(pair => pair.Optimizer.NamedState().Select(state => ($"{pair.Name}.{state.Name}", state.State)))];
 
     private static List<(string Name, Tensor Tensor)> Named(IReadOnlyList<(string Name, Module Network)> networks)
     {

@@ -1,3 +1,4 @@
+using ZeroGym.Protocol.Arrays;
 using ZeroGym.Torch;
 
 namespace ZeroGym.Agents.Common;
@@ -8,9 +9,10 @@ public static class Networks
     /// <summary>
     /// A multilayer perceptron: Linear layers of <paramref name="hiddenSizes"/> with ReLU between them, then a Linear
     /// layer to <paramref name="outputs"/>. Its parameters are named as PyTorch's nn.Sequential names them ("0.weight",
-    /// "2.weight", ...), which <see cref="ModelFiles.InputOutputSizes"/> reads back.
+    /// "2.weight", ...), which <see cref="ModelFiles.InputOutputSizes"/> reads back. An <paramref name="outputActivation"/>
+    /// (a deterministic actor's Tanh) comes last.
     /// </summary>
-    public static Sequential Mlp(int inputs, IReadOnlyList<int> hiddenSizes, int outputs, Device device)
+    public static Sequential Mlp(int inputs, IReadOnlyList<int> hiddenSizes, int outputs, Device device, Module? outputActivation = null)
     {
         var layers = new List<Module>();
         foreach (int width in hiddenSizes)
@@ -21,7 +23,28 @@ public static class Networks
         }
 
         layers.Add(new Linear(inputs, outputs, device: device));
+        if (outputActivation is not null) layers.Add(outputActivation);
         return new Sequential([.. layers]);
+    }
+
+    /// <summary>
+    /// An observation as network input: float32 values, converted from float64 where the env observes in float64
+    /// (HalfCheetah). Writes into <paramref name="destination"/>, which must hold exactly the observation's values.
+    /// </summary>
+    public static void ToFloat32(NDArray observation, Span<float> destination)
+    {
+        if (observation.Length != destination.Length)
+        {
+            throw new AgentException($"expected an observation of {destination.Length} values; the env sent {observation.Length}");
+        }
+
+        if (observation.DType == DType.Float32)
+        {
+            observation.AsSpan<float>().CopyTo(destination);
+            return;
+        }
+
+        for (int i = 0; i < destination.Length; i++) destination[i] = (float)observation.GetDouble(i);
     }
 
     /// <summary>An index drawn with the given probabilities (which sum to 1) from <paramref name="random"/>.</summary>

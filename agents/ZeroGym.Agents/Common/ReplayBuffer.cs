@@ -72,10 +72,27 @@ public sealed class ReplayBuffer
     public Batch Sample(int batchSize, SeededRandom random)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
-        if (Count == 0) throw new InvalidOperationException("cannot sample from an empty replay buffer; add transitions first");
         var batch = new Batch(
             new float[batchSize * ObservationSize], new float[batchSize * ActionSize], new float[batchSize],
             new float[batchSize * ObservationSize], new float[batchSize], batchSize);
+        SampleInto(batch, random);
+        return batch;
+    }
+
+    /// <summary>
+    /// Refills <paramref name="batch"/> (made for this buffer's sizes) with <see cref="Batch.Size"/> transitions drawn
+    /// as <see cref="Sample"/> draws them; reusing one batch keeps every update free of managed allocations.
+    /// </summary>
+    public void SampleInto(Batch batch, SeededRandom random)
+    {
+        if (Count == 0) throw new InvalidOperationException("cannot sample from an empty replay buffer; add transitions first");
+        int batchSize = batch.Size;
+        if (batch.Observations.Length != batchSize * ObservationSize || batch.Actions.Length != batchSize * ActionSize)
+        {
+            throw new ArgumentException($"the batch holds observations of {batch.Observations.Length / batchSize} values and actions of " +
+                $"{batch.Actions.Length / batchSize}; this buffer stores {ObservationSize} and {ActionSize}", nameof(batch));
+        }
+
         for (int i = 0; i < batchSize; i++)
         {
             int slot = random.Next(Count);
@@ -85,8 +102,6 @@ public sealed class ReplayBuffer
             nextObservations.AsSpan(slot * ObservationSize, ObservationSize).CopyTo(batch.NextObservations.AsSpan(i * ObservationSize));
             batch.Terminated[i] = terminated[slot];
         }
-
-        return batch;
     }
 
     /// <summary>Writes the whole buffer to <paramref name="path"/> (format in the class remarks).</summary>

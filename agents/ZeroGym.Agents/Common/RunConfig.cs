@@ -41,6 +41,50 @@ public sealed class RunConfig
         return new RunConfig(common, node);
     }
 
+    /// <summary>
+    /// <paramref name="algorithmOptions"/> with some of its values replaced: each assignment is <c>name=value</c> with the
+    /// name as config.json spells it (snake_case) and the value as JSON (a bare word is a string). An unknown name or
+    /// a value of the wrong type is an <see cref="AgentException"/> that lists the names.
+    /// </summary>
+    public static object WithAssignments(object algorithmOptions, IReadOnlyList<string> assignments)
+    {
+        if (assignments.Count == 0) return algorithmOptions;
+        var type = algorithmOptions.GetType();
+        var node = (JsonObject)JsonSerializer.SerializeToNode(algorithmOptions, type, Json)!;
+        string known = string.Join(", ", node.Select(pair => pair.Key));
+        foreach (string assignment in assignments)
+        {
+            int equals = assignment.IndexOf('=');
+            string name = equals > 0 ? assignment[..equals] : "";
+            if (!node.ContainsKey(name))
+            {
+                throw new AgentException($"--set takes NAME=VALUE with NAME one of {known}; got '{assignment}'");
+            }
+
+            string text = assignment[(equals + 1)..];
+            JsonNode? value;
+            try
+            {
+                value = JsonNode.Parse(text);
+            }
+            catch (JsonException)
+            {
+                value = JsonValue.Create(text);
+            }
+
+            node[name] = value;
+        }
+
+        try
+        {
+            return node.Deserialize(type, Json) ?? throw new JsonException("the options are null");
+        }
+        catch (JsonException error)
+        {
+            throw new AgentException($"--set {string.Join(" ", assignments)}: a value does not fit {type.Name}: {error.Message}", error);
+        }
+    }
+
     /// <summary>Reads <paramref name="runDirectory"/>/config.json; a missing or broken file is an <see cref="AgentException"/>.</summary>
     public static RunConfig Load(string runDirectory)
     {

@@ -4,8 +4,8 @@ namespace ZeroGym.Agents.Common;
 
 /// <summary>
 /// <c>train ALGO --env ENV_ID [--server ENDPOINT] [--num-envs N] [--total-steps N] [--seed S] [--run-dir DIR]
-/// [--device cpu|cuda] [--resume] [--eval-every N] [--eval-episodes N]</c>: trains a registered algorithm.
-/// Options left out take the algorithm's defaults, or a resumed run's saved values.
+/// [--device cpu|cuda] [--resume] [--eval-every N] [--eval-episodes N] [--set NAME=VALUE ...]</c>: trains a registered
+/// algorithm. Options left out take the algorithm's defaults, or a resumed run's saved values.
 /// </summary>
 internal static class TrainCommand
 {
@@ -23,10 +23,15 @@ internal static class TrainCommand
         var resume = new Option<bool>("--resume") { Description = "Continue the run in --run-dir from its latest checkpoint, with its saved options" };
         var evalEvery = new Option<long?>("--eval-every") { Description = "Env steps between greedy evaluations; 0 for none (default: the algorithm's)" };
         var evalEpisodes = new Option<int?>("--eval-episodes") { Description = "Episodes per greedy evaluation (default: the algorithm's)" };
+        var set = new Option<string[]>("--set")
+        {
+            Description = "Set one of the algorithm's own options by its config.json name, e.g. --set learning_starts=1000 (repeatable; new runs only)",
+            AllowMultipleArgumentsPerToken = false,
+        };
 
         var command = new Command("train", "Train an algorithm on an env; writes config, logs, learning curve and checkpoints into a run directory")
         {
-            algo, env, server, numEnvs, totalSteps, seed, runDir, device, resume, evalEvery, evalEpisodes,
+            algo, env, server, numEnvs, totalSteps, seed, runDir, device, resume, evalEvery, evalEpisodes, set,
         };
         command.SetAction(parsed =>
         {
@@ -37,7 +42,13 @@ internal static class TrainCommand
             var options = parsed.GetValue(resume) ? ForResume(algorithm, requested) : ForNewRun(algorithm, requested);
             // A device this build cannot use is a mistake to report before any server starts or file is written.
             ZeroGym.Torch.Device.Parse(options.Device);
-            using var run = Run.Start(options, algorithm.DefaultOptions(), output);
+            string[] assignments = parsed.GetValue(set) ?? [];
+            if (options.Resume && assignments.Length > 0)
+            {
+                throw new AgentException("--set cannot change a resumed run's options; it continues with those in its config.json");
+            }
+
+            using var run = Run.Start(options, RunConfig.WithAssignments(algorithm.DefaultOptions(), assignments), output);
             algorithm.Train(run);
             run.Finish();
             return 0;

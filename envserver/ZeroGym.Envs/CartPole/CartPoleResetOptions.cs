@@ -1,4 +1,5 @@
 using System.Collections;
+using ZeroGym.Envs.Core;
 using ZeroGym.Protocol.Arrays;
 using ZeroGym.Protocol.Spaces;
 
@@ -64,7 +65,7 @@ internal readonly record struct CartPoleResetOptions(double Low, double High, do
     }
 
     private static double ParseBound(string key, object? value) =>
-        TryReadNumber(value, out double number)
+        ResetOptionValues.TryReadNumber(value, out double number)
             ? number
             : throw new ArgumentException($"CartPole-v1 reset option '{key}' must be a number; got {Space.Describe(value)}");
 
@@ -105,27 +106,10 @@ internal readonly record struct CartPoleResetOptions(double Low, double High, do
     {
         for (int i = 0; i < state.Length; i++)
         {
-            if (!TryReadNumber(list[i], out state[i])) return false;
+            if (!ResetOptionValues.TryReadNumber(list[i], out state[i])) return false;
         }
 
         return true;
-    }
-
-    /// <summary>A number as Python's <c>float()</c> reads one: any integer or float, or an array of one element.</summary>
-    private static bool TryReadNumber(object? value, out double number)
-    {
-        switch (value)
-        {
-            case long or int or short or sbyte or ulong or uint or ushort or byte or double or float:
-                number = Convert.ToDouble(value, System.Globalization.CultureInfo.InvariantCulture);
-                return true;
-            case NDArray { Length: 1 } array when array.DType != DType.Bool:
-                number = array.GetDouble(0);
-                return true;
-            default:
-                number = 0;
-                return false;
-        }
     }
 
     private static string Format(double value) => value.ToString("R", System.Globalization.CultureInfo.InvariantCulture);

@@ -11,6 +11,7 @@ public sealed class EnvRegistry
     {
         var registry = new EnvRegistry();
         registry.Register(CartPole.CartPoleEnv.Spec);
+        registry.Register(Pendulum.PendulumEnv.Spec);
         registry.Register(MuJoCo.HalfCheetah.HalfCheetahEnv.Spec);
         var roms = new Nes.RomDirectory(romDirectory);
         registry.Register(Nes.NesEnv.CreateSpec(roms));
