@@ -79,7 +79,7 @@ public static class A2c
         var common = run.Options;
         var device = Device.Parse(common.Device);
         int numEnvs = common.NumEnvs, horizon = options.StepsPerUpdate;
-        using var client = new ZeroGymClient(run.ServerAddress);
+        using var client = run.Connect();
         using var envs = client.MakeVec(common.EnvId, numEnvs);
         using var evaluationEnv = client.Make(common.EnvId);
         var (observationSize, actions) = EnvChecks.FlatBoxAndDiscrete(envs.SingleObservationSpace, envs.SingleActionSpace, common.EnvId, "A2C");

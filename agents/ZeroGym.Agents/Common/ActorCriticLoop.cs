@@ -69,7 +69,7 @@ public static class ActorCriticLoop
     {
         var common = run.Options;
         var device = Device.Parse(common.Device);
-        using var client = new ZeroGymClient(run.ServerAddress);
+        using var client = run.Connect();
         using var env = client.Make(common.EnvId);
         using var evaluationEnv = client.Make(common.EnvId);
         var (observationSize, actions) = EnvChecks.FlatBoxAndBox(env, algorithm);

@@ -19,15 +19,17 @@ internal static class PlayCommand
         var video = new Option<string?>("--video") { Description = "Write the rendered episodes to this mp4 (needs ffmpeg)" };
         var server = new Option<string?>("--server") { Description = "Address of a running env server; without it a local one is started and stopped" };
         var command = new Command("play", "Play a trained policy greedily, optionally recording a video") { runDir, episodes, video, server };
+        var curve = new CurveCommandOptions();
+        curve.AddTo(command);
         command.SetAction(parsed =>
         {
-            Play(parsed.GetValue(runDir)!, parsed.GetValue(episodes), parsed.GetValue(video), parsed.GetValue(server), output);
+            Play(parsed.GetValue(runDir)!, parsed.GetValue(episodes), parsed.GetValue(video), parsed.GetValue(server), curve.Read(parsed), output);
             return 0;
         });
         return command;
     }
 
-    private static void Play(string runDir, int episodes, string? videoPath, string? serverAddress, TextWriter output)
+    private static void Play(string runDir, int episodes, string? videoPath, string? serverAddress, ClientOptions clientOptions, TextWriter output)
     {
         if (episodes < 1) throw new AgentException($"--episodes must be at least 1; got {episodes}");
         var options = RunConfig.Load(runDir).Common;
@@ -39,7 +41,7 @@ internal static class PlayCommand
 
         var greedyAction = algorithm.LoadGreedy(runDir, options.Device);
         using var server = serverAddress is null ? LocalServer.Start(Path.Combine(runDir, Run.ServerLogFile)) : null;
-        using var env = RemoteEnv.Make(options.EnvId, serverAddress ?? server!.Address, renderMode: videoPath is null ? null : "rgb_array");
+        using var env = RemoteEnv.Make(options.EnvId, serverAddress ?? server!.Address, renderMode: videoPath is null ? null : "rgb_array", options: clientOptions);
         output.WriteLine($"play: {options.Algo} on {options.EnvId} from {checkpoint}");
 
         VideoWriter? video = null;

@@ -59,6 +59,12 @@ public sealed class Run : IDisposable
     /// <summary>The env server to make envs on: <see cref="TrainOptions.Server"/>, or the local server this run started.</summary>
     public string ServerAddress { get; private set; }
 
+    /// <summary>How to connect to the server (its CURVE keys, when it encrypts); never saved with the run.</summary>
+    public ClientOptions ClientOptions { get; private set; } = new();
+
+    /// <summary>A connection to <see cref="ServerAddress"/> with <see cref="ClientOptions"/>.</summary>
+    public ZeroGymClient Connect() => new(ServerAddress, ClientOptions);
+
     /// <summary>The run directory, as a full path.</summary>
     public string Directory { get; }
 
@@ -72,7 +78,8 @@ public sealed class Run : IDisposable
     /// </summary>
     /// <param name="algorithmOptions">The algorithm's own options, saved for a new run; a resumed run keeps its saved ones.</param>
     /// <param name="console">Where the progress line and the summary go.</param>
-    public static Run Start(TrainOptions options, object algorithmOptions, TextWriter console)
+    /// <param name="clientOptions">How to connect to the server (CURVE keys); default plain text.</param>
+    public static Run Start(TrainOptions options, object algorithmOptions, TextWriter console, ClientOptions? clientOptions = null)
     {
         options.Validate();
         string directory = Path.GetFullPath(options.RunDir);
@@ -95,7 +102,7 @@ public sealed class Run : IDisposable
         }
 
         config.Save(directory);
-        var run = new Run(config, directory, console);
+        var run = new Run(config, directory, console) { ClientOptions = clientOptions ?? new ClientOptions() };
         try
         {
             run.Announce();

@@ -4,7 +4,8 @@ namespace ZeroGym.Agents.Common;
 
 /// <summary>
 /// <c>train ALGO --env ENV_ID [--server ENDPOINT] [--num-envs N] [--total-steps N] [--seed S] [--run-dir DIR]
-/// [--device cpu|cuda] [--resume] [--eval-every N] [--eval-episodes N] [--set NAME=VALUE ...]</c>: trains a registered
+/// [--device cpu|cuda] [--resume] [--eval-every N] [--eval-episodes N] [--set NAME=VALUE ...]
+/// [--curve-server-key server.pub --curve-client-key client.key]</c>: trains a registered
 /// algorithm. Options left out take the algorithm's defaults, or a resumed run's saved values.
 /// </summary>
 internal static class TrainCommand
@@ -33,6 +34,8 @@ internal static class TrainCommand
         {
             algo, env, server, numEnvs, totalSteps, seed, runDir, device, resume, evalEvery, evalEpisodes, set,
         };
+        var curve = new CurveCommandOptions();
+        curve.AddTo(command);
         command.SetAction(parsed =>
         {
             var algorithm = Algorithms.Find(parsed.GetValue(algo)!);
@@ -48,7 +51,7 @@ internal static class TrainCommand
                 throw new AgentException("--set cannot change a resumed run's options; it continues with those in its config.json");
             }
 
-            using var run = Run.Start(options, RunConfig.WithAssignments(algorithm.DefaultOptions(), assignments), output);
+            using var run = Run.Start(options, RunConfig.WithAssignments(algorithm.DefaultOptions(), assignments), output, curve.Read(parsed));
             algorithm.Train(run);
             run.Finish();
             return 0;

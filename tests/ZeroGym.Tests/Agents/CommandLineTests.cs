@@ -71,6 +71,33 @@ public sealed partial class CommandLineTests
         Assert.True(new FileInfo(videoPath).Length > 0);
     }
 
+    [Fact]
+    public void TrainAndPlay_ReachAnEncryptedServer_WithTheCurveKeyFiles_AndSaveNoKeyInTheRun()
+    {
+        FakeAlgorithm.Register("fake-curve");
+        using var directory = new TemporaryDirectory();
+        var (serverKey, serverPublic) = ZeroGym.Protocol.Security.CurveKeys.WriteNewKeyPair(directory.Combine("server"));
+        var (clientKey, _) = ZeroGym.Protocol.Security.CurveKeys.WriteNewKeyPair(directory.Combine("client"));
+        var clientKeys = ZeroGym.Protocol.Security.CurveKeys.ReadKeyPair(clientKey);
+        using var server = new Server.TestServer(new EnvServer.ServerOptions
+        {
+            Curve = new EnvServer.CurveSecurity(
+                ZeroGym.Protocol.Security.CurveKeys.ReadKeyPair(serverKey), new Dictionary<string, string> { [clientKeys.PublicKey] = "trainer" }),
+        });
+        string runDir = directory.Combine("run");
+        string[] keys = ["--server", server.Address, "--curve-server-key", serverPublic, "--curve-client-key", clientKey];
+
+        var train = Invoke(["train", "fake-curve", "--env", "CartPole-v1", "--total-steps", "120", "--run-dir", runDir, .. keys]);
+        Assert.True(train.ExitCode == 0, train.Error);
+        var play = Invoke(["play", "--run-dir", runDir, "--episodes", "1", .. keys]);
+        Assert.True(play.ExitCode == 0, play.Error);
+
+        Assert.Contains("event=client_authenticated key=trainer", server.Log.ToString());
+        string config = File.ReadAllText(Path.Combine(runDir, "config.json"));
+        Assert.DoesNotContain("client.key", config);
+        Assert.DoesNotContain(clientKeys.SecretKey, config);
+    }
+
     [GeneratedRegex(@"length\s+(\d+)")]
     private static partial Regex EpisodeLength();
 

@@ -65,7 +65,7 @@ internal static class FakeAlgorithm
         var random = SeededRandom.FromState(state.Random);
         long step = state.Step, episode = state.Episode;
         var greedy = GreedyRule(state.AngularVelocityWeight);
-        using var client = new ZeroGymClient(run.ServerAddress);
+        using var client = run.Connect();
         using var env = client.Make(common.EnvId);
         using var evaluationEnv = client.Make(common.EnvId);
         while (step < common.TotalSteps)
