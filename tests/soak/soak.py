@@ -6,12 +6,15 @@ Phases, against the server at ADDRESS whose process is SERVER_PID:
      goes on; the quiet client's latencies show whether the flood starves it.
   3. soak: CLIENTS worker processes make, step, reset, render and close envs at random for the given minutes
      (some leave without closing, some send invalid actions on purpose); the quiet client keeps measuring and the
-     server's resident memory is sampled every few seconds.
-Prints steps served, errors (deliberate ones apart), memory after warm-up and at the end, latency percentiles,
-and exits 1 when a target is missed: an unexplained error, memory at the end more than 10% above its level after
-warm-up, or the quiet client's p99 under flooding above 5x its unloaded p99.
+     server's resident memory is sampled every few seconds. The first 20% of the time is warm-up.
+Memory is compared where the server holds the same: no envs but the quiet client's. After the warm-up and again at
+the end the workers stop, the envs of those that vanished are closed by the server's idle timeout, and the server's
+resident memory is read; a leak shows as growth between the two.
+Prints steps served, errors (deliberate ones apart), memory, latency percentiles, and exits 1 when a target is
+missed: an unexplained error, memory at the end more than 10% above its level after warm-up, or the quiet
+client's p99 under flooding above 5x its unloaded p99.
 
-    /usr/bin/python3 tests/soak/soak.py ADDRESS SERVER_PID [--minutes M] [--clients N] [--json FILE]
+    /usr/bin/python3 tests/soak/soak.py ADDRESS SERVER_PID --idle-timeout S [--minutes M] [--clients N] [--json FILE]
 """
 
 from __future__ import annotations
@@ -153,6 +156,7 @@ def main() -> int:
     parser.add_argument("--minutes", type=float, default=10.0)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--phase-seconds", type=float, default=15.0, help="length of the quiet and flood phases")
+    parser.add_argument("--idle-timeout", type=float, required=True, help="the server's --idle-timeout in seconds")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args()
 
@@ -194,28 +198,37 @@ def main() -> int:
 
     phase.value = b"soak"
     seconds = args.minutes * 60
-    deadline = time.monotonic() + seconds
-    workers = [context.Process(target=random_worker, args=(args.address, seed, deadline, results), daemon=True)
-               for seed in range(args.clients)]
-    for worker in workers:
-        worker.start()
-    print(f"soak: {args.clients} random clients for {args.minutes:g} min", file=sys.stderr)
     memory: list[tuple[float, int]] = []
-    started = time.monotonic()
-    wait(seconds, memory)
-    tallies = [results.get(timeout=120) for _ in workers]
-    for worker in workers:
-        worker.join(30)
+    tallies: list[dict] = []
+
+    def run_workers(duration: float, first_seed: int) -> None:
+        deadline = time.monotonic() + duration
+        workers = [context.Process(target=random_worker, args=(args.address, first_seed + i, deadline, results),
+                                   daemon=True) for i in range(args.clients)]
+        for worker in workers:
+            worker.start()
+        wait(duration, memory)
+        tallies.extend(results.get(timeout=120) for _ in workers)
+        for worker in workers:
+            worker.join(30)
+
+    def quiescent_rss() -> int:
+        # The envs of workers that vanished are closed once they have been idle for the timeout (swept each second).
+        wait(args.idle_timeout + 3)
+        return server_rss_bytes(args.server_pid)
+
+    warm_up = max(30.0, 0.2 * seconds)
+    print(f"soak: {args.clients} random clients, warm-up {warm_up:.0f} s", file=sys.stderr)
+    run_workers(warm_up, 0)
+    warm = quiescent_rss()
+    print(f"soak: {args.clients} random clients for {seconds - warm_up:.0f} s more", file=sys.stderr)
+    run_workers(seconds - warm_up, 1000)
+    end = quiescent_rss()
     stop_quiet.set()
     quiet.join(30)
     drain()
-
-    # Warm-up: the first 20% of the soak (at least 30 s): JIT, pools and the GC's heap sizes settle by then.
-    warm_up_end = started + max(30.0, 0.2 * seconds)
-    after_warm_up = [rss for at, rss in memory if at >= warm_up_end]
-    warm = after_warm_up[0] if after_warm_up else memory[-1][1]
-    end = memory[-1][1]
     peak = max(rss for _, rss in memory)
+
     unexplained = [failure for tally in tallies for failure in tally["unexplained"]]
     figures = {
         "minutes": args.minutes,
@@ -225,7 +238,7 @@ def main() -> int:
         "deliberate_errors": sum(tally["deliberate_errors"] for tally in tallies),
         "unexplained_errors": len(unexplained),
         "memory_mib": {"start": memory_at_start / 2**20, "after_warm_up": warm / 2**20, "end": end / 2**20,
-                       "peak": peak / 2**20},
+                       "peak_under_load": peak / 2**20},
         "flood_requests": flood_requests,
         "quiet_latency_us": {name: {"n": len(values), "p50": percentile(values, 50), "p99": percentile(values, 99)}
                              for name, values in latencies.items()},
@@ -244,8 +257,8 @@ def main() -> int:
     print(f"errors              {figures['unexplained_errors']} unexplained, "
           f"{figures['deliberate_errors']} deliberate (invalid actions, all refused)")
     mem = figures["memory_mib"]
-    print(f"server memory (RSS) start {mem['start']:.1f} MiB, after warm-up {mem['after_warm_up']:.1f} MiB, "
-          f"end {mem['end']:.1f} MiB, peak {mem['peak']:.1f} MiB")
+    print(f"server memory (RSS) start {mem['start']:.1f} MiB; with no envs open: after warm-up "
+          f"{mem['after_warm_up']:.1f} MiB, end {mem['end']:.1f} MiB; peak under load {mem['peak_under_load']:.1f} MiB")
     for name in ("unloaded", "flooded", "soak"):
         print(f"quiet client {name:9s} p50 {latency[name]['p50']:8.0f} µs  p99 {latency[name]['p99']:8.0f} µs  "
               f"({latency[name]['n']} steps)")
