@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Runtime.ExceptionServices;
 using ZeroGym.Envs.Core;
 using ZeroGym.Protocol.Arrays;
 using ZeroGym.Protocol.Spaces;
@@ -10,12 +12,29 @@ namespace ZeroGym.Envs.Vector;
 /// and flags at step t as usual; at step t + 1 its action is ignored and it is reset instead, returning the reset
 /// observation and info with reward 0 and both flags false.
 /// </summary>
-/// <remarks>The vector env owns its sub-envs and disposes them. Like every env it is single-threaded.</remarks>
+/// <remarks>
+/// <para>The vector env owns its sub-envs and disposes them. Like every env it is single-threaded: one caller at a time.</para>
+/// <para>Sub-envs whose steps are expensive (a physics engine, an emulator) are stepped on several cores at once: the
+/// first steps are timed one after the other, and when a whole step takes longer than <see cref="ParallelThreshold"/>
+/// the sub-envs are split into one contiguous share per core. Each sub-env is still used by one thread at a time and
+/// results are gathered in order, so what a step returns does not depend on it; CartPole stays on one thread, where
+/// handing work to other cores would cost more than it saves.</para>
+/// </remarks>
 public sealed class SyncVectorEnv : IDisposable
 {
+    /// <summary>A step that takes longer than this one after the other is spread over the cores.</summary>
+    public static readonly TimeSpan ParallelThreshold = TimeSpan.FromMicroseconds(200);
+
+    // The first steps run code the JIT has not optimised yet: they are left out of the timing.
+    private const int UntimedSteps = 2;
+    private const int TimedSteps = 3;
+
     private readonly Env[] envs;
     private readonly bool[] needsAutoreset;
+    private readonly int workers = Math.Min(Environment.ProcessorCount, 64);
     private bool hasReset;
+    private int stepsTimed;
+    private TimeSpan timeStepping;
 
     /// <summary>Vectorizes <paramref name="envs"/>, which must all have the same observation and action spaces.</summary>
     public SyncVectorEnv(IReadOnlyList<Env> envs)
@@ -39,6 +58,9 @@ public sealed class SyncVectorEnv : IDisposable
         ActionSpace = Batching.BatchSpace(SingleActionSpace, envs.Count);
         needsAutoreset = new bool[envs.Count];
     }
+
+    /// <summary>True once the timed steps showed the sub-envs are worth stepping on several cores.</summary>
+    public bool SteppingInParallel { get; private set; }
 
     /// <summary>N, the number of sub-envs.</summary>
     public int NumEnvs => envs.Length;
@@ -99,24 +121,68 @@ public sealed class SyncVectorEnv : IDisposable
         var rewards = new double[NumEnvs];
         var terminated = new bool[NumEnvs];
         var truncated = new bool[NumEnvs];
+        var infos = new IReadOnlyDictionary<string, object?>[NumEnvs];
+        void StepRange(int start, int end)
+        {
+            for (int i = start; i < end; i++)
+            {
+                if (needsAutoreset[i])
+                {
+                    (observations[i], infos[i]) = envs[i].Reset();
+                }
+                else
+                {
+                    (observations[i], rewards[i], terminated[i], truncated[i], infos[i]) = envs[i].Step(perEnv[i]);
+                }
+            }
+        }
+
+        if (SteppingInParallel)
+        {
+            StepInParallel(StepRange);
+        }
+        else
+        {
+            long started = Stopwatch.GetTimestamp();
+            StepRange(0, NumEnvs);
+            DecideOnParallelism(Stopwatch.GetElapsedTime(started));
+        }
+
         var info = new Dictionary<string, object?>();
         for (int i = 0; i < NumEnvs; i++)
         {
-            IReadOnlyDictionary<string, object?> envInfo;
-            if (needsAutoreset[i])
-            {
-                (observations[i], envInfo) = envs[i].Reset();
-            }
-            else
-            {
-                (observations[i], rewards[i], terminated[i], truncated[i], envInfo) = envs[i].Step(perEnv[i]);
-            }
-
-            VectorInfo.Add(info, envInfo, i, NumEnvs);
+            VectorInfo.Add(info, infos[i], i, NumEnvs);
+            needsAutoreset[i] = terminated[i] || truncated[i];
         }
 
-        for (int i = 0; i < NumEnvs; i++) needsAutoreset[i] = terminated[i] || truncated[i];
         return new VectorStepResult(Batching.Concatenate(SingleObservationSpace, observations), rewards, terminated, truncated, info);
+    }
+
+    private void DecideOnParallelism(TimeSpan elapsed)
+    {
+        if (stepsTimed >= UntimedSteps + TimedSteps || workers < 2 || NumEnvs < 2) return;
+        if (++stepsTimed <= UntimedSteps) return;
+        timeStepping += elapsed;
+        if (stepsTimed == UntimedSteps + TimedSteps) SteppingInParallel = timeStepping / TimedSteps > ParallelThreshold;
+    }
+
+    /// <summary>One contiguous share of the sub-envs per core; the first failure is rethrown as it was thrown.</summary>
+    private void StepInParallel(Action<int, int> stepRange)
+    {
+        int shares = Math.Min(workers, NumEnvs);
+        ExceptionDispatchInfo? failure = null;
+        Parallel.For(0, shares, share =>
+        {
+            try
+            {
+                stepRange(share * NumEnvs / shares, (share + 1) * NumEnvs / shares);
+            }
+            catch (Exception error)
+            {
+                Interlocked.CompareExchange(ref failure, ExceptionDispatchInfo.Capture(error), null);
+            }
+        });
+        failure?.Throw();
     }
 
     /// <summary>The current frame of each sub-env, in order.</summary>

@@ -24,6 +24,12 @@ internal sealed class ScriptedEnv(int id, int episodeLength = int.MaxValue) : En
 
     public List<long?> ResetSeeds { get; } = [];
 
+    /// <summary>How long each step takes (an expensive env, as a physics engine or an emulator).</summary>
+    public TimeSpan StepCost { get; init; }
+
+    /// <summary>The step (counted from reset) that throws, as a diverging simulation does; null: none.</summary>
+    public int? FailAtStep { get; init; }
+
     public bool Disposed { get; private set; }
 
     public override Space ObservationSpace => Observations;
@@ -41,6 +47,8 @@ internal sealed class ScriptedEnv(int id, int episodeLength = int.MaxValue) : En
     public override StepResult Step(object action)
     {
         steps++;
+        if (StepCost > TimeSpan.Zero) Thread.Sleep(StepCost);
+        if (steps == FailAtStep) throw new InvalidOperationException($"env {id} diverged at step {steps}");
         long chosen = (long)action;
         return new StepResult(Observe(chosen), Reward: 10 * id + chosen, steps >= EpisodeLength, false, StepInfo(steps));
     }

@@ -342,4 +342,44 @@ public class SyncVectorEnvTests
         Assert.Equal(dtype, array.DType);
         Assert.Equal(expected, array.ToArray<T>());
     }
+
+    [Fact]
+    public void ExpensiveSubEnvs_AreSteppedOnSeveralCores_WithExactlyTheResultsOfOneAfterTheOther()
+    {
+        ScriptedEnv[] Envs(TimeSpan cost) => [.. Enumerable.Range(0, 6).Select(id => new ScriptedEnv(id, episodeLength: 4) { StepCost = cost, StepInfo = step => new Dictionary<string, object?> { ["step"] = (long)(id * 100 + step) } })];
+        using var slow = new SyncVectorEnv(Envs(TimeSpan.FromMilliseconds(1)));
+        using var fast = new SyncVectorEnv(Envs(TimeSpan.Zero));
+        slow.Reset();
+        fast.Reset();
+        for (int t = 0; t < 12; t++)
+        {
+            var actions = NDArray.From(Enumerable.Range(0, 6).Select(i => (long)((i + t) % 3)).ToArray());
+            var expected = fast.Step(actions);
+            var got = slow.Step(actions);
+            Assert.Equal(Floats(expected.Observations), Floats(got.Observations));
+            Assert.Equal(expected.Rewards, got.Rewards);
+            Assert.Equal(expected.Terminated, got.Terminated);
+            Assert.Equal(expected.Truncated, got.Truncated);
+            Assert.Equal(expected.Info.ContainsKey("step"), got.Info.ContainsKey("step")); // not after the autoreset step
+            if (expected.Info.TryGetValue("step", out var steps))
+            {
+                Assert.Equal(((NDArray)steps!).ToArray<long>(), ((NDArray)got.Info["step"]!).ToArray<long>());
+            }
+        }
+
+        Assert.Equal(Environment.ProcessorCount > 1, slow.SteppingInParallel);
+        Assert.False(fast.SteppingInParallel);
+    }
+
+    [Fact]
+    public void ASubEnvFailingWhileSteppedInParallel_ThrowsItsOwnException()
+    {
+        using var vector = new SyncVectorEnv([.. Enumerable.Range(0, 4).Select(id => new ScriptedEnv(id) { StepCost = TimeSpan.FromMilliseconds(1), FailAtStep = id == 2 ? 8 : null })]);
+        vector.Reset();
+        var actions = NDArray.From(new long[] { 0, 1, 2, 0 });
+        for (int t = 0; t < 7; t++) vector.Step(actions);
+
+        var error = Assert.Throws<InvalidOperationException>(() => vector.Step(actions));
+        Assert.Equal("env 2 diverged at step 8", error.Message);
+    }
 }
