@@ -18,6 +18,9 @@ MIN_PYTHON_VECTOR_ENV_STEPS = 500_000
 # of the in-process rate on the same cores.
 MIN_IN_PROCESS_OVER_RAW = 0.9
 MIN_REMOTE_VECTOR_OVER_IN_PROCESS = 0.8
+# Issue 5: the NES core at 2,500 frames/s per core or more, and the 4-frame-skip 84x84x4 env at 600 steps/s per core.
+MIN_NES_RAW_FPS = 2500
+MIN_WRAPPED_NES_STEPS_PER_CORE = 600
 FIGURES = ("items_per_s", "env_steps_per_s", "steps_per_s", "calls_per_s", "p50_us", "p90_us", "p99_us")
 
 
@@ -86,6 +89,12 @@ def main(path):
         share = rate(remote_vector) / rate(in_process)
         verdicts.append((f"halfcheetah 16-env remote / in-process = {share:.2f} (target >= {MIN_REMOTE_VECTOR_OVER_IN_PROCESS})",
                          share >= MIN_REMOTE_VECTOR_OVER_IN_PROCESS))
+    if nes_raw := table.get("nestopia raw frame"):
+        verdicts.append((f"nestopia raw: {rate(nes_raw):,.0f} frames/s on one core (target >= {MIN_NES_RAW_FPS:,})",
+                         rate(nes_raw) >= MIN_NES_RAW_FPS))
+    if wrapped := table.get("in-process NES-v0 mario-wrapped step"):
+        verdicts.append((f"mario-wrapped NES in-process: {rate(wrapped):,.0f} steps/s on one core (target >= {MIN_WRAPPED_NES_STEPS_PER_CORE})",
+                         rate(wrapped) >= MIN_WRAPPED_NES_STEPS_PER_CORE))
     for text, ok in verdicts:
         print(f"{'PASS' if ok else 'MISS'}  {text}")
 
