@@ -57,3 +57,39 @@ def test_nes_v0_with_a_missing_rom_names_it(address: str, tmp_path: Path) -> Non
 def test_mario_without_the_rom_says_how_to_provide_it(address: str) -> None:
     with pytest.raises(zerogym.InvalidArgumentError, match="ab30029efec6ccfc5d65dfda7fbc6e6489a80805"):
         zerogym.make("SuperMarioBros-1-1-v0", address=address, actions="right_only")
+
+
+@pytest.fixture(scope="module")
+def mario_like_rom(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """tests/roms/mario_like.s (Super Mario Bros' RAM layout on a straight level) assembled into a temporary folder."""
+    out = tmp_path_factory.mktemp("roms")
+    subprocess.run(["ca65", "-I", str(ROMS), str(ROMS / "mario_like.s"), "-o", str(out / "mario_like.o")], check=True)
+    subprocess.run(["ld65", "-C", str(ROMS / "nrom.cfg"), str(out / "mario_like.o"), "-o", str(out / "mario_like.nes")], check=True)
+    return out / "mario_like.nes"
+
+
+def test_mario_stage_with_the_rom_kwarg_and_seed_002s_wrappers(address: str, mario_like_rom: Path) -> None:
+    """The rom kwarg plays a ROM with Mario's RAM layout as SuperMarioBros-1-1-v0, here the way the DDQN agent trains."""
+    env = zerogym.make("SuperMarioBros-1-1-v0", address=address, rom=str(mario_like_rom),
+                       actions=[["right"], ["right", "A"]], wrappers="mario")
+    try:
+        assert env.action_space.n == 2
+        assert env.observation_space.shape == (4, 84, 84) and env.observation_space.dtype == np.uint8
+        obs, info = env.reset()
+        assert obs.shape == (4, 84, 84) and obs.dtype == np.uint8
+        assert (info["x_pos"], info["time"], info["life"]) == (40, 400, 2)
+        # Right walks one pixel a frame and a step is 4 frames; the buttons reach the game one frame late, as on
+        # nes-py, so the first step walks 3 pixels and the next ones 4. The reward is the pixels walked plus the
+        # clock's ticks (it loses 1 every 8 frames).
+        previous = info
+        obs, reward, terminated, truncated, info = env.step(0)
+        assert (terminated, truncated, info["x_pos"]) == (False, False, 43)
+        while not terminated:
+            assert reward == (info["x_pos"] - previous["x_pos"]) + min(0, info["time"] - previous["time"])
+            previous = info
+            obs, reward, terminated, truncated, info = env.step(0)
+            assert terminated or info["x_pos"] - previous["x_pos"] == 4
+        # Walking into the goomba at x_pos 150 without A kills Mario: the death penalty ends the episode.
+        assert info["x_pos"] >= 150 and reward < 0
+    finally:
+        env.close()

@@ -35,7 +35,9 @@ namespace ZeroGym.Envs.Nes;
 /// <para><b>Arguments.</b> <c>actions</c> (a set name or a list, default [] = the raw joypad byte);
 /// <c>palette</c> ("nes-py" or "nestopia"); <c>render_mode</c>: null or "rgb_array". The ROM is found by its
 /// SHA-1 (ab30029efec6ccfc5d65dfda7fbc6e6489a80805, the iNES dump gym-super-mario-bros uses) in the ROM
-/// directory (<c>--rom-dir</c> or <c>ZEROGYM_ROM_DIR</c>), whatever its file name.</para>
+/// directory (<c>--rom-dir</c> or <c>ZEROGYM_ROM_DIR</c>), whatever its file name; <c>rom</c> (a path, or a file
+/// name in the ROM directory) plays another ROM with the same RAM layout instead, such as the Mario-like test ROM
+/// of tests/roms, unchecked.</para>
 /// <para><b>Version History.</b> v0: gym-super-mario-bros 7.4.0 on nes-py 8.2.1 ("vanilla" ROM mode). Known
 /// difference: on numpy 1.x 7.4.0 computes Δx in uint16, so a step to the left pays 0 there; here it pays Δx.</para>
 /// </remarks>
@@ -132,10 +134,13 @@ public sealed class SuperMarioBrosEnv : Env
         {
             byte[]? actions = ParseActionsKwarg(id, kwargs.Values[ActionsKwarg]);
             bool nesPy = NesEnv.ParsePalette(id, kwargs.GetString(NesEnv.PaletteKwarg));
-            var rom = roms.FindBySha1(id, Game, RomSha1);
+            var rom = kwargs.GetString(NesEnv.RomKwarg) is { } named ? roms.Open(id, named) : roms.FindBySha1(id, Game, RomSha1);
             return new SuperMarioBrosEnv(new NesConsole(rom, nesPy), target, actions, renderMode);
         },
-        Kwargs: new Dictionary<string, object?> { [ActionsKwarg] = Array.Empty<object?>(), [NesEnv.PaletteKwarg] = NesEnv.NesPyPalette },
+        Kwargs: new Dictionary<string, object?>
+        {
+            [ActionsKwarg] = Array.Empty<object?>(), [NesEnv.PaletteKwarg] = NesEnv.NesPyPalette, [NesEnv.RomKwarg] = null,
+        },
         MaxEpisodeSteps: 9_999_999,
         RewardThreshold: null,
         RenderModes: [NesEnv.RgbArrayRenderMode],
