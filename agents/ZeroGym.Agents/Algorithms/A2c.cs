@@ -80,8 +80,8 @@ public static class A2c
         var device = Device.Parse(common.Device);
         int numEnvs = common.NumEnvs, horizon = options.StepsPerUpdate;
         using var client = run.Connect();
-        using var envs = client.MakeVec(common.EnvId, numEnvs);
-        using var evaluationEnv = client.Make(common.EnvId);
+        using var envs = run.MakeVectorEnv(client, numEnvs);
+        using var evaluationEnv = run.MakeEnv(client);
         var (observationSize, actions) = EnvChecks.FlatBoxAndDiscrete(envs.SingleObservationSpace, envs.SingleActionSpace, common.EnvId, "A2C");
 
         LibTorch.ManualSeed(common.Seed);

@@ -70,8 +70,8 @@ public static class ActorCriticLoop
         var common = run.Options;
         var device = Device.Parse(common.Device);
         using var client = run.Connect();
-        using var env = client.Make(common.EnvId);
-        using var evaluationEnv = client.Make(common.EnvId);
+        using var env = run.MakeEnv(client);
+        using var evaluationEnv = run.MakeEnv(client);
         var (observationSize, actions) = EnvChecks.FlatBoxAndBox(env, algorithm);
 
         LibTorch.ManualSeed(common.Seed);

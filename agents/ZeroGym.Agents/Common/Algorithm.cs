@@ -19,4 +19,8 @@ public sealed record Algorithm(
     Func<string, string, Func<object, object>> LoadGreedy);
 
 /// <summary>The shared options' defaults for one algorithm (its benchmarked settings).</summary>
-public sealed record TrainDefaults(int NumEnvs = 1, long TotalSteps = 500_000, long EvalEvery = 10_000, int EvalEpisodes = 10);
+/// <param name="EnvId">The env trained on when <c>--env</c> is left out; null makes <c>--env</c> required.</param>
+/// <param name="EnvKwargs">Env kwargs every new run starts with (<c>--env-kwarg</c> adds to and overrides them), as
+/// <c>NAME=VALUE</c> assignments.</param>
+public sealed record TrainDefaults(
+    int NumEnvs = 1, long TotalSteps = 500_000, long EvalEvery = 10_000, int EvalEpisodes = 10, string? EnvId = null, string[]? EnvKwargs = null);

@@ -65,6 +65,14 @@ public sealed class Run : IDisposable
     /// <summary>A connection to <see cref="ServerAddress"/> with <see cref="ClientOptions"/>.</summary>
     public ZeroGymClient Connect() => new(ServerAddress, ClientOptions);
 
+    /// <summary>Makes the run's env (<see cref="TrainOptions.EnvId"/> with its <see cref="TrainOptions.EnvKwargs"/>) on <paramref name="client"/>.</summary>
+    public RemoteEnv MakeEnv(ZeroGymClient client, string? renderMode = null) =>
+        client.Make(Options.EnvId, EnvKwargs.ToWire(Options.EnvKwargs), renderMode);
+
+    /// <summary>Makes <paramref name="numEnvs"/> copies of the run's env as one vector env on <paramref name="client"/>.</summary>
+    public RemoteVectorEnv MakeVectorEnv(ZeroGymClient client, int numEnvs) =>
+        client.MakeVec(Options.EnvId, numEnvs, EnvKwargs.ToWire(Options.EnvKwargs));
+
     /// <summary>The run directory, as a full path.</summary>
     public string Directory { get; }
 
@@ -264,6 +272,7 @@ public sealed class Run : IDisposable
         string what = Invariant($"train: {options.Algo} on {options.EnvId}, seed {options.Seed}, {options.TotalSteps:N0} steps");
         string how = Invariant($"{options.NumEnvs} env(s), device {options.Device}; run directory {Display(Directory)}");
         progress.WriteLine($"{what}, {how}");
+        if (options.EnvKwargs is { Count: > 0 } kwargs) progress.WriteLine($"train: env kwargs {EnvKwargs.Describe(kwargs)}");
         if (!options.Resume) return;
         string? checkpoint = LatestCheckpoint;
         progress.WriteLine(checkpoint is null

@@ -61,18 +61,7 @@ public sealed class RunConfig
                 throw new AgentException($"--set takes NAME=VALUE with NAME one of {known}; got '{assignment}'");
             }
 
-            string text = assignment[(equals + 1)..];
-            JsonNode? value;
-            try
-            {
-                value = JsonNode.Parse(text);
-            }
-            catch (JsonException)
-            {
-                value = JsonValue.Create(text);
-            }
-
-            node[name] = value;
+            node[name] = EnvKwargs.JsonValueOrWord(assignment[(equals + 1)..]);
         }
 
         try
@@ -158,6 +147,10 @@ public sealed class RunConfig
         Compare("--device", saved.Device, requested.Device);
         Compare("--eval-every", saved.EvalEvery, requested.EvalEvery);
         Compare("--eval-episodes", saved.EvalEpisodes, requested.EvalEpisodes);
+        if (!EnvKwargs.AreEqual(saved.EnvKwargs, requested.EnvKwargs))
+        {
+            differences.Add($"--env-kwarg was {EnvKwargs.Describe(saved.EnvKwargs)} when the run started and is {EnvKwargs.Describe(requested.EnvKwargs)} now");
+        }
         if (requested.TotalSteps < saved.TotalSteps)
         {
             differences.Add($"--total-steps was {saved.TotalSteps} when the run started and is {requested.TotalSteps} now (it may be raised, not lowered)");

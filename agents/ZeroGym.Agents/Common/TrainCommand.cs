@@ -4,7 +4,7 @@ namespace ZeroGym.Agents.Common;
 
 /// <summary>
 /// <c>train ALGO --env ENV_ID [--server ENDPOINT] [--num-envs N] [--total-steps N] [--seed S] [--run-dir DIR]
-/// [--device cpu|cuda] [--resume] [--eval-every N] [--eval-episodes N] [--set NAME=VALUE ...]
+/// [--device cpu|cuda] [--resume] [--eval-every N] [--eval-episodes N] [--env-kwarg NAME=VALUE ...] [--set NAME=VALUE ...]
 /// [--curve-server-key server.pub --curve-client-key client.key]</c>: trains a registered
 /// algorithm. Options left out take the algorithm's defaults, or a resumed run's saved values.
 /// </summary>
@@ -24,6 +24,11 @@ internal static class TrainCommand
         var resume = new Option<bool>("--resume") { Description = "Continue the run in --run-dir from its latest checkpoint, with its saved options" };
         var evalEvery = new Option<long?>("--eval-every") { Description = "Env steps between greedy evaluations; 0 for none (default: the algorithm's)" };
         var evalEpisodes = new Option<int?>("--eval-episodes") { Description = "Episodes per greedy evaluation (default: the algorithm's)" };
+        var envKwarg = new Option<string[]>("--env-kwarg")
+        {
+            Description = "An env kwarg sent with every make, the value as JSON or a bare word, e.g. --env-kwarg wrappers=mario (repeatable)",
+            AllowMultipleArgumentsPerToken = false,
+        };
         var set = new Option<string[]>("--set")
         {
             Description = "Set one of the algorithm's own options by its config.json name, e.g. --set learning_starts=1000 (repeatable; new runs only)",
@@ -32,7 +37,7 @@ internal static class TrainCommand
 
         var command = new Command("train", "Train an algorithm on an env; writes config, logs, learning curve and checkpoints into a run directory")
         {
-            algo, env, server, numEnvs, totalSteps, seed, runDir, device, resume, evalEvery, evalEpisodes, set,
+            algo, env, server, numEnvs, totalSteps, seed, runDir, device, resume, evalEvery, evalEpisodes, envKwarg, set,
         };
         var curve = new CurveCommandOptions();
         curve.AddTo(command);
@@ -41,7 +46,8 @@ internal static class TrainCommand
             var algorithm = Algorithms.Find(parsed.GetValue(algo)!);
             var requested = new Requested(
                 parsed.GetValue(env), parsed.GetValue(server), parsed.GetValue(numEnvs), parsed.GetValue(totalSteps), parsed.GetValue(seed),
-                parsed.GetValue(runDir), parsed.GetValue(device), parsed.GetValue(evalEvery), parsed.GetValue(evalEpisodes));
+                parsed.GetValue(runDir), parsed.GetValue(device), parsed.GetValue(evalEvery), parsed.GetValue(evalEpisodes),
+                parsed.GetValue(envKwarg) ?? []);
             var options = parsed.GetValue(resume) ? ForResume(algorithm, requested) : ForNewRun(algorithm, requested);
             // A device this build cannot use is a mistake to report before any server starts or file is written.
             ZeroGym.Torch.Device.Parse(options.Device);
@@ -61,17 +67,20 @@ internal static class TrainCommand
 
     /// <summary>The options as given on the command line; null where left out.</summary>
     private sealed record Requested(
-        string? EnvId, string? Server, int? NumEnvs, long? TotalSteps, long? Seed, string? RunDir, string? Device, long? EvalEvery, int? EvalEpisodes);
+        string? EnvId, string? Server, int? NumEnvs, long? TotalSteps, long? Seed, string? RunDir, string? Device, long? EvalEvery, int? EvalEpisodes,
+        string[] EnvKwargs);
 
     private static TrainOptions ForNewRun(Algorithm algorithm, Requested requested)
     {
-        string envId = requested.EnvId ?? throw new AgentException("--env is required: the env to train on, e.g. --env CartPole-v1");
-        long seed = requested.Seed ?? 1;
         var defaults = algorithm.Defaults;
+        string envId = requested.EnvId ?? defaults.EnvId ?? throw new AgentException("--env is required: the env to train on, e.g. --env CartPole-v1");
+        long seed = requested.Seed ?? 1;
+        var kwargs = EnvKwargs.Parse(requested.EnvKwargs, EnvKwargs.Parse(defaults.EnvKwargs ?? []));
         return new TrainOptions(
             algorithm.Name, envId, requested.Server, requested.NumEnvs ?? defaults.NumEnvs, requested.TotalSteps ?? defaults.TotalSteps, seed,
             requested.RunDir ?? TrainOptions.DefaultRunDirectory(algorithm.Name, envId, seed, DateTime.Now),
-            requested.Device ?? "cpu", Resume: false, requested.EvalEvery ?? defaults.EvalEvery, requested.EvalEpisodes ?? defaults.EvalEpisodes);
+            requested.Device ?? "cpu", Resume: false, requested.EvalEvery ?? defaults.EvalEvery, requested.EvalEpisodes ?? defaults.EvalEpisodes,
+            kwargs.Count == 0 ? null : kwargs);
     }
 
     /// <summary>The saved options with the ones given on the command line on top; <see cref="Run.Start"/> rejects any that differ.</summary>
@@ -82,6 +91,7 @@ internal static class TrainCommand
         return new TrainOptions(
             algorithm.Name, requested.EnvId ?? saved.EnvId, requested.Server, requested.NumEnvs ?? saved.NumEnvs,
             requested.TotalSteps ?? saved.TotalSteps, requested.Seed ?? saved.Seed, runDir, requested.Device ?? saved.Device, Resume: true,
-            requested.EvalEvery ?? saved.EvalEvery, requested.EvalEpisodes ?? saved.EvalEpisodes);
+            requested.EvalEvery ?? saved.EvalEvery, requested.EvalEpisodes ?? saved.EvalEpisodes,
+            requested.EnvKwargs.Length == 0 ? saved.EnvKwargs : EnvKwargs.Parse(requested.EnvKwargs, saved.EnvKwargs));
     }
 }

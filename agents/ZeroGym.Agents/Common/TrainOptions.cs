@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 
 namespace ZeroGym.Agents.Common;
 
@@ -17,9 +18,10 @@ namespace ZeroGym.Agents.Common;
 /// <param name="Resume">Continue the run in <see cref="RunDir"/> from its latest checkpoint.</param>
 /// <param name="EvalEvery">Env steps between greedy evaluations; 0 turns them off.</param>
 /// <param name="EvalEpisodes">Episodes per greedy evaluation.</param>
+/// <param name="EnvKwargs">The env's kwargs (<see cref="Common.EnvKwargs"/>); null or empty for its defaults.</param>
 public sealed record TrainOptions(
     string Algo, string EnvId, string? Server, int NumEnvs, long TotalSteps, long Seed,
-    string RunDir, string Device, bool Resume, long EvalEvery, int EvalEpisodes)
+    string RunDir, string Device, bool Resume, long EvalEvery, int EvalEpisodes, IReadOnlyDictionary<string, JsonElement>? EnvKwargs = null)
 {
     /// <summary>The devices the algorithms can run on.</summary>
     public static IReadOnlyList<string> Devices { get; } = ["cpu", "cuda"];

@@ -25,7 +25,7 @@ public sealed class RunTests
         Assert.Equal("dqn", root.GetProperty("algo").GetString());
         var common = root.GetProperty("common");
         Assert.Equal(
-            ["algo", "env_id", "server", "num_envs", "total_steps", "seed", "run_dir", "device", "resume", "eval_every", "eval_episodes"],
+            ["algo", "env_id", "server", "num_envs", "total_steps", "seed", "run_dir", "device", "resume", "eval_every", "eval_episodes", "env_kwargs"],
             common.EnumerateObject().Select(property => property.Name));
         Assert.Equal("CartPole-v1", common.GetProperty("env_id").GetString());
         Assert.Equal(1000, common.GetProperty("total_steps").GetInt64());
@@ -143,6 +143,40 @@ public sealed class RunTests
         var error = Assert.Throws<AgentException>(() => Run.Start(Options(runDir, seed: 2, resume: true), new ExampleOptions(), TextWriter.Null));
 
         Assert.Contains("--seed was 1 when the run started and is 2 now", error.Message);
+    }
+
+    [Fact]
+    public void Resume_WithOtherEnvKwargs_FailsNamingBoth_ButTheSameOnesAreKept()
+    {
+        using var directory = new TemporaryDirectory();
+        string runDir = directory.Combine("run");
+        var kwargs = EnvKwargs.Parse(["wrappers=mario", "actions=[[\"right\"]]"]);
+        using (Run.Start(Options(runDir) with { EnvKwargs = kwargs }, new ExampleOptions(), TextWriter.Null)) { }
+
+        var other = EnvKwargs.Parse(["wrappers=atari_like"], kwargs);
+        var error = Assert.Throws<AgentException>(() => Run.Start(Options(runDir, resume: true) with { EnvKwargs = other }, new ExampleOptions(), TextWriter.Null));
+        using (Run.Start(Options(runDir, resume: true) with { EnvKwargs = EnvKwargs.Parse([], kwargs) }, new ExampleOptions(), TextWriter.Null)) { }
+
+        Assert.Contains(
+            "--env-kwarg was actions=[[\"right\"]] wrappers=\"mario\" when the run started and is actions=[[\"right\"]] wrappers=\"atari_like\" now",
+            error.Message);
+        var saved = RunConfig.Load(runDir).Common.EnvKwargs!;
+        Assert.Equal(new Dictionary<string, object?> { ["wrappers"] = "mario", ["actions"] = new List<object?> { new List<object?> { "right" } } },
+            EnvKwargs.ToWire(saved));
+    }
+
+    [Fact]
+    public void EnvKwargs_TakeJsonOrBareWords_AndNullTakesADefaultBackOut()
+    {
+        var defaults = EnvKwargs.Parse(["wrappers=mario", "actions=right_only"]);
+
+        var kwargs = EnvKwargs.ToWire(EnvKwargs.Parse(["actions=null", "frame_skip=4", "scale=0.5", "flag=true", "rom=/tmp/a b.nes"], defaults))!;
+
+        Assert.Equal(["wrappers", "frame_skip", "scale", "flag", "rom"], kwargs.Keys);
+        Assert.Equal<object?>(["mario", 4L, 0.5, true, "/tmp/a b.nes"], kwargs.Values);
+        Assert.Null(EnvKwargs.ToWire(EnvKwargs.Parse(["wrappers=null", "actions=null"], defaults)));
+        var error = Assert.Throws<AgentException>(() => EnvKwargs.Parse(["=mario"]));
+        Assert.Equal("--env-kwarg takes NAME=VALUE, e.g. --env-kwarg wrappers=mario; got '=mario'", error.Message);
     }
 
     [Fact]
