@@ -3,7 +3,8 @@ using ZeroGym.Protocol.Arrays;
 namespace ZeroGym.Agents.Common;
 
 /// <summary>How one episode went.</summary>
-public sealed record EpisodeResult(double Return, int Length);
+/// <param name="FinalInfo">The info of the episode's last step (Mario's x_pos, HalfCheetah's x_position...).</param>
+public sealed record EpisodeResult(double Return, int Length, IReadOnlyDictionary<string, object?> FinalInfo);
 
 /// <summary>Greedy evaluation: episodes played with the policy's best action, on an env separate from training's.</summary>
 public static class Evaluation
@@ -39,7 +40,7 @@ public static class Evaluation
             onFrame?.Invoke(env.Render());
             episodicReturn += step.Reward;
             length++;
-            if (step.Terminated || step.Truncated) return new EpisodeResult(episodicReturn, length);
+            if (step.Terminated || step.Truncated) return new EpisodeResult(episodicReturn, length, step.Info);
             observation = step.Observation;
         }
     }
