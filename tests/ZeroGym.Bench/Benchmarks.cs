@@ -165,6 +165,40 @@ internal static class Benchmarks
     }
 
     /// <summary>
+    /// One ddqn-mario gradient step with the default options (batch 32 of 4x84x84 frames, the Nature CNN), sampling
+    /// included, and one greedy action (the forward pass of a single observation).
+    /// </summary>
+    public static void MarioDdqnUpdate(double seconds)
+    {
+        var options = new ZeroGym.Agents.MarioDdqn.Options();
+        var device = ZeroGym.Torch.Device.Cpu;
+        const int stack = 4, side = 84, actions = 2;
+        ZeroGym.Torch.LibTorch.ManualSeed(0);
+        using var q = ZeroGym.Agents.Common.Networks.NatureCnn(stack, side, side, actions, device);
+        using var target = ZeroGym.Agents.Common.Networks.NatureCnn(stack, side, side, actions, device);
+        using var optimizer = new ZeroGym.Torch.Adam(q.Parameters(), options.LearningRate);
+        var buffer = new ZeroGym.Agents.Common.FrameReplayBuffer(2_000, stack, side * side);
+        var random = new ZeroGym.Agents.Common.SeededRandom(0);
+        byte[] observation = new byte[stack * side * side], next = new byte[observation.Length];
+        for (int i = 0; i < 2_000; i++)
+        {
+            for (int j = 0; j < next.Length; j++) next[j] = (byte)random.Next(256);
+            buffer.Add(observation, random.Next(actions), 1f, next, random.Next(100) == 0);
+            (observation, next) = (next, observation);
+        }
+
+        var batch = new ZeroGym.Agents.Common.FrameBatch(options.BatchSize, buffer.ObservationBytes);
+        long[] shape = [options.BatchSize, stack, side, side];
+        Measure.Print(Measure.Latency($"ddqn-mario update (batch {options.BatchSize} of {stack}x{side}x{side})", seconds, () =>
+        {
+            buffer.Sample(batch, random);
+            ZeroGym.Agents.MarioDdqn.Update(q, target, optimizer, batch, shape, options.Gamma, device);
+        }));
+        var frames = ZeroGym.Protocol.Arrays.NDArray.From(observation, stack, side, side);
+        Measure.Print(Measure.Latency("ddqn-mario greedy action (one 4x84x84 observation)", seconds, () => ZeroGym.Agents.MarioDdqn.GreedyAction(q, frames, device)));
+    }
+
+    /// <summary>
     /// One DDPG or TD3 update (sample into a reused batch, critic step, and the actor and target step of every second
     /// call) with the default options (batch 256, 256-256 networks) on HalfCheetah's sizes: 17 observations, 6 actions.
     /// </summary>

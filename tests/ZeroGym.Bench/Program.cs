@@ -41,6 +41,8 @@ var nes = new Command("nes", "The Nestopia core's raw frame rate and NES-v0 step
 nes.SetAction(parsed => NesBenchmarks.Run(parsed.GetValue(rom)!, parsed.GetValue(seconds)));
 var nesRemote = new Command("nes-remote", "NES-v0 with the mario wrappers through the C# client: one env and a vector env") { server, rom, seconds, numEnvs };
 nesRemote.SetAction(parsed => NesBenchmarks.Remote(parsed.GetValue(server)!, parsed.GetValue(rom)!, parsed.GetValue(seconds), parsed.GetValue(numEnvs)));
+var marioUpdate = new Command("ddqn-mario-update", "Time of one ddqn-mario gradient step and one greedy action with the default options") { seconds };
+marioUpdate.SetAction(parsed => Benchmarks.MarioDdqnUpdate(parsed.GetValue(seconds)));
 var td3Update = new Command("td3-update", "Time of one TD3 update with the default options on HalfCheetah's sizes") { seconds };
 td3Update.SetAction(parsed => Benchmarks.ActorCriticUpdate("td3", parsed.GetValue(seconds)));
 var ddpgUpdate = new Command("ddpg-update", "Time of one DDPG update with the default options on HalfCheetah's sizes") { seconds };
@@ -49,4 +51,4 @@ ddpgUpdate.SetAction(parsed => Benchmarks.ActorCriticUpdate("ddpg", parsed.GetVa
 var sizes = new Command("step-sizes", "Prints the byte sizes of a CartPole step request and reply");
 sizes.SetAction(_ => { var (request, reply) = Benchmarks.StepMessageSizes(); Console.WriteLine($"{request} {reply}"); });
 
-return new RootCommand("ZeroGym benchmarks") { echoServer, remote, local, sizes, dqnUpdate, td3Update, ddpgUpdate, mujocoInProcess, mujocoRemote, nes, nesRemote }.Parse(args).Invoke();
+return new RootCommand("ZeroGym benchmarks") { echoServer, remote, local, sizes, dqnUpdate, marioUpdate, td3Update, ddpgUpdate, mujocoInProcess, mujocoRemote, nes, nesRemote }.Parse(args).Invoke();

@@ -42,4 +42,18 @@ public static class EnvChecks
     /// <inheritdoc cref="FlatBoxAndBox(Space, Space, string, string)"/>
     public static (int ObservationSize, BoxActions Actions) FlatBoxAndBox(RemoteEnv env, string algorithm) =>
         FlatBoxAndBox(env.ObservationSpace, env.ActionSpace, env.Spec.Id, algorithm);
+
+    /// <summary>
+    /// A uint8 Box observation of stacked frames [stack, height, width] (the frame_stack wrapper's, e.g. the
+    /// <c>mario</c> wrappers' 4×84×84) and a Discrete action; returns the frame shape and the number of actions.
+    /// </summary>
+    public static (int Stack, int Height, int Width, int Actions) StackedFramesAndDiscrete(RemoteEnv env, string algorithm) =>
+        (env.ObservationSpace, env.ActionSpace) switch
+        {
+            (Box { Shape.Length: 3, DType: DType.UInt8 } box, Discrete discrete) => (box.Shape[0], box.Shape[1], box.Shape[2], (int)discrete.N),
+            (_, not Discrete) => throw new AgentException($"{algorithm} needs a Discrete action space; {env.Spec.Id} has {env.ActionSpace}"),
+            _ => throw new AgentException(
+                $"{algorithm} needs a uint8 Box observation of stacked frames [stack, height, width] and a Discrete action; {env.Spec.Id} has " +
+                $"{env.ObservationSpace} and {env.ActionSpace} (the env kwarg wrappers=mario makes 4x84x84 frames)"),
+        };
 }

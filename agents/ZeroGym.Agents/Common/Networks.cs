@@ -28,6 +28,27 @@ public static class Networks
     }
 
     /// <summary>
+    /// The convolutional Q-network of Mnih et al. 2015 (seed 002's MarioNet): convolutions 32@8×8 stride 4, 64@4×4
+    /// stride 2, 64@3×3 stride 1, a Linear layer of 512, then one output per action, ReLU between them. Its input is
+    /// [N, <paramref name="channels"/>, <paramref name="height"/>, <paramref name="width"/>] float32 in [0, 1].
+    /// </summary>
+    public static Sequential NatureCnn(int channels, int height, int width, int outputs, Device device)
+    {
+        // Each convolution without padding leaves (size - kernel) / stride + 1.
+        static int ConvolvedSize(int size) => ((size - 8) / 4 + 1 - 4) / 2 + 1 - 3 + 1;
+        if (height < 36 || width < 36) throw new AgentException($"the Nature CNN needs frames of at least 36x36; got {height}x{width}");
+        int flattened = 64 * ConvolvedSize(height) * ConvolvedSize(width);
+
+        return new Sequential(
+            new Conv2d(channels, 32, kernelSize: 8, stride: 4, device: device), new ReLU(),
+            new Conv2d(32, 64, kernelSize: 4, stride: 2, device: device), new ReLU(),
+            new Conv2d(64, 64, kernelSize: 3, stride: 1, device: device), new ReLU(),
+            new Flatten(),
+            new Linear(flattened, 512, device: device), new ReLU(),
+            new Linear(512, outputs, device: device));
+    }
+
+    /// <summary>
     /// An observation as network input: float32 values, converted from float64 where the env observes in float64
     /// (HalfCheetah). Writes into <paramref name="destination"/>, which must hold exactly the observation's values.
     /// </summary>
