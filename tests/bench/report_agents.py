@@ -1,10 +1,12 @@
 """The tables of scripts/bench-agents: per CartPole run, when the greedy evaluation first reached the reward
-threshold; per HalfCheetah run (td3, ddpg), the evaluation curve, the wall-clock time and the time of one update.
+threshold; per HalfCheetah run (td3, ddpg), the evaluation curve, the wall-clock time and the time of one update;
+for ddqn-mario, the mean x_pos of the trained network against a random policy's, and the same details.
 
     /usr/bin/python3 tests/bench/report_agents.py runs/bench-agents-<time>
 """
 import csv
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -42,11 +44,43 @@ def report_halfcheetah(root: Path, runs: list[Path]) -> None:
             print(f"  {timing['name']}: p50 {timing['p50_us'] / 1000:.1f} ms, p90 {timing['p90_us'] / 1000:.1f} ms")
 
 
+def mean_x_pos(play_output: Path) -> tuple[float, int]:
+    """The mean x_pos of play's summary line ("mean over N episodes: return R, ..., x_pos X, ...") and N."""
+    match = re.search(r"mean over (\d+) episodes: .*x_pos ([\d.]+)", play_output.read_text())
+    if not match:
+        raise SystemExit(f"{play_output} has no 'mean over N episodes: ... x_pos X' line")
+    return float(match.group(2)), int(match.group(1))
+
+
+def report_mario(root: Path, run: Path) -> None:
+    wall = float((run / "wall_seconds").read_text())
+    with open(run / "metrics.csv", newline="") as rows:
+        episodes = list(csv.DictReader(rows))
+    steps = json.loads((run / "config.json").read_text())["common"]["total_steps"]
+    print(f"\n{run.name} on SuperMarioBros-1-1-v0: {steps:,} steps, {len(episodes):,} episodes, "
+          f"wall-clock {wall / 60:.1f} min ({steps / wall:.0f} steps/s)")
+    print("  evaluation (5 episodes, epsilon 0.05), mean return:")
+    for row in read_evaluations(run):
+        print(f"    step {int(row['global_step']):>8,}  {float(row['mean_return']):>8.1f} ± {float(row['std_return']):.1f}")
+    trained, trained_episodes = mean_x_pos(run / "play_trained.txt")
+    random, random_episodes = mean_x_pos(run / "play_random.txt")
+    print(f"  mean x_pos reached: trained (epsilon 0.05) {trained:.0f} over {trained_episodes} episodes; "
+          f"random policy {random:.0f} over {random_episodes} episodes ({trained / random:.2f}x)")
+    update = root / "ddqn-mario_update.json"
+    if update.exists():
+        for line in update.read_text().splitlines():
+            timing = json.loads(line)
+            print(f"  {timing['name']}: p50 {timing['p50_us'] / 1000:.1f} ms, p90 {timing['p90_us'] / 1000:.1f} ms")
+
+
 def main(directory: str) -> None:
     root = Path(directory)
     runs = sorted(path for path in root.iterdir() if path.is_dir())
     halfcheetah = [run for run in runs if run.name.rsplit("-seed", 1)[0] in HALFCHEETAH_TARGETS]
-    cartpole = [run for run in runs if run not in halfcheetah]
+    mario = [run for run in runs if run.name.startswith("ddqn-mario-")]
+    cartpole = [run for run in runs if run not in halfcheetah and run not in mario]
+    for run in mario:
+        report_mario(root, run)
     if halfcheetah:
         report_halfcheetah(root, halfcheetah)
     if not cartpole:
