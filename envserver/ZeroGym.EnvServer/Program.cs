@@ -49,9 +49,16 @@ var insecure = new Option<bool>("--insecure")
     Description = "Serve plain text on endpoints other machines can reach (without it only loopback and ipc:// may be plain)",
 };
 
+var inProcessEnvs = new Option<bool>("--in-process-envs")
+{
+    Description = "Run every env inside this process, also the NES envs that otherwise get a worker process each (a crash of their emulator then ends the server)",
+};
+var parentPid = new Option<int?>("--parent-pid") { Description = "Exit when this process ends (worker processes)", Hidden = true };
+
 var root = new RootCommand("ZeroGym env server: Gymnasium envs over ZeroMQ + MessagePack (protocol/SPEC.md)")
 {
     bind, idleTimeout, maxEnvsPerClient, maxMessageBytes, maxOutstandingRequests, curveSecretKey, authorizedKeys, insecure, romDir,
+    inProcessEnvs, parentPid,
 };
 root.SetAction(parsed =>
 {
@@ -63,6 +70,7 @@ root.SetAction(parsed =>
         MaxMessageBytes = parsed.GetValue(maxMessageBytes),
         MaxOutstandingRequests = parsed.GetValue(maxOutstandingRequests),
         AllowInsecureRemote = parsed.GetValue(insecure),
+        InProcessEnvs = parsed.GetValue(inProcessEnvs),
     };
     if (options.IdleTimeout <= TimeSpan.Zero || options.MaxEnvsPerClient < 1 || options.MaxMessageBytes < 1024 || options.MaxOutstandingRequests < 1)
     {
@@ -100,6 +108,10 @@ root.SetAction(parsed =>
         stop.Cancel();
     }
 
+    // A worker process must not outlive the server that started it (killed, it cannot close its workers).
+    using var parentWatch = parsed.GetValue(parentPid) is int parent
+        ? new Timer(_ => { if (!IsRunning(parent)) { log.Info("shutdown", ("reason", "parent_exited")); stop.Cancel(); } }, null, 1000, 1000)
+        : null;
     using var onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, RequestStop);
     using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, RequestStop);
     using (server)
@@ -142,4 +154,17 @@ static CurveSecurity? ReadCurveSecurity(string? secretKeyPath, string? authorize
     var authorized = CurveKeys.ReadAuthorizedKeys(authorizedKeysPath);
     if (authorized.Count == 0) throw new ArgumentException($"--authorized-keys: {authorizedKeysPath} lists no keys, so no client could connect");
     return new CurveSecurity(keys, authorized);
+}
+
+static bool IsRunning(int processId)
+{
+    try
+    {
+        using var process = System.Diagnostics.Process.GetProcessById(processId);
+        return !process.HasExited;
+    }
+    catch (ArgumentException)
+    {
+        return false;
+    }
 }

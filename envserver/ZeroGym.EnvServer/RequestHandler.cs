@@ -194,7 +194,7 @@ public sealed class RequestHandler : IDisposable
         try
         {
             var kwargs = EnvKwargs.Parse(spec, kwargsTree);
-            session = EnvSession.Create(nextHandle, spec, kwargs, request.RenderMode, (int?)request.NumEnvs);
+            session = EnvSession.Create(nextHandle, spec, kwargs, request.RenderMode, (int?)request.NumEnvs, options, registry.RomDirectory);
         }
         catch (ArgumentException error)
         {
@@ -207,7 +207,8 @@ public sealed class RequestHandler : IDisposable
 
         nextHandle++;
         client.Envs.Add(session.Handle, session);
-        log.Info("env_made", ("client", client.Id), ("handle", session.Handle), ("env", envId), ("num_envs", request.NumEnvs), ("render_mode", request.RenderMode));
+        log.Info("env_made", ("client", client.Id), ("handle", session.Handle), ("env", envId), ("num_envs", request.NumEnvs), ("render_mode", request.RenderMode),
+            ("worker_pids", session.WorkerProcessIds.Count == 0 ? null : string.Join(",", session.WorkerProcessIds)));
 
         bool vector = session.Vector is not null;
         BeginReply(request, vector ? 8 : 7);

@@ -33,6 +33,12 @@ public sealed record ServerOptions
 
     /// <summary>Plain text on endpoints other people can reach (not loopback, not ipc): only when asked for.</summary>
     public bool AllowInsecureRemote { get; init; }
+
+    /// <summary>
+    /// Run every env inside the server, also those whose spec asks for a worker process of their own
+    /// (<see cref="Envs.Core.EnvSpec.NeedsOwnProcess"/>: the NES envs). Workers themselves run this way.
+    /// </summary>
+    public bool InProcessEnvs { get; init; }
 }
 
 /// <summary>The server's key pair and the public keys of the clients it lets in (SPEC.md §6).</summary>

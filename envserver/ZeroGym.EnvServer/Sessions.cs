@@ -41,19 +41,34 @@ internal sealed class EnvSession : IDisposable
 
     public EpisodeState State { get; set; } = EpisodeState.NeedsReset;
 
+    /// <summary>The worker processes of the env(s), when they run in their own (<see cref="Workers.WorkerEnv"/>).</summary>
+    public IReadOnlyList<int> WorkerProcessIds =>
+        (Single is null ? Vector!.Envs : [Single]).OfType<Workers.WorkerEnv>().Select(env => env.WorkerProcessId).ToList();
+
     public Space ObservationSpace => Single?.ObservationSpace ?? Vector!.SingleObservationSpace;
 
     public Space ActionSpace => Single?.ActionSpace ?? Vector!.SingleActionSpace;
 
-    /// <summary>Builds the env(s); throws <see cref="ArgumentException"/> for bad kwargs or render mode.</summary>
-    public static EnvSession Create(long handle, EnvSpec spec, EnvKwargs kwargs, string? renderMode, int? numEnvs)
+    /// <summary>
+    /// Builds the env(s), each in a worker process of its own when the spec asks for one and
+    /// <see cref="ServerOptions.InProcessEnvs"/> is off; throws <see cref="ArgumentException"/> for bad kwargs or render mode.
+    /// </summary>
+    /// <param name="romDirectory">The registry's ROM directory, which workers are given too.</param>
+    public static EnvSession Create(long handle, EnvSpec spec, EnvKwargs kwargs, string? renderMode, int? numEnvs, ServerOptions options, string? romDirectory)
     {
-        if (numEnvs is not int count) return new EnvSession(handle, spec, kwargs, renderMode, spec.Make(kwargs, renderMode), null);
+        Env Make()
+        {
+            if (!spec.NeedsOwnProcess || options.InProcessEnvs) return spec.Make(kwargs, renderMode);
+            var forwarded = new Dictionary<string, object?>(kwargs.Values) { [EnvKwargs.MaxEpisodeStepsKey] = kwargs.MaxEpisodeSteps };
+            return new Workers.WorkerEnv(spec.Id, forwarded, renderMode, romDirectory);
+        }
+
+        if (numEnvs is not int count) return new EnvSession(handle, spec, kwargs, renderMode, Make(), null);
 
         var envs = new List<Env>(count);
         try
         {
-            for (int i = 0; i < count; i++) envs.Add(spec.Make(kwargs, renderMode));
+            for (int i = 0; i < count; i++) envs.Add(Make());
             return new EnvSession(handle, spec, kwargs, renderMode, null, new SyncVectorEnv(envs));
         }
         catch

@@ -18,4 +18,11 @@ public sealed record ClientOptions
     /// <summary>This client's CURVE key pair: the <c>NAME.key</c> file of scripts/keygen or its secret key in Z85.
     /// The server must list the public half in its authorized keys.</summary>
     public string? CurveClientKey { get; init; }
+
+    /// <summary>
+    /// For a server whose process the caller owns (the env server's own worker processes): asked about every 100 ms
+    /// while a reply is awaited; once it returns false the call fails at once with a <see cref="ServerGoneException"/>
+    /// instead of waiting out <see cref="Timeout"/>. Null: only the timeout ends a wait.
+    /// </summary>
+    public Func<bool>? ServerAlive { get; init; }
 }

@@ -19,3 +19,10 @@ public sealed class ServerTimeoutException(string address, string op, TimeSpan t
 {
     public string Address { get; } = address;
 }
+
+/// <summary>The server's process ended while a reply was awaited (see <see cref="ClientOptions.ServerAlive"/>).</summary>
+public sealed class ServerGoneException(string address, string op)
+    : Exception($"the ZeroGym server at {address} stopped while '{op}' waited for its reply")
+{
+    public string Address { get; } = address;
+}

@@ -106,8 +106,7 @@ public sealed class ZeroGymClient : IDisposable
             long deadline = Environment.TickCount64 + (long)Options.Timeout.TotalMilliseconds;
             while (true)
             {
-                var remaining = TimeSpan.FromMilliseconds(Math.Max(0, deadline - Environment.TickCount64));
-                if (!socket.TryReceive(replyFrame, remaining)) throw TimedOut(op);
+                if (!Receive(deadline, op)) throw TimedOut(op);
                 var (replyId, isError) = Replies.Envelope(replyFrame.Data);
                 // A reply that is not ours answers a request that timed out before this connection was reset; an
                 // error without an id (the server could not read ours) answers the only request in flight.
@@ -117,6 +116,21 @@ public sealed class ZeroGymClient : IDisposable
             }
         }
     }
+
+    /// <summary>Waits for a reply until <paramref name="deadline"/>, in slices when the server's liveness can be asked.</summary>
+    private bool Receive(long deadline, string op)
+    {
+        while (true)
+        {
+            long remaining = Math.Max(0, deadline - Environment.TickCount64);
+            if (Options.ServerAlive is not { } alive) return socket.TryReceive(replyFrame, TimeSpan.FromMilliseconds(remaining));
+            if (socket.TryReceive(replyFrame, TimeSpan.FromMilliseconds(Math.Min(remaining, ServerAliveInterval)))) return true;
+            if (!alive()) throw new ServerGoneException(Address, op);
+            if (remaining <= ServerAliveInterval) return false;
+        }
+    }
+
+    private const long ServerAliveInterval = 100;
 
     private ServerInfo Hello()
     {

@@ -9,7 +9,7 @@ public sealed class EnvRegistry
     /// <param name="romDirectory">Where NES envs find the user's ROMs; null reads <c>ZEROGYM_ROM_DIR</c> when an env is made.</param>
     public static EnvRegistry CreateDefault(string? romDirectory = null)
     {
-        var registry = new EnvRegistry();
+        var registry = new EnvRegistry { RomDirectory = romDirectory };
         registry.Register(CartPole.CartPoleEnv.Spec);
         registry.Register(Pendulum.PendulumEnv.Spec);
         registry.Register(MuJoCo.HalfCheetah.HalfCheetahEnv.Spec);
@@ -20,6 +20,9 @@ public sealed class EnvRegistry
     }
 
     public IEnumerable<EnvSpec> Specs => specs.Values;
+
+    /// <summary>The ROM directory the NES envs were given (null: <c>ZEROGYM_ROM_DIR</c>), for worker processes to use too.</summary>
+    public string? RomDirectory { get; private init; }
 
     public void Register(EnvSpec spec)
     {

@@ -6,6 +6,8 @@ namespace ZeroGym.Envs.Core;
 /// <param name="Kwargs">Every kwarg the env takes, with its default value; the type of the default is the kwarg's type.</param>
 /// <param name="MaxEpisodeSteps">Time limit applied by <see cref="TimeLimit"/>, or null for none.</param>
 /// <param name="RewardThreshold">Mean return at which the task counts as solved, or null.</param>
+/// <param name="NeedsOwnProcess">The env runs native code that can crash its process (an emulator core): the server
+/// gives each one a worker process of its own so that a crash ends only that env.</param>
 public sealed record EnvSpec(
     string Id,
     Func<EnvKwargs, string?, Env> Create,
@@ -15,7 +17,8 @@ public sealed record EnvSpec(
     IReadOnlyList<string> RenderModes,
     int RenderFps,
     string Description,
-    bool Nondeterministic = false)
+    bool Nondeterministic = false,
+    bool NeedsOwnProcess = false)
 {
     /// <summary>Makes the env with Gymnasium's standard wrapper: a time limit when the spec (or the
     /// <c>max_episode_steps</c> kwarg) sets one, then the <c>wrappers</c> kwarg's wrappers around it, as a

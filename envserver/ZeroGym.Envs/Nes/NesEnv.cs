@@ -86,7 +86,8 @@ public sealed class NesEnv : Env
         Description:
             "Any NES game from an iNES ROM the user supplies (kwarg rom), one frame per step, as nes-py plays it. " +
             "Observation: the 240x256 RGB screen. Actions: the joypad byte (bit 7 Right ... bit 0 A). Reward 0; " +
-            "episodes never end.");
+            "episodes never end.",
+        NeedsOwnProcess: true);
 
     /// <summary>The palette kwarg: true for nes-py's colours; anything but the two names throws.</summary>
     public static bool ParsePalette(string envId, string? palette) => palette switch

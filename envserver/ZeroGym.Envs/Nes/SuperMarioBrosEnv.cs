@@ -149,7 +149,8 @@ public sealed class SuperMarioBrosEnv : Env
             ? $"Super Mario Bros stage {world}-{stage} (the user's ROM), one frame per step, as gym-super-mario-bros 7.4.0: " +
               "reward = x progress + clock ticks - 25 on death, clipped to [-15, 15]; ends when Mario dies or gets the flag."
             : "Super Mario Bros, the whole game (the user's ROM), one frame per step, as gym-super-mario-bros 7.4.0: " +
-              "reward = x progress + clock ticks - 25 on death, clipped to [-15, 15]; ends at game over.");
+              "reward = x progress + clock ticks - 25 on death, clipped to [-15, 15]; ends at game over.",
+        NeedsOwnProcess: true);
 
     /// <summary>The <c>actions</c> kwarg: an empty list (the default) keeps the raw joypad byte.</summary>
     internal static byte[]? ParseActionsKwarg(string envId, object? actions) =>

@@ -65,6 +65,9 @@ public sealed class SyncVectorEnv : IDisposable
     /// <summary>N, the number of sub-envs.</summary>
     public int NumEnvs => envs.Length;
 
+    /// <summary>The sub-envs, in index order.</summary>
+    public IReadOnlyList<Env> Envs => envs;
+
     /// <summary>The observation space of one sub-env.</summary>
     public Space SingleObservationSpace { get; }
 

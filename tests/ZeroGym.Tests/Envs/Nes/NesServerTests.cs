@@ -70,6 +70,72 @@ public sealed class NesServerTests
     }
 
     [Fact]
+    public void AnEmulatorProcessThatCrashes_IsEnvFailure_ForThatEnvOnly_AndTheServerGoesOn()
+    {
+        using var server = Start();
+        var joypad = new Dictionary<string, object?> { ["rom"] = "joypad.nes" };
+        using var doomed = RemoteEnv.Make("NES-v0", server.Address, joypad, options: Quick);
+        using var survivor = RemoteEnv.Make("NES-v0", server.Address, joypad, options: Quick);
+        using var cartPole = RemoteEnv.Make("CartPole-v1", server.Address, options: Quick);
+        doomed.Reset();
+        survivor.Reset();
+        cartPole.Reset(seed: 1);
+        int worker = WorkerOf(server, doomed.Handle);
+
+        // As a crash in the emulator core ends its process (.NET ignores a SIGSEGV sent from outside, so SIGKILL plays it).
+        using (var kill = System.Diagnostics.Process.Start("kill", ["-KILL", worker.ToString()])) kill.WaitForExit();
+
+        var error = Assert.Throws<ZeroGymException>(() => doomed.Step(0L));
+        Assert.Equal(ErrorCodes.EnvFailure, error.Code);
+        Assert.Contains($"its worker process (pid {worker}) ended during 'step' with signal 9 (SIGKILL)", error.Message);
+        survivor.Step((long)NesButtons.Right);
+        cartPole.Step(1L);
+        doomed.Dispose();
+        using var again = RemoteEnv.Make("NES-v0", server.Address, joypad, options: Quick);
+        again.Reset();
+        again.Step(0L);
+        Assert.NotEqual(worker, WorkerOf(server, again.Handle));
+    }
+
+    [Fact]
+    public void AVectorOfNesEnvs_RunsOneWorkerProcessPerSubEnv_AndClosingEndsThem()
+    {
+        using var server = Start();
+        var envs = RemoteVectorEnv.Make("NES-v0", 3, server.Address, new Dictionary<string, object?> { ["rom"] = "joypad.nes", ["wrappers"] = "mario" }, options: Quick);
+        envs.Reset(seed: 0);
+        envs.Step(NDArray.From(new long[] { 0, 1, 2 }, 3));
+        var pids = WorkersOf(server, envs.Handle);
+
+        envs.Dispose();
+
+        Assert.Equal(3, pids.Distinct().Count());
+        Assert.All(pids, pid => Assert.True(HasEnded(pid), $"worker {pid} still runs after its env was closed"));
+    }
+
+    /// <summary>The worker pids the server logged when it made <paramref name="handle"/>.</summary>
+    private static int[] WorkersOf(TestServer server, long handle)
+    {
+        string line = server.Log.ToString().Split('\n').Single(line => line.Contains("event=env_made") && line.Contains($" handle={handle} "));
+        string pids = line[(line.IndexOf("worker_pids=", StringComparison.Ordinal) + "worker_pids=".Length)..].Split(' ')[0];
+        return [.. pids.Split(',').Select(int.Parse)];
+    }
+
+    private static int WorkerOf(TestServer server, long handle) => Assert.Single(WorkersOf(server, handle));
+
+    private static bool HasEnded(int processId)
+    {
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(processId);
+            return process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return true;
+        }
+    }
+
+    [Fact]
     public void AnEmulatorThatCannotStart_IsEnvFailure_ForThatEnvOnly()
     {
         using var server = Start();

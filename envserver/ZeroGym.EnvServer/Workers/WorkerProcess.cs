@@ -1,0 +1,131 @@
+using System.Diagnostics;
+
+namespace ZeroGym.EnvServer.Workers;
+
+/// <summary>
+/// A child env server that hosts one env whose native code could crash (an emulator core): this same program,
+/// started with <c>--in-process-envs --parent-pid</c> on an ipc endpoint of its own. It logs to the parent's
+/// standard error and exits when the parent does.
+/// </summary>
+internal sealed class WorkerProcess : IDisposable
+{
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
+    private static long started;
+
+    private readonly Process process;
+    private readonly string directory;
+
+    private WorkerProcess(Process process, string directory, string address)
+    {
+        this.process = process;
+        this.directory = directory;
+        Address = address;
+    }
+
+    /// <summary>The worker's endpoint (<c>ipc://</c>).</summary>
+    public string Address { get; }
+
+    public int ProcessId => process.Id;
+
+    public bool IsRunning => !process.HasExited;
+
+    /// <summary>How the process ended, for error messages: "exit code 1" or "signal 11 (SIGSEGV)".</summary>
+    public string ExitDescription
+    {
+        get
+        {
+            if (!process.HasExited) return "still running";
+            // .NET reports a child killed by signal N as exit code 128 + N.
+            int code = process.ExitCode;
+            return code > 128 && code < 128 + 65 ? $"signal {code - 128}{SignalName(code - 128)}" : $"exit code {code}";
+        }
+    }
+
+    /// <summary>Starts a worker and waits until it listens; throws <see cref="InvalidOperationException"/> with its output when it cannot start.</summary>
+    public static WorkerProcess Start(string? romDirectory)
+    {
+        string directory = Directory.CreateTempSubdirectory("zerogym-worker-").FullName;
+        string endpoint = $"ipc://{Path.Combine(directory, "env.sock")}";
+        var start = new ProcessStartInfo { RedirectStandardOutput = true, RedirectStandardError = false, UseShellExecute = false };
+        // The server runs as `dotnet ZeroGym.EnvServer.dll` or as its apphost; tests host it inside the test runner.
+        string program = typeof(WorkerProcess).Assembly.Location;
+        string host = Environment.ProcessPath ?? "dotnet";
+        if (Path.GetFileNameWithoutExtension(host) == Path.GetFileNameWithoutExtension(program))
+        {
+            start.FileName = host;
+        }
+        else
+        {
+            start.FileName = Path.GetFileNameWithoutExtension(host) == "dotnet" ? host : "dotnet";
+            start.ArgumentList.Add(program);
+        }
+
+        foreach (string argument in (string[])["--bind", endpoint, "--in-process-envs", "--parent-pid", Environment.ProcessId.ToString(), "--max-envs-per-client", "1"])
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        if (romDirectory is not null)
+        {
+            start.ArgumentList.Add("--rom-dir");
+            start.ArgumentList.Add(romDirectory);
+        }
+
+        var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start a worker process ({start.FileName})");
+        Interlocked.Increment(ref started);
+        var ready = process.StandardOutput.ReadLineAsync();
+        if (!ready.Wait(StartTimeout) || ready.Result is not { } line || !line.StartsWith("zerogym-server listening on ", StringComparison.Ordinal))
+        {
+            process.Kill();
+            process.WaitForExit();
+            Directory.Delete(directory, recursive: true);
+            throw new InvalidOperationException($"the worker process for an env did not start (its {(process.HasExited ? $"exit code was {process.ExitCode}" : "start timed out")}); see the log above");
+        }
+
+        // The worker writes nothing else on stdout, but a native library might: keep the pipe drained.
+        _ = process.StandardOutput.BaseStream.CopyToAsync(Stream.Null);
+        return new WorkerProcess(process, directory, endpoint);
+    }
+
+    /// <summary>Worker processes started by this process so far (for tests).</summary>
+    public static long StartedCount => Interlocked.Read(ref started);
+
+    /// <summary>Ends the worker (it has closed its env by then, or crashed) and removes its socket's directory.</summary>
+    public void Dispose()
+    {
+        try
+        {
+            if (!process.HasExited)
+            {
+                process.Kill();
+                process.WaitForExit();
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            // It was already gone.
+        }
+
+        process.Dispose();
+        try
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A leftover socket file in /tmp is harmless.
+        }
+    }
+
+    private static string SignalName(int signal) => signal switch
+    {
+        4 => " (SIGILL)",
+        6 => " (SIGABRT)",
+        7 => " (SIGBUS)",
+        8 => " (SIGFPE)",
+        9 => " (SIGKILL)",
+        11 => " (SIGSEGV)",
+        15 => " (SIGTERM)",
+        _ => "",
+    };
+}
