@@ -10,8 +10,6 @@ namespace ZeroGym.EnvServer.Workers;
 internal sealed class WorkerProcess : IDisposable
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
-    private static long started;
-
     private readonly Process process;
     private readonly string directory;
 
@@ -72,7 +70,6 @@ internal sealed class WorkerProcess : IDisposable
         }
 
         var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start a worker process ({start.FileName})");
-        Interlocked.Increment(ref started);
         var ready = process.StandardOutput.ReadLineAsync();
         if (!ready.Wait(StartTimeout) || ready.Result is not { } line || !line.StartsWith("zerogym-server listening on ", StringComparison.Ordinal))
         {
@@ -86,9 +83,6 @@ internal sealed class WorkerProcess : IDisposable
         _ = process.StandardOutput.BaseStream.CopyToAsync(Stream.Null);
         return new WorkerProcess(process, directory, endpoint);
     }
-
-    /// <summary>Worker processes started by this process so far (for tests).</summary>
-    public static long StartedCount => Interlocked.Read(ref started);
 
     /// <summary>Ends the worker (it has closed its env by then, or crashed) and removes its socket's directory.</summary>
     public void Dispose()
