@@ -24,6 +24,16 @@ REPO = Path(__file__).resolve().parents[2]
 CLIENT_DIR = REPO / "clients" / "python"
 sys.path.insert(0, str(CLIENT_DIR))
 
+ROM_SOURCES = REPO / "tests" / "roms"
+
+
+def assemble_rom(name: str, directory: Path) -> Path:
+    """tests/roms/NAME.s assembled with ca65/ld65 into ``directory``; returns the .nes file."""
+    subprocess.run(["ca65", "-I", str(ROM_SOURCES), str(ROM_SOURCES / f"{name}.s"), "-o", str(directory / f"{name}.o")], check=True)
+    subprocess.run(["ld65", "-C", str(ROM_SOURCES / "nrom.cfg"), str(directory / f"{name}.o"), "-o", str(directory / f"{name}.nes")], check=True)
+    return directory / f"{name}.nes"
+
+
 SERVER_DLL = REPO / "artifacts" / "bin" / "ZeroGym.EnvServer" / "release" / "ZeroGym.EnvServer.dll"
 READY_PREFIX = "zerogym-server listening on "
 START_TIMEOUT_S = 60.0

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 import zerogym
-from conftest import READY_PREFIX, REPO, SERVER_DLL, ServerProcess, kill_when_ready, start_server
+from conftest import READY_PREFIX, SERVER_DLL, ServerProcess, assemble_rom, kill_when_ready, start_server
 
 # Pipelines 2,000 64-env steps without reading a reply, says so, then waits to be killed.
 FLOODING_CLIENT = """
@@ -93,12 +93,10 @@ def test_a_server_killed_under_a_waiting_client_times_out_then_the_env_is_gone_u
 
 def test_a_killed_server_takes_its_emulator_worker_processes_with_it(tmp_path: Path) -> None:
     """NES envs run in worker processes of the server; a server killed without cleanup must leave none behind."""
-    roms = REPO / "tests" / "roms"
-    subprocess.run(["ca65", "-I", str(roms), str(roms / "joypad.s"), "-o", str(tmp_path / "joypad.o")], check=True)
-    subprocess.run(["ld65", "-C", str(roms / "nrom.cfg"), str(tmp_path / "joypad.o"), "-o", str(tmp_path / "joypad.nes")], check=True)
+    rom = assemble_rom("joypad", tmp_path)
     server = start_server(30, tmp_path)
     try:
-        envs = zerogym.make_vec("NES-v0", 2, address=server.address, rom=str(tmp_path / "joypad.nes"))
+        envs = zerogym.make_vec("NES-v0", 2, address=server.address, rom=str(rom))
         envs.reset(seed=0)
         line = server.wait_for_log("event=env_made", "worker_pids=", timeout=5)
         assert line is not None, server.log()

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import os
-import subprocess
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 import zerogym
+from conftest import assemble_rom
 
-ROMS = Path(__file__).resolve().parents[1] / "roms"
 RIGHT = 0b1000_0000
 # Colours $21 (nothing held) and $27 (Right held) of nes-py's palette, which the joypad ROM fills the screen with.
 NOTHING_COLOUR = (0x3C, 0xBC, 0xFC)
@@ -20,11 +19,8 @@ RIGHT_COLOUR = (0xFC, 0xA0, 0x44)
 
 @pytest.fixture(scope="module")
 def joypad_rom(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """tests/roms/joypad.s assembled with ca65/ld65 into a temporary folder."""
-    out = tmp_path_factory.mktemp("roms")
-    subprocess.run(["ca65", "-I", str(ROMS), str(ROMS / "joypad.s"), "-o", str(out / "joypad.o")], check=True)
-    subprocess.run(["ld65", "-C", str(ROMS / "nrom.cfg"), str(out / "joypad.o"), "-o", str(out / "joypad.nes")], check=True)
-    return out / "joypad.nes"
+    """tests/roms/joypad.s: the screen colour follows the highest button held."""
+    return assemble_rom("joypad", tmp_path_factory.mktemp("roms"))
 
 
 def test_nes_v0_frames_follow_the_joypad(address: str, joypad_rom: Path) -> None:
@@ -61,11 +57,8 @@ def test_mario_without_the_rom_says_how_to_provide_it(address: str) -> None:
 
 @pytest.fixture(scope="module")
 def mario_like_rom(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """tests/roms/mario_like.s (Super Mario Bros' RAM layout on a straight level) assembled into a temporary folder."""
-    out = tmp_path_factory.mktemp("roms")
-    subprocess.run(["ca65", "-I", str(ROMS), str(ROMS / "mario_like.s"), "-o", str(out / "mario_like.o")], check=True)
-    subprocess.run(["ld65", "-C", str(ROMS / "nrom.cfg"), str(out / "mario_like.o"), "-o", str(out / "mario_like.nes")], check=True)
-    return out / "mario_like.nes"
+    """tests/roms/mario_like.s: Super Mario Bros' RAM layout on a straight level."""
+    return assemble_rom("mario_like", tmp_path_factory.mktemp("roms"))
 
 
 def test_mario_stage_with_the_rom_kwarg_and_seed_002s_wrappers(address: str, mario_like_rom: Path) -> None:
