@@ -24,6 +24,18 @@ public sealed class NesConsole : IDisposable
     private const string CoreFileName = "nestopia_libretro.so";
     private const string DebianCorePath = "/usr/lib/x86_64-linux-gnu/libretro/" + CoreFileName;
 
+    /// <summary>
+    /// Every Nestopia volume at 0: with nothing audible its APU only keeps time (frame counter, length counters, IRQs)
+    /// and synthesizes no samples, which saved 4-10% of each frame here. What the game reads is unchanged: RAM and frames
+    /// of Super Mario Bros and the test ROM hash the same over 20,000 frames of random input either way.
+    /// </summary>
+    private static readonly string[] VolumeOptions =
+    [
+        "nestopia_audio_vol_sq1", "nestopia_audio_vol_sq2", "nestopia_audio_vol_tri", "nestopia_audio_vol_noise",
+        "nestopia_audio_vol_dpcm", "nestopia_audio_vol_fds", "nestopia_audio_vol_mmc5", "nestopia_audio_vol_vrc6",
+        "nestopia_audio_vol_vrc7", "nestopia_audio_vol_n163", "nestopia_audio_vol_s5b",
+    ];
+
     private readonly LibretroEmulator emulator;
     private byte pendingJoypad;
 
@@ -33,7 +45,8 @@ public sealed class NesConsole : IDisposable
     /// <exception cref="LibretroException">The core is missing, fails to load or refuses the ROM.</exception>
     public NesConsole(NesRom rom, bool nesPyPalette = true, string? corePath = null)
     {
-        var options = new Dictionary<string, string>();
+        // The envs have no audio, so the core need not make any.
+        var options = VolumeOptions.ToDictionary(option => option, _ => "0");
         var systemFiles = new Dictionary<string, byte[]>();
         if (nesPyPalette)
         {
