@@ -37,6 +37,7 @@ public sealed class NesConsole : IDisposable
     ];
 
     private readonly LibretroEmulator emulator;
+    private NDArray? reusedFrame;
     private byte pendingJoypad;
 
     /// <param name="rom">The game.</param>
@@ -79,14 +80,22 @@ public sealed class NesConsole : IDisposable
         pendingJoypad = joypad;
     }
 
-    /// <summary>The frame as a new uint8 array of shape (240, 256, 3).</summary>
-    public NDArray FrameArray()
+    /// <summary>
+    /// The frame as a uint8 array of shape (240, 256, 3): a new one, or with <paramref name="reused"/> the same array
+    /// on every call, overwritten, for a caller that reads it before the next call. A new 180 KiB array per frame
+    /// lands on the large object heap and costs far more than the copy into it.
+    /// </summary>
+    public NDArray FrameArray(bool reused = false)
     {
         // Every byte is overwritten at once, so the 180 KiB need no zeroing.
-        byte[] copy = GC.AllocateUninitializedArray<byte>(emulator.Frame.Length);
-        emulator.Frame.CopyTo(copy);
-        return new NDArray(DType.UInt8, [Height, Width, 3], copy);
+        var array = reused
+            ? reusedFrame ??= NewFrameArray()
+            : NewFrameArray();
+        emulator.Frame.CopyTo(array.Data);
+        return array;
     }
+
+    private static NDArray NewFrameArray() => new(DType.UInt8, [Height, Width, 3], GC.AllocateUninitializedArray<byte>(Height * Width * 3));
 
     public Snapshot Save() => new(emulator.SaveState(), emulator.Frame.ToArray(), pendingJoypad);
 
