@@ -31,6 +31,24 @@ public abstract class Env : IDisposable
     protected NumpyRandom Random => random ??= NumpyRandom.FromEntropy();
 
     /// <summary>
+    /// True when whoever receives this env's observations reads each one before the next reset or step and never
+    /// keeps it (an observation wrapper around it), so the env may return the same reused array every time.
+    /// </summary>
+    protected internal bool ObservationsReadAtOnce { get; private set; }
+
+    /// <summary>Tells the env its observations are read at once (see <see cref="ObservationsReadAtOnce"/>).</summary>
+    internal void ReadObservationsAtOnce()
+    {
+        ObservationsReadAtOnce = true;
+        OnObservationsReadAtOnce();
+    }
+
+    /// <summary>Wrappers that hand their inner env's observations on unchanged tell the inner env too.</summary>
+    private protected virtual void OnObservationsReadAtOnce()
+    {
+    }
+
+    /// <summary>
     /// Starts a new episode. With a <paramref name="seed"/> the generator is reseeded first, so the same seed
     /// gives the same start. <paramref name="options"/> are env-specific; bad options throw
     /// <see cref="ArgumentException"/> before any state changes.
@@ -42,6 +60,13 @@ public abstract class Env : IDisposable
     }
 
     public abstract StepResult Step(object action);
+
+    /// <summary>
+    /// <see cref="Step"/> for a caller that reads the observation only when the step ends the episode, as a frame
+    /// skip's steps before its last: the observation is null unless the step terminated or truncated. Envs whose
+    /// observation is costly to make (an emulator's screen) override this; the rest step as usual.
+    /// </summary>
+    public virtual StepResult StepUnobserved(object action) => Step(action);
 
     /// <summary>The current frame (uint8, H×W×3) when <see cref="RenderMode"/> is "rgb_array".</summary>
     public virtual NDArray Render() =>

@@ -33,4 +33,13 @@ public sealed class TimeLimit : Wrapper
         elapsedSteps++;
         return elapsedSteps >= MaxEpisodeSteps ? result with { Truncated = true } : result;
     }
+
+    public override StepResult StepUnobserved(object action)
+    {
+        // The step that reaches the limit ends the episode, so its observation is made.
+        if (elapsedSteps + 1 >= MaxEpisodeSteps) return Step(action);
+        var result = Inner.StepUnobserved(action);
+        elapsedSteps++;
+        return result;
+    }
 }

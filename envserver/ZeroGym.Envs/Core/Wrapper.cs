@@ -28,6 +28,9 @@ public abstract class Wrapper : Env
 
     public override NDArray Render() => Inner.Render();
 
+    /// <summary>This wrapper returns its inner env's observations (a time limit, a frame skip), so they are read at once too.</summary>
+    private protected override void OnObservationsReadAtOnce() => Inner.ReadObservationsAtOnce();
+
     public override void Dispose()
     {
         Inner.Dispose();

@@ -24,7 +24,21 @@ public sealed class NesConsole : IDisposable
     private const string CoreFileName = "nestopia_libretro.so";
     private const string DebianCorePath = "/usr/lib/x86_64-linux-gnu/libretro/" + CoreFileName;
 
+    /// <summary>
+    /// Every Nestopia volume at 0: with nothing audible its APU only keeps time (frame counter, length counters, IRQs)
+    /// and synthesizes no samples. The gain follows the sound the game makes: Super Mario Bros in play ran 8% faster in
+    /// a bare C frontend (median of 6, per CPU-second), about 1% on quieter stretches; the silent test ROM, none.
+    /// What the game reads is unchanged: RAM and frames of both hash the same over 20,000 frames of random input.
+    /// </summary>
+    private static readonly string[] VolumeOptions =
+    [
+        "nestopia_audio_vol_sq1", "nestopia_audio_vol_sq2", "nestopia_audio_vol_tri", "nestopia_audio_vol_noise",
+        "nestopia_audio_vol_dpcm", "nestopia_audio_vol_fds", "nestopia_audio_vol_mmc5", "nestopia_audio_vol_vrc6",
+        "nestopia_audio_vol_vrc7", "nestopia_audio_vol_n163", "nestopia_audio_vol_s5b",
+    ];
+
     private readonly LibretroEmulator emulator;
+    private NDArray? reusedFrame;
     private byte pendingJoypad;
 
     /// <param name="rom">The game.</param>
@@ -33,7 +47,8 @@ public sealed class NesConsole : IDisposable
     /// <exception cref="LibretroException">The core is missing, fails to load or refuses the ROM.</exception>
     public NesConsole(NesRom rom, bool nesPyPalette = true, string? corePath = null)
     {
-        var options = new Dictionary<string, string>();
+        // The envs have no audio, so the core need not make any.
+        var options = VolumeOptions.ToDictionary(option => option, _ => "0");
         var systemFiles = new Dictionary<string, byte[]>();
         if (nesPyPalette)
         {
@@ -66,14 +81,22 @@ public sealed class NesConsole : IDisposable
         pendingJoypad = joypad;
     }
 
-    /// <summary>The frame as a new uint8 array of shape (240, 256, 3).</summary>
-    public NDArray FrameArray()
+    /// <summary>
+    /// The frame as a uint8 array of shape (240, 256, 3): a new one, or with <paramref name="reused"/> the same array
+    /// on every call, overwritten, for a caller that reads it before the next call. A new 180 KiB array per frame
+    /// lands on the large object heap and costs far more than the copy into it.
+    /// </summary>
+    public NDArray FrameArray(bool reused = false)
     {
         // Every byte is overwritten at once, so the 180 KiB need no zeroing.
-        byte[] copy = GC.AllocateUninitializedArray<byte>(emulator.Frame.Length);
-        emulator.Frame.CopyTo(copy);
-        return new NDArray(DType.UInt8, [Height, Width, 3], copy);
+        var array = reused
+            ? reusedFrame ??= NewFrameArray()
+            : NewFrameArray();
+        emulator.Frame.CopyTo(array.Data);
+        return array;
     }
+
+    private static NDArray NewFrameArray() => new(DType.UInt8, [Height, Width, 3], GC.AllocateUninitializedArray<byte>(Height * Width * 3));
 
     public Snapshot Save() => new(emulator.SaveState(), emulator.Frame.ToArray(), pendingJoypad);
 

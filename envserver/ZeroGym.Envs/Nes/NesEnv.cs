@@ -102,15 +102,27 @@ public sealed class NesEnv : Env
         base.Reset(seed, options);
         console.Restore(powerOn);
         hasState = true;
-        return new ResetResult(console.FrameArray(), Info.Empty);
+        return new ResetResult(console.FrameArray(reused: ObservationsReadAtOnce), Info.Empty);
     }
 
     /// <summary>One frame with the joypad byte <paramref name="action"/> (a <see cref="long"/> in 0..255).</summary>
     public override StepResult Step(object action)
     {
+        Advance(action);
+        return new StepResult(console.FrameArray(reused: ObservationsReadAtOnce), 0.0, false, false, Info.Empty);
+    }
+
+    /// <summary>One frame without copying the screen out; episodes never end here, so the observation is always null.</summary>
+    public override StepResult StepUnobserved(object action)
+    {
+        Advance(action);
+        return new StepResult(null!, 0.0, false, false, Info.Empty);
+    }
+
+    private void Advance(object action)
+    {
         if (!hasState) throw new InvalidOperationException("NES-v0: Step called before Reset");
         console.FrameAdvance((byte)(long)action);
-        return new StepResult(console.FrameArray(), 0.0, false, false, Info.Empty);
     }
 
     public override NDArray Render()

@@ -166,11 +166,16 @@ public sealed class SuperMarioBrosEnv : Env
         console.Restore(start);
         DidReset();
         hasState = true;
-        return new ResetResult(console.FrameArray(), GetInfo());
+        return new ResetResult(console.FrameArray(reused: ObservationsReadAtOnce), GetInfo());
     }
 
     /// <summary>nes-py's step: one frame, then reward, done and info from RAM, then the skips of <c>_did_step</c>.</summary>
-    public override StepResult Step(object action)
+    public override StepResult Step(object action) => Advance(action, observe: true);
+
+    /// <summary>As <see cref="Step"/>, copying the screen out only when the episode ends.</summary>
+    public override StepResult StepUnobserved(object action) => Advance(action, observe: false);
+
+    private StepResult Advance(object action, bool observe)
     {
         if (!hasState) throw new InvalidOperationException($"{Game}: Step called before Reset");
         long index = (long)action;
@@ -179,7 +184,8 @@ public sealed class SuperMarioBrosEnv : Env
         bool done = IsSingleStage ? IsDying || IsDead || FlagGet : IsGameOver;
         var info = GetInfo();
         DidStep(done);
-        return new StepResult(console.FrameArray(), Math.Clamp(reward, RewardMin, RewardMax), done, false, info);
+        var observation = observe || done ? console.FrameArray(reused: ObservationsReadAtOnce) : null!;
+        return new StepResult(observation, Math.Clamp(reward, RewardMin, RewardMax), done, false, info);
     }
 
     public override NDArray Render()

@@ -11,18 +11,18 @@ namespace ZeroGym.Envs.Wrappers;
 /// <remarks>
 /// Each returned observation is a fresh array the caller may keep (replay buffers do), except when the outer env is
 /// itself an observation wrapper: that one reads the observation at once and never hands it on, so the output buffer
-/// is reused and the chain allocates one array per step, at its outer end.
+/// is reused and the chain allocates one array per step, at its outer end. The inner env is told the same
+/// (<see cref="Env.ObservationsReadAtOnce"/>), through any wrappers between that pass observations on (a frame skip).
 /// </remarks>
 public abstract class ObservationWrapper : Wrapper
 {
     private NDArray? reusedOutput;
-    private bool outputReadAtOnce;
 
     protected ObservationWrapper(Env inner, Box outputSpace)
         : base(inner)
     {
         OutputSpace = outputSpace;
-        if (inner is ObservationWrapper innerWrapper) innerWrapper.outputReadAtOnce = true;
+        inner.ReadObservationsAtOnce();
     }
 
     /// <summary>The transformed observation space, with exact bounds.</summary>
@@ -57,9 +57,14 @@ public abstract class ObservationWrapper : Wrapper
         inner.ObservationSpace as Box
         ?? throw new ArgumentException($"{wrapper} needs {needs}; the observation space is {inner.ObservationSpace}");
 
+    /// <summary>The observations returned are this wrapper's own, not its inner env's: the mark stops here.</summary>
+    private protected override void OnObservationsReadAtOnce()
+    {
+    }
+
     private NDArray Observe(NDArray observation)
     {
-        var output = outputReadAtOnce
+        var output = ObservationsReadAtOnce
             ? reusedOutput ??= NDArray.Zeros(OutputSpace.DType, (int[])OutputSpace.Shape.Clone())
             : NDArray.Zeros(OutputSpace.DType, (int[])OutputSpace.Shape.Clone());
         Transform(observation, output);

@@ -22,13 +22,19 @@ public sealed class SkipFrames : Wrapper
 
     public int Skip { get; }
 
-    public override StepResult Step(object action)
+    public override StepResult Step(object action) => Repeat(action, observeLast: true);
+
+    public override StepResult StepUnobserved(object action) => Repeat(action, observeLast: false);
+
+    private StepResult Repeat(object action, bool observeLast)
     {
         double totalReward = 0;
         StepResult result = default;
         for (int i = 0; i < Skip; i++)
         {
-            result = Inner.Step(action);
+            // Only the last step's observation is returned, so the inner env need not make the others (an NES
+            // frame copied out for nothing), except on a step that ends the episode, where it always does.
+            result = observeLast && i == Skip - 1 ? Inner.Step(action) : Inner.StepUnobserved(action);
             totalReward += result.Reward;
             if (result.Terminated || result.Truncated) break;
         }

@@ -23,6 +23,25 @@ public class WrapperTests
     }
 
     [Fact]
+    public void Grayscale_EveryPixelOfALargeImage_IsTheFixedPointLumaOfItsOwnColour()
+    {
+        // Enough pixels for the vectorized path and an odd count for the tail; every colour value appears.
+        var random = new Random(5);
+        byte[] rgb = new byte[3 * 1001];
+        random.NextBytes(rgb);
+        rgb[0] = rgb[1] = rgb[2] = 255;
+        byte[] gray = new byte[1001];
+
+        Grayscale.Convert(rgb, gray);
+
+        for (int pixel = 0; pixel < gray.Length; pixel++)
+        {
+            // OpenCV's 14-bit fixed point, pixel by pixel.
+            Assert.Equal((rgb[3 * pixel] * 4899 + rgb[3 * pixel + 1] * 9617 + rgb[3 * pixel + 2] * 1868 + 8192) >> 14, gray[pixel]);
+        }
+    }
+
+    [Fact]
     public void Grayscale_Space_IsUint8ImageWithoutChannels_OrWithOneWhenKeepDim()
     {
         using var flat = new Grayscale(new ImageEnv(3, 5));

@@ -1,5 +1,6 @@
 using ZeroGym.Envs.Core;
 using ZeroGym.Envs.Nes;
+using ZeroGym.Envs.Wrappers;
 using ZeroGym.Protocol.Arrays;
 using ZeroGym.Protocol.Spaces;
 
@@ -82,6 +83,62 @@ public sealed class NesEnvTests
         for (int i = 0; i < 8; i++) observation = env.Step(0L).Observation;
 
         Assert.NotEqual(NesPalette.NesPy(0x21), Pixel(observation, 0, 0));
+    }
+
+    [Fact]
+    public void Wrapped_SkippedFramesAndReusedBuffers_ShowWhatPlainStepsShow()
+    {
+        // The mario chain skips making the frames it drops and reuses one frame array; the frames it shows must be
+        // those of the plain env stepped frame by frame, and the plain env's must stay the caller's to keep.
+        var kwargs = new Dictionary<string, object?>
+        {
+            [NesEnv.RomKwarg] = TestRoms.Joypad + ".nes",
+            ["wrappers"] = new object?[] { new Dictionary<string, object?> { ["name"] = "skip_frames", ["n"] = 3L }, "grayscale" },
+        };
+        using var wrapped = Spec.Make(kwargs);
+        using var plain = Make();
+        long[] actions = [128, 1, 64, 8, 0, 2, 16, 32];
+        var kept = new List<byte[]>();
+        var expected = new byte[256 * 240];
+
+        Grayscale.Convert(((NDArray)plain.Reset().Observation).Data, expected);
+        Assert.Equal(expected, ((NDArray)wrapped.Reset().Observation).Data);
+        foreach (long action in actions)
+        {
+            NDArray last = null!;
+            for (int frame = 0; frame < 3; frame++)
+            {
+                last = (NDArray)plain.Step(action).Observation;
+                kept.Add(last.Data);
+            }
+
+            Grayscale.Convert(last.Data, expected);
+            Assert.Equal(expected, ((NDArray)wrapped.Step(action).Observation).Data);
+        }
+
+        Assert.Equal(kept.Count, kept.Distinct().Count());
+    }
+
+    [Fact]
+    public void SkipFrames_TruncatedBetweenItsSteps_StillReturnsTheLastFrame()
+    {
+        var kwargs = new Dictionary<string, object?>
+        {
+            [NesEnv.RomKwarg] = TestRoms.Joypad + ".nes",
+            ["max_episode_steps"] = 6L,
+            ["wrappers"] = new object?[] { new Dictionary<string, object?> { ["name"] = "skip_frames", ["n"] = 4L } },
+        };
+        using var wrapped = Spec.Make(kwargs);
+        using var plain = Make();
+        wrapped.Reset();
+        plain.Reset();
+        for (int i = 0; i < 6; i++) plain.Step(128L);
+
+        wrapped.Step(128L);
+        var truncated = wrapped.Step(128L);
+
+        Assert.True(truncated.Truncated);
+        Assert.Equal(((NDArray)plain.Render()).Data, ((NDArray)truncated.Observation).Data);
     }
 
     [Fact]

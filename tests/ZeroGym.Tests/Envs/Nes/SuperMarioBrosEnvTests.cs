@@ -1,5 +1,6 @@
 using ZeroGym.Envs.Core;
 using ZeroGym.Envs.Nes;
+using ZeroGym.Envs.Wrappers;
 using ZeroGym.Protocol.Arrays;
 using ZeroGym.Protocol.Spaces;
 
@@ -110,6 +111,37 @@ public sealed class SuperMarioBrosEnvTests
         Assert.Equal((long)GoombaX, Long(last, "x_pos"));
         Assert.Equal(2L, Long(last, "life"));
         Assert.False(last.Truncated);
+    }
+
+    [Theory]
+    [InlineData(3)]
+    [InlineData(4)]
+    [InlineData(5)]
+    public void Stage_SkippingFrames_EndsAtTheGoombaWithTheFrameOfThatStep(int skip)
+    {
+        // Skipped steps make no frame, but the one that ends the episode must, wherever it falls in the skip.
+        using var skipping = new SkipFrames(Make((1, 1)), skip);
+        using var plain = Make((1, 1));
+        skipping.Reset();
+        plain.Reset();
+        StepResult outer, inner = default;
+        do
+        {
+            outer = skipping.Step((long)NesButtons.Right);
+            double reward = 0;
+            for (int i = 0; i < skip && !inner.Terminated; i++)
+            {
+                inner = plain.Step((long)NesButtons.Right);
+                reward += inner.Reward;
+            }
+
+            Assert.Equal(reward, outer.Reward);
+            Assert.Equal(((NDArray)inner.Observation).Data, ((NDArray)outer.Observation).Data);
+        }
+        while (!outer.Terminated);
+
+        Assert.True(inner.Terminated);
+        Assert.Equal((long)GoombaX, Long(outer, "x_pos"));
     }
 
     [Fact]
