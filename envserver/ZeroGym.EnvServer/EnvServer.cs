@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using ZeroGym.Envs.Core;
 using ZeroGym.Protocol.Interop.ZeroMQ;
 
@@ -25,6 +26,7 @@ public sealed class EnvServer : IDisposable
     private readonly CurveAuthenticator? authenticator;
     private readonly List<string> boundEndpoints = [];
     private readonly Dictionary<string, (long LastLogged, int NotLogged)> droppedReplies = new(StringComparer.Ordinal);
+    private readonly long spinTicks;
     private byte[] lastIdentity = [];
     private string lastClientId = "";
 
@@ -32,6 +34,7 @@ public sealed class EnvServer : IDisposable
     {
         this.options = options;
         this.log = log;
+        spinTicks = (long)(options.SpinAfterReply.TotalSeconds * Stopwatch.Frequency);
         EndpointPolicy.CheckPlainTextAllowed(options);
         Handler = new RequestHandler(registry, options, log, time);
         socket = context.CreateSocket(ZmqSocketType.Router);
@@ -79,18 +82,27 @@ public sealed class EnvServer : IDisposable
         ZmqSocket[] polled = authenticator is null ? [] : [socket, .. authenticator.Sockets];
         var readable = new bool[polled.Length];
         long nextSweep = Environment.TickCount64 + 1000;
+        Func<bool> requestWaiting = authenticator is null
+            ? () => socket.TryReceive(identity, TimeSpan.Zero)
+            : () => ZmqPoller.Poll(polled, readable, TimeSpan.Zero) > 0;
+        bool served = false;
         while (!cancellation.IsCancellationRequested)
         {
             if (authenticator is null)
             {
                 // One blocking receive per request: the cheapest wait there is, for the common plain-text server.
-                if (socket.TryReceive(identity, PollInterval)) Serve(identity, payload);
+                served = (served && SpinUntil(requestWaiting)) || socket.TryReceive(identity, PollInterval);
+                if (served) Serve(identity, payload);
             }
-            else if (ZmqPoller.Poll(polled, readable, PollInterval) > 0)
+            else
             {
-                authenticator.HandlePending();
-                // A bounded batch, so new clients' handshakes wait for at most this many requests.
-                for (int served = 0; served < 64 && socket.TryReceive(identity, TimeSpan.Zero); served++) Serve(identity, payload);
+                served = (served && SpinUntil(requestWaiting)) || ZmqPoller.Poll(polled, readable, PollInterval) > 0;
+                if (served)
+                {
+                    authenticator.HandlePending();
+                    // A bounded batch, so new clients' handshakes wait for at most this many requests.
+                    for (int count = 0; count < 64 && socket.TryReceive(identity, TimeSpan.Zero); count++) Serve(identity, payload);
+                }
             }
 
             if (Environment.TickCount64 >= nextSweep)
@@ -99,6 +111,25 @@ public sealed class EnvServer : IDisposable
                 nextSweep = Environment.TickCount64 + 1000;
             }
         }
+    }
+
+    /// <summary>
+    /// Calls <paramref name="poll"/> until it is true or <see cref="ServerOptions.SpinAfterReply"/> has passed: the
+    /// next request of a client stepping in a loop is taken without the loop thread going to sleep.
+    /// </summary>
+    private bool SpinUntil(Func<bool> poll)
+    {
+        if (spinTicks <= 0) return false;
+        long deadline = Stopwatch.GetTimestamp() + spinTicks;
+        do
+        {
+            if (poll()) return true;
+            // Any other thread that wants this CPU gets it (on a busy machine that may be the very thread carrying
+            // the next request); on an idle one the yield returns at once and the CPU stays awake.
+            Thread.Yield();
+        }
+        while (Stopwatch.GetTimestamp() < deadline);
+        return false;
     }
 
     private void Serve(ZmqMessage identity, ZmqMessage payload)

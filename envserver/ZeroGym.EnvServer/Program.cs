@@ -26,6 +26,11 @@ var maxMessageBytes = new Option<int>("--max-message-bytes")
     Description = "Largest request accepted; larger ones are answered with too_large",
     DefaultValueFactory = _ => new ServerOptions().MaxMessageBytes,
 };
+var spinMicroseconds = new Option<int>("--spin-us")
+{
+    Description = "After each reply, poll this many microseconds for the next request before sleeping (a CPU stays busy meanwhile)",
+    DefaultValueFactory = _ => (int)new ServerOptions().SpinAfterReply.TotalMicroseconds,
+};
 var romDir = new Option<string?>("--rom-dir")
 {
     Description = "Directory of the user's NES ROMs (NES-v0 file names, Super Mario Bros found by SHA-1); default $ZEROGYM_ROM_DIR",
@@ -57,7 +62,7 @@ var parentPid = new Option<int?>("--parent-pid") { Description = "Exit when this
 
 var root = new RootCommand("ZeroGym env server: Gymnasium envs over ZeroMQ + MessagePack (protocol/SPEC.md)")
 {
-    bind, idleTimeout, maxEnvsPerClient, maxMessageBytes, maxOutstandingRequests, curveSecretKey, authorizedKeys, insecure, romDir,
+    bind, idleTimeout, maxEnvsPerClient, maxMessageBytes, maxOutstandingRequests, curveSecretKey, authorizedKeys, insecure, spinMicroseconds, romDir,
     inProcessEnvs, parentPid,
 };
 root.SetAction(parsed =>
@@ -71,10 +76,13 @@ root.SetAction(parsed =>
         MaxOutstandingRequests = parsed.GetValue(maxOutstandingRequests),
         AllowInsecureRemote = parsed.GetValue(insecure),
         InProcessEnvs = parsed.GetValue(inProcessEnvs),
+        SpinAfterReply = TimeSpan.FromMicroseconds(parsed.GetValue(spinMicroseconds)),
     };
-    if (options.IdleTimeout <= TimeSpan.Zero || options.MaxEnvsPerClient < 1 || options.MaxMessageBytes < 1024 || options.MaxOutstandingRequests < 1)
+    if (options.IdleTimeout <= TimeSpan.Zero || options.MaxEnvsPerClient < 1 || options.MaxMessageBytes < 1024 || options.MaxOutstandingRequests < 1
+        || options.SpinAfterReply < TimeSpan.Zero || options.SpinAfterReply > TimeSpan.FromSeconds(1))
     {
-        Console.Error.WriteLine("zerogym-server: --idle-timeout must be > 0, --max-envs-per-client >= 1, --max-message-bytes >= 1024 and --max-outstanding-requests >= 1");
+        Console.Error.WriteLine("zerogym-server: --idle-timeout must be > 0, --max-envs-per-client >= 1, --max-message-bytes >= 1024, " +
+            "--max-outstanding-requests >= 1 and --spin-us between 0 and 1000000");
         return 2;
     }
 

@@ -28,6 +28,13 @@ public sealed record ServerOptions
     /// </summary>
     public int MaxOutstandingRequests { get; init; } = 1000;
 
+    /// <summary>
+    /// After each reply, how long the loop keeps polling for the next request before it blocks. A blocked thread's
+    /// CPU may halt, and on virtual machines waking it costs tens of microseconds per request; an agent stepping in a
+    /// loop sends its next request within this time. The price: one CPU busy for this long after every reply.
+    /// </summary>
+    public TimeSpan SpinAfterReply { get; init; } = TimeSpan.Zero;
+
     /// <summary>CURVE encryption and the keys allowed in; null serves plain text.</summary>
     public CurveSecurity? Curve { get; init; }
 

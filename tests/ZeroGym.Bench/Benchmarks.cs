@@ -121,6 +121,20 @@ internal static class Benchmarks
             var reply = handler.Handle("bench", steps[count++ & 1]).Span;
             if (reply.IndexOf(terminated) >= 0 || reply.IndexOf(truncated) >= 0) handler.Handle("bench", reset);
         }));
+
+        // A 64-env vector env through the handler: what the remote vector benchmarks cost without sockets.
+        const int numEnvs = 64;
+        var vectorMade = handler.Handle("bench", Request(6, "make", ("env", EnvId), ("num_envs", (long)numEnvs)));
+        long vectorHandle = (long)((Dictionary<object, object?>)MessagePackSerializer.Deserialize(vectorMade.Span)!)["handle"]!;
+        handler.Handle("bench", Request(7, "reset", ("handle", vectorHandle), ("seed", 0L)));
+        var random = new Random(0);
+        var vectorSteps = Enumerable.Range(0, 64)
+            .Select(i => Request(8 + i, "step", ("handle", vectorHandle), ("action", NDArray.From(Enumerable.Range(0, numEnvs).Select(_ => (long)random.Next(2)).ToArray()))))
+            .ToArray();
+        var vector = Measure.Throughput($"in-process server handler vector {numEnvs} step", seconds,
+            () => handler.Handle("bench", vectorSteps[count++ & 63]), batch: 100);
+        vector["items_per_s"] = (double)vector["items_per_s"] * numEnvs;
+        Measure.Print(vector);
     }
 
     /// <summary>Byte sizes of a CartPole step request and its reply, as the server writes them.</summary>

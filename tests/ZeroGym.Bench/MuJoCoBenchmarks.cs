@@ -16,6 +16,7 @@ internal static class MuJoCoBenchmarks
     private const string EnvId = "HalfCheetah-v5";
     private const int EpisodeSteps = 1000;
     private const int ActionRows = 64;
+    private const int VectorEnvs = 16;
 
     /// <summary>
     /// The raw loop (ctrl, 5 mj_step, mj_rnePostConstraint; a reset per 1000 steps), then the env in-process as the
@@ -53,6 +54,19 @@ internal static class MuJoCoBenchmarks
         {
             if (handler.Handle("bench", stepRequests[calls++ % ActionRows]).Span.IndexOf(truncated) >= 0) handler.Handle("bench", reset);
         }, batch: 200));
+
+        // A 16-env vector env through the handler: what the remote vector benchmark costs without sockets.
+        var vectorMade = (Dictionary<object, object?>)MessagePackSerializer.Deserialize(
+            handler.Handle("bench", Benchmarks.Request(1, "make", ("env", EnvId), ("num_envs", (long)VectorEnvs))).Span)!;
+        long vectorHandle = (long)vectorMade["handle"]!;
+        handler.Handle("bench", Benchmarks.Request(2, "reset", ("handle", vectorHandle), ("seed", 0L)));
+        var vectorRequests = VectorActions(actions, VectorEnvs)
+            .Select((batch, i) => Benchmarks.Request(3 + i, "step", ("handle", vectorHandle), ("action", batch))).ToArray();
+        long vectorCalls = 0;
+        var vector = Measure.Throughput($"in-process server handler halfcheetah vector {VectorEnvs} step", seconds,
+            () => handler.Handle("bench", vectorRequests[vectorCalls++ % ActionRows]), batch: 10);
+        vector["items_per_s"] = (double)vector["items_per_s"] * VectorEnvs;
+        Measure.Print(vector);
     }
 
     /// <summary>One remote HalfCheetah, then a remote vector env of <paramref name="numEnvs"/>, through the C# client.</summary>
@@ -72,14 +86,19 @@ internal static class MuJoCoBenchmarks
 
         using var envs = RemoteVectorEnv.Make(EnvId, numEnvs, serverAddress);
         envs.Reset(seed: 0);
-        var batches = Enumerable.Range(0, ActionRows)
-            .Select(row => NDArray.From(Enumerable.Range(0, numEnvs).SelectMany(i => actions[(row + i) % ActionRows].AsSpan<float>().ToArray()).ToArray(), numEnvs, 6))
-            .ToArray();
+        var batches = VectorActions(actions, numEnvs);
         long calls = 0;
         // The vector env resets finished sub-envs itself (Gymnasium's autoreset), so the loop only steps.
         Measure.Print(Measure.Latency($"c# halfcheetah vector {numEnvs} envs", seconds,
             () => envs.Step(batches[calls++ % ActionRows]), itemsPerCall: numEnvs));
     }
+
+    /// <summary>One batch of actions per row: sub-env i of row r takes action r + i.</summary>
+    private static NDArray[] VectorActions(NDArray[] actions, int numEnvs) =>
+    [
+        .. Enumerable.Range(0, ActionRows).Select(row =>
+            NDArray.From(Enumerable.Range(0, numEnvs).SelectMany(i => actions[(row + i) % ActionRows].AsSpan<float>().ToArray()).ToArray(), numEnvs, 6)),
+    ];
 
     private static NDArray[] Actions()
     {

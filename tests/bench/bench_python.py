@@ -1,6 +1,6 @@
 """Throughput and latency of CartPole through the Python client, one JSON object per line.
 
-    /usr/bin/python3 tests/bench/bench_python.py --address tcp://127.0.0.1:5555 [--seconds 5] [--num-envs 64]
+    /usr/bin/python3 tests/bench/bench_python.py --address tcp://127.0.0.1:5555 [--seconds 5] [--num-envs 64] [--spin-us N]
 
 (a) one CartPole env: reset, then random actions, resetting when an episode ends. ``steps_per_s`` counts steps over
     the whole loop (resets included); the latencies are those of ``step`` calls alone, in microseconds.
@@ -34,9 +34,9 @@ def latency_percentiles(latencies_ns: list[int]) -> dict[str, float]:
     return {"p50_us": round(p50, 2), "p90_us": round(p90, 2), "p99_us": round(p99, 2)}
 
 
-def bench_single(address: str, seconds: float, rng: np.random.Generator) -> dict[str, object]:
+def bench_single(address: str, seconds: float, rng: np.random.Generator, spin_us: int | None) -> dict[str, object]:
     latencies: list[int] = []
-    with zerogym.make(ENV_ID, address=address) as env:
+    with zerogym.make(ENV_ID, address=address, spin_us=spin_us) as env:
         env.reset(seed=0)
         steps = 0
         clock = time.perf_counter_ns
@@ -54,9 +54,10 @@ def bench_single(address: str, seconds: float, rng: np.random.Generator) -> dict
     return {"name": "python cartpole step", "steps_per_s": round(steps / elapsed, 1), **latency_percentiles(latencies)}
 
 
-def bench_vector(address: str, seconds: float, num_envs: int, rng: np.random.Generator) -> dict[str, object]:
+def bench_vector(address: str, seconds: float, num_envs: int, rng: np.random.Generator,
+                 spin_us: int | None) -> dict[str, object]:
     latencies: list[int] = []
-    with zerogym.make_vec(ENV_ID, num_envs, address=address) as envs:
+    with zerogym.make_vec(ENV_ID, num_envs, address=address, spin_us=spin_us) as envs:
         envs.reset(seed=0)
         calls = 0
         clock = time.perf_counter_ns
@@ -80,10 +81,12 @@ def main() -> None:
     parser.add_argument("--address", default=zerogym.DEFAULT_ADDRESS, help="the server's endpoint")
     parser.add_argument("--seconds", type=float, default=5.0, help="duration of each measurement")
     parser.add_argument("--num-envs", type=int, default=64, help="copies in the vector env")
+    parser.add_argument("--spin-us", type=int, default=None,
+                        help="microseconds the client polls for each reply before blocking (default: ZEROGYM_SPIN_US)")
     args = parser.parse_args()
     rng = np.random.default_rng(0)
-    print(json.dumps(bench_single(args.address, args.seconds, rng)), flush=True)
-    print(json.dumps(bench_vector(args.address, args.seconds, args.num_envs, rng)), flush=True)
+    print(json.dumps(bench_single(args.address, args.seconds, rng, args.spin_us)), flush=True)
+    print(json.dumps(bench_vector(args.address, args.seconds, args.num_envs, rng, args.spin_us)), flush=True)
 
 
 if __name__ == "__main__":

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 import zerogym
+from conftest import SERVER_DLL, start_server
 from zerogym.compat import AutoresetMode, batch_space, spaces
 
 NUM_ENVS = 4
@@ -142,3 +144,35 @@ def test_envs_left_open_at_exit_end_the_process_quietly(address: str, client_env
     result = subprocess.run([sys.executable, "-c", script, address], env=client_env, capture_output=True, text=True,
                             timeout=60)
     assert (result.returncode, result.stderr) == (0, "")
+
+
+def test_a_spinning_server_and_client_give_the_same_steps_as_blocking_ones(address: str, tmp_path: Path) -> None:
+    spinning = start_server(300, tmp_path, "--spin-us", "500")
+    try:
+        runs = []
+        for server_address, spin_us in ((address, 0), (spinning.address, 500)):
+            with zerogym.make_vec("CartPole-v1", 4, address=server_address, spin_us=spin_us) as envs:
+                assert envs._remote.connection.spin_us == spin_us
+                assert envs.spec.kwargs["spin_us"] == spin_us  # spec.make() polls the same way
+                steps = [envs.reset(seed=3)[0].copy()]
+                for t in range(40):
+                    obs, rewards, terminations, truncations, _ = envs.step(np.array([(t + i) % 2 for i in range(4)]))
+                    steps += [obs.copy(), rewards.copy(), terminations.copy(), truncations.copy()]
+            runs.append(steps)
+    finally:
+        spinning.stop()
+    for blocking, spun in zip(*runs):
+        np.testing.assert_array_equal(blocking, spun)
+
+
+def test_spin_us_must_be_a_non_negative_int(address: str) -> None:
+    for wrong in (-1, 2.5):
+        with pytest.raises(ValueError, match="spin_us must be a non-negative int"):
+            zerogym.make_vec("CartPole-v1", 2, address=address, spin_us=wrong)
+
+
+def test_the_server_refuses_a_negative_spin() -> None:
+    refused = subprocess.run(["dotnet", str(SERVER_DLL), "--bind", "tcp://127.0.0.1:*", "--spin-us", "-1"],
+                             capture_output=True, text=True, timeout=60)
+    assert refused.returncode == 2
+    assert "--spin-us between 0 and 1000000" in refused.stderr

@@ -13,7 +13,7 @@ from zerogym.vector import ZeroGymVectorEnv
 
 def make(env_id: str, address: str = DEFAULT_ADDRESS, timeout: float | None = 30.0,
          render_mode: str | None = None, curve_server_key: str | None = None, curve_client_key: str | None = None,
-         **kwargs: Any) -> ZeroGymEnv:
+         spin_us: int | None = None, **kwargs: Any) -> ZeroGymEnv:
     """Makes the env ``env_id`` in the ZeroGym server at ``address``.
 
     Args:
@@ -25,6 +25,9 @@ def make(env_id: str, address: str = DEFAULT_ADDRESS, timeout: float | None = 30
             of ``scripts/keygen`` or the 40 Z85 characters. Needs ``curve_client_key``.
         curve_client_key: this client's key pair, a ``NAME.key`` file or its secret key in Z85; the server must
             list its public key in ``--authorized-keys``.
+        spin_us: microseconds to poll for each reply before blocking (None: ``ZEROGYM_SPIN_US``, 0 if unset). On
+            an otherwise idle VM, polling saves the wake-up of a sleeping CPU on every step; it keeps one CPU busy
+            meanwhile (yielding it to any other thread that asks), which can slow a busy machine down.
         **kwargs: the env's keyword arguments, plus ``max_episode_steps`` to override its time limit.
 
     Example:
@@ -33,12 +36,12 @@ def make(env_id: str, address: str = DEFAULT_ADDRESS, timeout: float | None = 30
         >>> obs, reward, terminated, truncated, info = env.step(env.action_space.sample())
     """
     return ZeroGymEnv(env_id, address=address, timeout=timeout, render_mode=render_mode, kwargs=kwargs,
-                      curve=curve_keys(curve_server_key, curve_client_key))
+                      curve=curve_keys(curve_server_key, curve_client_key), spin_us=spin_us)
 
 
 def make_vec(env_id: str, num_envs: int, address: str = DEFAULT_ADDRESS, timeout: float | None = 30.0,
              render_mode: str | None = None, curve_server_key: str | None = None,
-             curve_client_key: str | None = None, **kwargs: Any) -> ZeroGymVectorEnv:
+             curve_client_key: str | None = None, spin_us: int | None = None, **kwargs: Any) -> ZeroGymVectorEnv:
     """Makes ``num_envs`` copies of ``env_id`` in the server, stepped together (next-step autoreset).
 
     Arguments are those of ``make``. Example:
@@ -47,7 +50,7 @@ def make_vec(env_id: str, num_envs: int, address: str = DEFAULT_ADDRESS, timeout
         >>> obs, rewards, terminations, truncations, infos = envs.step(envs.action_space.sample())
     """
     return ZeroGymVectorEnv(env_id, num_envs, address=address, timeout=timeout, render_mode=render_mode,
-                            kwargs=kwargs, curve=curve_keys(curve_server_key, curve_client_key))
+                            kwargs=kwargs, curve=curve_keys(curve_server_key, curve_client_key), spin_us=spin_us)
 
 
 def list_envs(address: str = DEFAULT_ADDRESS, timeout: float | None = 30.0, curve_server_key: str | None = None,

@@ -21,10 +21,10 @@ DEFAULT_ADDRESS = "tcp://127.0.0.1:5555"
 """Where ``zerogym.make`` looks for the server unless told otherwise."""
 
 SPIN_MICROSECONDS = int(os.environ.get("ZEROGYM_SPIN_US", "0"))
-"""How long to poll for a reply before blocking (``ZEROGYM_SPIN_US``; 0, the default, always blocks). Waking a
-blocked thread costs tens of microseconds on virtual machines that halt idle CPUs, and polling avoids it: on an
-idle 2-core VM it halves the time of a step. But the polling thread holds a CPU the server may need, so on a busy
-machine it can make steps several times slower; measure before turning it on."""
+"""How long to poll for a reply before blocking, unless a connection is given ``spin_us`` (``ZEROGYM_SPIN_US``; 0,
+the default, always blocks). Waking a blocked thread costs tens of microseconds on virtual machines that halt idle
+CPUs, and polling avoids it. The polling thread yields its CPU to any other thread that wants it between polls,
+but it still keeps one CPU busy while it waits; on a busy machine that can make steps slower: measure first."""
 
 
 class Connection:
@@ -32,7 +32,7 @@ class Connection:
 
     ``hello`` is sent before the first request. Each request gets a fresh id and waits for the reply with that id;
     replies to earlier requests (left over from an interrupted call) are discarded. Replies are polled for during
-    ``SPIN_MICROSECONDS``, then waited for. When no reply comes within ``timeout`` seconds the socket is closed and
+    ``spin_us`` microseconds, then waited for. When no reply comes within ``timeout`` seconds the socket is closed and
     reopened, so a late reply cannot be taken for the next one, and ``ServerTimeoutError`` is raised. Envs made on
     the old socket are gone: the server ties envs to connections.
 
@@ -40,12 +40,17 @@ class Connection:
         address: the server's endpoint, ``tcp://HOST:PORT`` or ``ipc://PATH``.
         timeout: seconds to wait for each reply, or None to wait forever.
         curve: CURVE keys for an encrypted, authenticated connection (``zerogym.security.curve_keys``), or None.
+        spin_us: microseconds to poll for each reply before blocking; None takes ``SPIN_MICROSECONDS``.
     """
 
-    def __init__(self, address: str, timeout: float | None, curve: CurveKeys | None = None):
+    def __init__(self, address: str, timeout: float | None, curve: CurveKeys | None = None,
+                 spin_us: int | None = None):
+        if spin_us is not None and (type(spin_us) is not int or spin_us < 0):
+            raise ValueError(f"spin_us must be a non-negative int (microseconds) or None; got {spin_us!r}")
         self.address = address
         self.timeout = timeout
         self.curve = curve
+        self.spin_us = SPIN_MICROSECONDS if spin_us is None else spin_us
         self.server: dict[str, Any] = {}
         """The server's ``hello`` reply: ``version``, ``capabilities``, ``max_message_bytes``, ``idle_timeout``."""
         self._packer = msgpack.Packer(default=encode_default)
@@ -100,7 +105,7 @@ class Connection:
         try:
             socket.send(self._packer.pack(message))
             while True:
-                reply = _unpack(_receive(socket))
+                reply = _unpack(_receive(socket, self.spin_us))
                 reply_id = reply.get("id")
                 # Only an error about a request the server could not read has no id: that request was ours.
                 if reply_id == request_id or (reply_id is None and "error" in reply):
@@ -129,16 +134,16 @@ class Connection:
         return socket
 
 
-def _receive(socket: zmq.Socket) -> bytes:
-    """The next frame: polled for during the spin time, then waited for (up to the socket's receive timeout)."""
-    if SPIN_MICROSECONDS > 0:
+def _receive(socket: zmq.Socket, spin_us: int) -> bytes:
+    """The next frame: polled for during ``spin_us``, then waited for (up to the socket's receive timeout)."""
+    if spin_us > 0:
         clock = time.perf_counter_ns
-        deadline = clock() + SPIN_MICROSECONDS * 1000
+        deadline = clock() + spin_us * 1000
         while clock() < deadline:
             try:
                 return socket.recv(zmq.NOBLOCK)
             except zmq.Again:
-                pass
+                os.sched_yield()
     return socket.recv()
 
 

@@ -31,8 +31,10 @@ class ZeroGymEnv(Env):
     """
 
     def __init__(self, env_id: str, *, address: str = DEFAULT_ADDRESS, timeout: float | None = 30.0,
-                 render_mode: str | None = None, kwargs: dict[str, Any] | None = None, curve: CurveKeys | None = None):
-        self._remote = RemoteEnv(env_id, address, timeout, render_mode, dict(kwargs or {}), curve=curve)
+                 render_mode: str | None = None, kwargs: dict[str, Any] | None = None, curve: CurveKeys | None = None,
+                 spin_us: int | None = None):
+        self._remote = RemoteEnv(env_id, address, timeout, render_mode, dict(kwargs or {}), curve=curve,
+                                 spin_us=spin_us)
         try:
             made = self._remote.made
             self.observation_space = decode_space(field(made, "observation_space", "make"))

@@ -24,12 +24,14 @@ class RemoteEnv:
         kwargs: the env's keyword arguments, passed to the server's ``make``.
         num_envs: None for a single env, N for a vector env of N copies.
         curve: CURVE keys for an encrypted connection, or None.
+        spin_us: microseconds to poll for each reply before blocking (None: ``ZEROGYM_SPIN_US``).
     """
 
     def __init__(self, env_id: str, address: str, timeout: float | None, render_mode: str | None,
-                 kwargs: dict[str, Any], num_envs: int | None = None, curve: CurveKeys | None = None):
+                 kwargs: dict[str, Any], num_envs: int | None = None, curve: CurveKeys | None = None,
+                 spin_us: int | None = None):
         self.env_id = env_id
-        self.connection = Connection(address, timeout, curve)
+        self.connection = Connection(address, timeout, curve, spin_us)
         self._make_request: dict[str, Any] = {"op": "make", "env": env_id, "kwargs": kwargs}
         if num_envs is not None:
             self._make_request["num_envs"] = num_envs
@@ -93,7 +95,7 @@ class RemoteEnv:
         remote = field(self.made, "spec", "make")
         # The kwargs in effect, with the caller's on top: the reply may leave some out (max_episode_steps).
         kwargs = {"env_id": self.env_id, "address": self.connection.address, "timeout": self.connection.timeout,
-                  **(remote.get("kwargs") or {}), **self._make_request["kwargs"]}
+                  "spin_us": self.connection.spin_us, **(remote.get("kwargs") or {}), **self._make_request["kwargs"]}
         if render_mode is not None:
             kwargs["render_mode"] = render_mode
         return EnvSpec(

@@ -25,9 +25,10 @@ class ZeroGymVectorEnv(VectorEnv):
     """
 
     def __init__(self, env_id: str, num_envs: int, *, address: str = DEFAULT_ADDRESS, timeout: float | None = 30.0,
-                 render_mode: str | None = None, kwargs: dict[str, Any] | None = None, curve: CurveKeys | None = None):
+                 render_mode: str | None = None, kwargs: dict[str, Any] | None = None, curve: CurveKeys | None = None,
+                 spin_us: int | None = None):
         self.closed = True  # Until the server made it: nothing for close() to free.
-        self._remote = RemoteEnv(env_id, address, timeout, render_mode, dict(kwargs or {}), num_envs, curve)
+        self._remote = RemoteEnv(env_id, address, timeout, render_mode, dict(kwargs or {}), num_envs, curve, spin_us)
         self.closed = False
         try:
             made = self._remote.made

@@ -16,9 +16,9 @@ namespace ZeroGym.Envs.Vector;
 /// <para>The vector env owns its sub-envs and disposes them. Like every env it is single-threaded: one caller at a time.</para>
 /// <para>Sub-envs whose steps are expensive (a physics engine, an emulator) are stepped on several cores at once: the
 /// first steps are timed one after the other, and when a whole step takes longer than <see cref="ParallelThreshold"/>
-/// the sub-envs are split into one contiguous share per core. Each sub-env is still used by one thread at a time and
-/// results are gathered in order, so what a step returns does not depend on it; CartPole stays on one thread, where
-/// handing work to other cores would cost more than it saves.</para>
+/// the sub-envs are handed out one at a time to the caller and helper threads, up to one thread per core. Each sub-env
+/// is still used by one thread at a time and results are gathered in order, so what a step returns does not depend on
+/// it; CartPole stays on one thread, where handing work to other cores would cost more than it saves.</para>
 /// </remarks>
 public sealed class SyncVectorEnv : IDisposable
 {
@@ -32,6 +32,7 @@ public sealed class SyncVectorEnv : IDisposable
     private readonly Env[] envs;
     private readonly bool[] needsAutoreset;
     private readonly int workers = Math.Min(Environment.ProcessorCount, 64);
+    private readonly ParallelOptions parallelOptions;
     private bool hasReset;
     private int stepsTimed;
     private TimeSpan timeStepping;
@@ -57,6 +58,7 @@ public sealed class SyncVectorEnv : IDisposable
         ObservationSpace = Batching.BatchSpace(SingleObservationSpace, envs.Count);
         ActionSpace = Batching.BatchSpace(SingleActionSpace, envs.Count);
         needsAutoreset = new bool[envs.Count];
+        parallelOptions = new ParallelOptions { MaxDegreeOfParallelism = workers };
     }
 
     /// <summary>True once the timed steps showed the sub-envs are worth stepping on several cores.</summary>
@@ -169,16 +171,19 @@ public sealed class SyncVectorEnv : IDisposable
         if (stepsTimed == UntimedSteps + TimedSteps) SteppingInParallel = timeStepping / TimedSteps > ParallelThreshold;
     }
 
-    /// <summary>One contiguous share of the sub-envs per core; the first failure is rethrown as it was thrown.</summary>
+    /// <summary>
+    /// The sub-envs taken one at a time by whichever thread is free, the caller included: on a shared machine a helper
+    /// thread may start late, and then the caller steps the sub-envs it has not reached instead of waiting for it.
+    /// The first failure is rethrown as it was thrown.
+    /// </summary>
     private void StepInParallel(Action<int, int> stepRange)
     {
-        int shares = Math.Min(workers, NumEnvs);
         ExceptionDispatchInfo? failure = null;
-        Parallel.For(0, shares, share =>
+        Parallel.For(0, NumEnvs, parallelOptions, i =>
         {
             try
             {
-                stepRange(share * NumEnvs / shares, (share + 1) * NumEnvs / shares);
+                stepRange(i, i + 1);
             }
             catch (Exception error)
             {
