@@ -10,6 +10,7 @@ namespace ZeroGym.EnvServer.Workers;
 internal sealed class WorkerProcess : IDisposable
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
+    private const string IdleForever = "315360000"; // ten years, in seconds
     private readonly Process process;
     private readonly string directory;
 
@@ -58,7 +59,9 @@ internal sealed class WorkerProcess : IDisposable
             start.ArgumentList.Add(program);
         }
 
-        foreach (string argument in (string[])["--bind", endpoint, "--in-process-envs", "--parent-pid", Environment.ProcessId.ToString(), "--max-envs-per-client", "1"])
+        foreach (string argument in (string[])["--bind", endpoint, "--in-process-envs", "--parent-pid", Environment.ProcessId.ToString(), "--max-envs-per-client", "1",
+            // The server closes the env; a worker must never drop it for being idle while the server's client waits.
+            "--idle-timeout", IdleForever])
         {
             start.ArgumentList.Add(argument);
         }
