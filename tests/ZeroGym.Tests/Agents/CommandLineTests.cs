@@ -10,7 +10,8 @@ namespace ZeroGym.Tests.Agents;
 /// </summary>
 public sealed partial class CommandLineTests
 {
-    private static (int ExitCode, string Output, string Error) Invoke(params string[] args)
+    /// <summary>Runs the agents' command line in-process, as scripts/train and scripts/play do.</summary>
+    internal static (int ExitCode, string Output, string Error) Invoke(params string[] args)
     {
         var output = new StringWriter();
         var error = new StringWriter();

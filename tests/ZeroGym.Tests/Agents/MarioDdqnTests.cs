@@ -13,13 +13,7 @@ namespace ZeroGym.Tests.Agents;
 /// </summary>
 public sealed partial class MarioDdqnTests
 {
-    private static (int ExitCode, string Output, string Error) Invoke(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int exitCode = AgentCommands.Invoke(args, output, error);
-        return (exitCode, output.ToString(), error.ToString());
-    }
+    private static (int ExitCode, string Output, string Error) Invoke(params string[] args) => CommandLineTests.Invoke(args);
 
     [Fact]
     public void DdqnMario_TrainsOnTheTestRom_Resumes_AndPlays()
