@@ -1,5 +1,5 @@
 using System.Text;
-using ZeroGym.Protocol.Interop.ZeroMQ;
+using ZeroGym.Transport.Interop.ZeroMQ;
 
 namespace ZeroGym.EnvServer;
 

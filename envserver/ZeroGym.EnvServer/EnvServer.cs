@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using ZeroGym.Envs.Core;
-using ZeroGym.Protocol.Interop.ZeroMQ;
+using ZeroGym.Transport.Interop.ZeroMQ;
 
 namespace ZeroGym.EnvServer;
 
@@ -148,7 +148,7 @@ public sealed class EnvServer : IDisposable
                 frames++;
             }
 
-            reply = Handler.Reject(clientId, Protocol.Wire.ErrorCodes.Malformed, $"a request is one frame; got {frames} frames").Span;
+            reply = Handler.Reject(clientId, ErrorCodes.Malformed, $"a request is one frame; got {frames} frames").Span;
         }
         else
         {

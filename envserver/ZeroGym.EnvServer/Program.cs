@@ -2,8 +2,8 @@ using System.CommandLine;
 using System.Runtime.InteropServices;
 using ZeroGym.Envs.Core;
 using ZeroGym.EnvServer;
-using ZeroGym.Protocol.Interop.ZeroMQ;
-using ZeroGym.Protocol.Security;
+using ZeroGym.Transport.Interop.ZeroMQ;
+using ZeroGym.Transport.Security;
 
 // scripts/serve: the env server in the foreground until SIGINT/SIGTERM.
 var bind = new Option<string[]>("--bind")

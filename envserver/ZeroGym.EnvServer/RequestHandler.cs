@@ -1,9 +1,9 @@
 using System.Buffers;
 using ZeroGym.Envs.Core;
 using ZeroGym.Envs.Vector;
-using ZeroGym.Protocol.Arrays;
+using ZeroGym.Arrays;
 using ZeroGym.Protocol.MessagePack;
-using ZeroGym.Protocol.Spaces;
+using ZeroGym.Spaces;
 using ZeroGym.Protocol.Wire;
 
 namespace ZeroGym.EnvServer;

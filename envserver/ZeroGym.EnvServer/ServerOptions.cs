@@ -1,4 +1,4 @@
-using ZeroGym.Protocol.Security;
+using ZeroGym.Transport.Security;
 
 namespace ZeroGym.EnvServer;
 

@@ -1,6 +1,6 @@
 using ZeroGym.Envs.Core;
 using ZeroGym.Envs.Vector;
-using ZeroGym.Protocol.Spaces;
+using ZeroGym.Spaces;
 
 namespace ZeroGym.EnvServer;
 

@@ -3,8 +3,8 @@ using ZeroGym.Envs.CartPole;
 using ZeroGym.Envs.Core;
 using ZeroGym.Envs.Vector;
 using ZeroGym.EnvServer;
-using ZeroGym.Protocol.Arrays;
-using ZeroGym.Protocol.Interop.ZeroMQ;
+using ZeroGym.Arrays;
+using ZeroGym.Transport.Interop.ZeroMQ;
 using ZeroGym.Protocol.MessagePack;
 
 namespace ZeroGym.Bench;
@@ -206,7 +206,7 @@ internal static class Benchmarks
             buffer.Sample(batch, random);
             ZeroGym.Agents.MarioDdqn.Update(q, target, optimizer, batch, shape, options.Gamma, device);
         }));
-        var frames = ZeroGym.Protocol.Arrays.NDArray.From(observation, stack, side, side);
+        var frames = ZeroGym.Arrays.NDArray.From(observation, stack, side, side);
         Measure.Print(Measure.Latency("ddqn-mario greedy action (one 4x84x84 observation)", seconds, () => ZeroGym.Agents.MarioDdqn.GreedyAction(q, frames, device)));
     }
 

@@ -2,7 +2,7 @@ using ZeroGym.Envs.Core;
 using ZeroGym.Envs.MuJoCo;
 using ZeroGym.Envs.MuJoCo.HalfCheetah;
 using ZeroGym.EnvServer;
-using ZeroGym.Protocol.Arrays;
+using ZeroGym.Arrays;
 using ZeroGym.Protocol.MessagePack;
 
 namespace ZeroGym.Bench;

@@ -45,7 +45,7 @@ internal static class NesBenchmarks
         envs.Reset();
         long calls = 0;
         Measure.Print(Measure.Latency($"c# NES-v0 mario-wrapped vector {numEnvs} envs", seconds,
-            () => envs.Step(Protocol.Arrays.NDArray.From(Enumerable.Repeat((calls++ >> 2) & 0xFF, numEnvs).ToArray())), itemsPerCall: numEnvs));
+            () => envs.Step(ZeroGym.Arrays.NDArray.From(Enumerable.Repeat((calls++ >> 2) & 0xFF, numEnvs).ToArray())), itemsPerCall: numEnvs));
     }
 
     private const string NesEnvId = "NES-v0";

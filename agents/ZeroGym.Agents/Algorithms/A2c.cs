@@ -1,6 +1,6 @@
 using System.Text.Json;
 using ZeroGym.Agents.Common;
-using ZeroGym.Protocol.Arrays;
+using ZeroGym.Arrays;
 using ZeroGym.Torch;
 
 namespace ZeroGym.Agents;

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using ZeroGym.Protocol.Arrays;
+using ZeroGym.Arrays;
 using ZeroGym.Torch;
 
 namespace ZeroGym.Agents.Common;

@@ -1,5 +1,5 @@
-using ZeroGym.Protocol.Arrays;
-using ZeroGym.Protocol.Spaces;
+using ZeroGym.Arrays;
+using ZeroGym.Spaces;
 
 namespace ZeroGym.Agents.Common;
 

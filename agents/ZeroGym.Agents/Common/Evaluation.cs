@@ -1,4 +1,4 @@
-using ZeroGym.Protocol.Arrays;
+using ZeroGym.Arrays;
 
 namespace ZeroGym.Agents.Common;
 

@@ -1,4 +1,4 @@
-using ZeroGym.Protocol.Arrays;
+using ZeroGym.Arrays;
 using ZeroGym.Torch;
 
 namespace ZeroGym.Agents.Common;

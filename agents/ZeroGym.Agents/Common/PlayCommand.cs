@@ -61,7 +61,7 @@ internal static class PlayCommand
         VideoWriter? video = null;
         try
         {
-            Action<Protocol.Arrays.NDArray>? onFrame = videoPath is null ? null : frame =>
+            Action<ZeroGym.Arrays.NDArray>? onFrame = videoPath is null ? null : frame =>
             {
                 video ??= new VideoWriter(videoPath, frame.Shape[1], frame.Shape[0], env.RenderFps > 0 ? env.RenderFps : FallbackFps);
                 video.Write(frame);

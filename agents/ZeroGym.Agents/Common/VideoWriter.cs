@@ -1,7 +1,7 @@
 using System.ComponentModel;
 using System.Diagnostics;
 using System.Text;
-using ZeroGym.Protocol.Arrays;
+using ZeroGym.Arrays;
 
 namespace ZeroGym.Agents.Common;
 

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using ZeroGym.Envs.Core;
-using ZeroGym.Protocol.Arrays;
-using ZeroGym.Protocol.Spaces;
+using ZeroGym.Arrays;
+using ZeroGym.Spaces;
 
 namespace ZeroGym.Envs.CartPole;
 

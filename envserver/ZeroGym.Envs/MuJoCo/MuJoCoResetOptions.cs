@@ -1,7 +1,7 @@
 using System.Collections;
 using System.Globalization;
-using ZeroGym.Protocol.Arrays;
-using ZeroGym.Protocol.Spaces;
+using ZeroGym.Arrays;
+using ZeroGym.Spaces;
 
 namespace ZeroGym.Envs.MuJoCo;
 

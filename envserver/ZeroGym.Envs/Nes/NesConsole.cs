@@ -1,5 +1,5 @@
 using ZeroGym.Envs.Interop.Libretro;
-using ZeroGym.Protocol.Arrays;
+using ZeroGym.Arrays;
 
 namespace ZeroGym.Envs.Nes;
 

@@ -1,5 +1,5 @@
 using ZeroGym.Envs.Rendering;
-using ZeroGym.Protocol.Arrays;
+using ZeroGym.Arrays;
 
 namespace ZeroGym.Envs.Pendulum;
 

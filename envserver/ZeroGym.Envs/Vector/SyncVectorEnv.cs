@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Runtime.ExceptionServices;
 using ZeroGym.Envs.Core;
-using ZeroGym.Protocol.Arrays;
-using ZeroGym.Protocol.Spaces;
+using ZeroGym.Arrays;
+using ZeroGym.Spaces;
 
 namespace ZeroGym.Envs.Vector;
 

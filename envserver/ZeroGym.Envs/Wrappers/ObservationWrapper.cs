@@ -1,6 +1,6 @@
 using ZeroGym.Envs.Core;
-using ZeroGym.Protocol.Arrays;
-using ZeroGym.Protocol.Spaces;
+using ZeroGym.Arrays;
+using ZeroGym.Spaces;
 
 namespace ZeroGym.Envs.Wrappers;
 

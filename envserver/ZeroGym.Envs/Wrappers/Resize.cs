@@ -1,8 +1,8 @@
 using System.Numerics;
 using Simd = System.Numerics.Vector;
 using ZeroGym.Envs.Core;
-using ZeroGym.Protocol.Arrays;
-using ZeroGym.Protocol.Spaces;
+using ZeroGym.Arrays;
+using ZeroGym.Spaces;
 
 namespace ZeroGym.Envs.Wrappers;
 

@@ -47,6 +47,7 @@ public sealed partial class MessagePackWriter
             case DateTime time: WriteTimestamp(MessagePackTimestamp.FromDateTimeOffset(new DateTimeOffset(time))); break;
             case MessagePackExtension extension: WriteExtension(extension.TypeCode, extension.Data); break;
             case IMessagePackWritable writable: EnterContainer(); writable.WriteTo(this); _depth--; break;
+            case Arrays.NDArray array: Wire.WireFormat.WriteArray(this, array); break;
             case IDictionary map: EnterContainer(); WriteMap(map); _depth--; break;
             case IList list: EnterContainer(); WriteList(list); _depth--; break;
             default:

@@ -1,7 +1,7 @@
 using System.Collections;
-using ZeroGym.Protocol.Arrays;
+using ZeroGym.Arrays;
 using ZeroGym.Protocol.MessagePack;
-using ZeroGym.Protocol.Spaces;
+using ZeroGym.Spaces;
 
 namespace ZeroGym.Protocol.Wire;
 

@@ -1,6 +1,6 @@
 using ZeroGym.Agents;
 using ZeroGym.Agents.Common;
-using ZeroGym.Protocol.Arrays;
+using ZeroGym.Arrays;
 using ZeroGym.Tests.Server;
 
 namespace ZeroGym.Tests.Agents;

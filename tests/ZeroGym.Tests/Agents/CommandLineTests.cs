@@ -77,13 +77,13 @@ public sealed partial class CommandLineTests
     {
         FakeAlgorithm.Register("fake-curve");
         using var directory = new TemporaryDirectory();
-        var (serverKey, serverPublic) = ZeroGym.Protocol.Security.CurveKeys.WriteNewKeyPair(directory.Combine("server"));
-        var (clientKey, _) = ZeroGym.Protocol.Security.CurveKeys.WriteNewKeyPair(directory.Combine("client"));
-        var clientKeys = ZeroGym.Protocol.Security.CurveKeys.ReadKeyPair(clientKey);
+        var (serverKey, serverPublic) = ZeroGym.Transport.Security.CurveKeys.WriteNewKeyPair(directory.Combine("server"));
+        var (clientKey, _) = ZeroGym.Transport.Security.CurveKeys.WriteNewKeyPair(directory.Combine("client"));
+        var clientKeys = ZeroGym.Transport.Security.CurveKeys.ReadKeyPair(clientKey);
         using var server = new Server.TestServer(new EnvServer.ServerOptions
         {
             Curve = new EnvServer.CurveSecurity(
-                ZeroGym.Protocol.Security.CurveKeys.ReadKeyPair(serverKey), new Dictionary<string, string> { [clientKeys.PublicKey] = "trainer" }),
+                ZeroGym.Transport.Security.CurveKeys.ReadKeyPair(serverKey), new Dictionary<string, string> { [clientKeys.PublicKey] = "trainer" }),
         });
         string runDir = directory.Combine("run");
         string[] keys = ["--server", server.Address, "--curve-server-key", serverPublic, "--curve-client-key", clientKey];

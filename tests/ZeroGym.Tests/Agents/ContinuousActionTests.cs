@@ -1,7 +1,7 @@
 using ZeroGym.Agents;
 using ZeroGym.Agents.Common;
-using ZeroGym.Protocol.Arrays;
-using ZeroGym.Protocol.Spaces;
+using ZeroGym.Arrays;
+using ZeroGym.Spaces;
 
 namespace ZeroGym.Tests.Agents;
 

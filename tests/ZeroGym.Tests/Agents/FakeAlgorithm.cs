@@ -1,6 +1,6 @@
 using System.Text.Json;
 using ZeroGym.Agents.Common;
-using ZeroGym.Protocol.Arrays;
+using ZeroGym.Arrays;
 
 namespace ZeroGym.Tests.Agents;
 

@@ -1,10 +1,10 @@
 using System.Net;
 using System.Net.Sockets;
 using ZeroGym.EnvServer;
-using ZeroGym.Protocol.Arrays;
-using ZeroGym.Protocol.Interop.ZeroMQ;
+using ZeroGym.Arrays;
+using ZeroGym.Transport.Interop.ZeroMQ;
 using ZeroGym.Protocol.MessagePack;
-using ZeroGym.Protocol.Spaces;
+using ZeroGym.Spaces;
 using ZeroGym.Protocol.Wire;
 using ZeroGym.Tests.Server;
 

@@ -1,6 +1,6 @@
 using ZeroGym.Envs.Vector;
-using ZeroGym.Protocol.Arrays;
-using ZeroGym.Protocol.Spaces;
+using ZeroGym.Arrays;
+using ZeroGym.Spaces;
 
 namespace ZeroGym.Tests.Envs;
 

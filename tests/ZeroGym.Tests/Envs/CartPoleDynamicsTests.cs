@@ -79,7 +79,7 @@ public class CartPoleDynamicsTests
 
         var state = StateOf(env);
         Assert.Equal(state.Select(value => (float)value).ToArray(), Floats(observation));
-        Assert.Equal([4], ((ZeroGym.Protocol.Arrays.NDArray)observation).Shape);
+        Assert.Equal([4], ((ZeroGym.Arrays.NDArray)observation).Shape);
     }
 
     [Theory]

@@ -1,5 +1,5 @@
 using ZeroGym.Envs.CartPole;
-using ZeroGym.Protocol.Arrays;
+using ZeroGym.Arrays;
 using static ZeroGym.Tests.Envs.CartPoleTestKit;
 
 namespace ZeroGym.Tests.Envs;

@@ -1,7 +1,7 @@
 using ZeroGym.Envs.CartPole;
 using ZeroGym.Envs.Core;
-using ZeroGym.Protocol.Arrays;
-using ZeroGym.Protocol.Spaces;
+using ZeroGym.Arrays;
+using ZeroGym.Spaces;
 using static ZeroGym.Tests.Envs.CartPoleTestKit;
 
 namespace ZeroGym.Tests.Envs;

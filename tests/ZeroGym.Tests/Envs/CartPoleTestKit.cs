@@ -1,6 +1,6 @@
 using ZeroGym.Envs.CartPole;
 using ZeroGym.Envs.Core;
-using ZeroGym.Protocol.Arrays;
+using ZeroGym.Arrays;
 
 namespace ZeroGym.Tests.Envs;
 

@@ -1,7 +1,7 @@
 using ZeroGym.Envs.Core;
 using ZeroGym.Envs.Pendulum;
-using ZeroGym.Protocol.Arrays;
-using ZeroGym.Protocol.Spaces;
+using ZeroGym.Arrays;
+using ZeroGym.Spaces;
 using static ZeroGym.Tests.Envs.CartPoleTestKit;
 
 namespace ZeroGym.Tests.Envs;

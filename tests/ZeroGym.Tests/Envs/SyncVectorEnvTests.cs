@@ -1,8 +1,8 @@
 using ZeroGym.Envs.CartPole;
 using ZeroGym.Envs.Core;
 using ZeroGym.Envs.Vector;
-using ZeroGym.Protocol.Arrays;
-using ZeroGym.Protocol.Spaces;
+using ZeroGym.Arrays;
+using ZeroGym.Spaces;
 using static ZeroGym.Tests.Envs.CartPoleTestKit;
 
 namespace ZeroGym.Tests.Envs;

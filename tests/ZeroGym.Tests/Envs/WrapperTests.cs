@@ -1,8 +1,8 @@
 using ZeroGym.Envs.CartPole;
 using ZeroGym.Envs.Core;
 using ZeroGym.Envs.Wrappers;
-using ZeroGym.Protocol.Arrays;
-using ZeroGym.Protocol.Spaces;
+using ZeroGym.Arrays;
+using ZeroGym.Spaces;
 
 namespace ZeroGym.Tests.Envs;
 

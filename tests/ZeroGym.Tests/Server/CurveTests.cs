@@ -1,6 +1,6 @@
 using ZeroGym.EnvServer;
-using ZeroGym.Protocol.Interop.ZeroMQ;
-using ZeroGym.Protocol.Security;
+using ZeroGym.Transport.Interop.ZeroMQ;
+using ZeroGym.Transport.Security;
 using ZeroGym.Tests.Agents;
 
 namespace ZeroGym.Tests.Server;

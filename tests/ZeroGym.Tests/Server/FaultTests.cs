@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using ZeroGym.EnvServer;
-using ZeroGym.Protocol.Interop.ZeroMQ;
+using ZeroGym.Transport.Interop.ZeroMQ;
 using ZeroGym.Protocol.MessagePack;
 using ZeroGym.Protocol.Wire;
 

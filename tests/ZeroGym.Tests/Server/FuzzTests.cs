@@ -1,6 +1,6 @@
 using ZeroGym.Envs.Core;
 using ZeroGym.EnvServer;
-using ZeroGym.Protocol.Interop.ZeroMQ;
+using ZeroGym.Transport.Interop.ZeroMQ;
 using ZeroGym.Protocol.MessagePack;
 using ZeroGym.Protocol.Wire;
 

@@ -1,6 +1,6 @@
 using ZeroGym.Envs.MuJoCo.HalfCheetah;
-using ZeroGym.Protocol.Arrays;
-using ZeroGym.Protocol.Spaces;
+using ZeroGym.Arrays;
+using ZeroGym.Spaces;
 using ZeroGym.Protocol.Wire;
 
 namespace ZeroGym.Tests.Server;

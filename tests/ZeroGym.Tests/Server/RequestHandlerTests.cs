@@ -1,8 +1,8 @@
 using ZeroGym.Envs.Core;
 using ZeroGym.EnvServer;
-using ZeroGym.Protocol.Arrays;
+using ZeroGym.Arrays;
 using ZeroGym.Protocol.MessagePack;
-using ZeroGym.Protocol.Spaces;
+using ZeroGym.Spaces;
 using ZeroGym.Protocol.Wire;
 
 namespace ZeroGym.Tests.Server;

@@ -1,6 +1,6 @@
 using ZeroGym.EnvServer;
-using ZeroGym.Protocol.Arrays;
-using ZeroGym.Protocol.Security;
+using ZeroGym.Arrays;
+using ZeroGym.Transport.Security;
 
 namespace ZeroGym.Tests.Server;
 

@@ -1,4 +1,4 @@
-using ZeroGym.Protocol.Interop.ZeroMQ;
+using ZeroGym.Transport.Interop.ZeroMQ;
 
 namespace ZeroGym.Tests.ZeroMQ;
 

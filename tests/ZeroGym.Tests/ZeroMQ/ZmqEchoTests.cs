@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 using System.Text;
-using ZeroGym.Protocol.Interop.ZeroMQ;
+using ZeroGym.Transport.Interop.ZeroMQ;
 
 namespace ZeroGym.Tests.ZeroMQ;
 

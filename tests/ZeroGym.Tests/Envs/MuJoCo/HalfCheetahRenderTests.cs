@@ -1,5 +1,5 @@
 using ZeroGym.Envs.MuJoCo.HalfCheetah;
-using ZeroGym.Protocol.Arrays;
+using ZeroGym.Arrays;
 
 namespace ZeroGym.Tests.Envs.MuJoCo;
 

@@ -2,8 +2,8 @@ using ZeroGym.Envs.Core;
 using ZeroGym.Envs.Interop.MuJoCo;
 using ZeroGym.Envs.MuJoCo;
 using ZeroGym.Envs.MuJoCo.HalfCheetah;
-using ZeroGym.Protocol.Arrays;
-using ZeroGym.Protocol.Spaces;
+using ZeroGym.Arrays;
+using ZeroGym.Spaces;
 
 namespace ZeroGym.Tests.Envs.MuJoCo;
 

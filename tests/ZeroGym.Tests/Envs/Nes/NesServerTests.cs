@@ -1,7 +1,7 @@
 using ZeroGym.Envs.Core;
 using ZeroGym.Envs.Nes;
-using ZeroGym.Protocol.Arrays;
-using ZeroGym.Protocol.Spaces;
+using ZeroGym.Arrays;
+using ZeroGym.Spaces;
 using ZeroGym.Protocol.Wire;
 using ZeroGym.Tests.Server;
 

@@ -1,0 +1,94 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+
+namespace ZeroGym.Transport.Interop.ZeroMQ;
+
+/// <summary>Waits until one of several sockets has a message to receive (zmq_poll with ZMQ_POLLIN).</summary>
+public static class ZmqPoller
+{
+    private const int StackallocLimit = 16;
+
+    /// <summary>Waits until at least one socket is readable, or the timeout expires.</summary>
+    /// <param name="sockets">The sockets to watch; each must be used by no other thread meanwhile.</param>
+    /// <param name="readable">Receives, for each socket at the same index, whether it is readable.</param>
+    /// <param name="timeout"><see cref="TimeSpan.Zero"/>: do not wait; <see cref="Timeout.InfiniteTimeSpan"/>:
+    /// wait forever.</param>
+    /// <returns>How many sockets are readable; 0 when the timeout expired.</returns>
+    /// <exception cref="ZmqException">zmq_poll failed, e.g. with ETERM after the context was shut down.</exception>
+    public static int Poll(ReadOnlySpan<ZmqSocket> sockets, Span<bool> readable, TimeSpan timeout)
+    {
+        if (readable.Length != sockets.Length)
+        {
+            throw new ArgumentException(
+                $"Expected one readable flag per socket ({sockets.Length}), found {readable.Length}.",
+                nameof(readable));
+        }
+
+        int timeoutMilliseconds = ZmqTime.ToMilliseconds(timeout, nameof(timeout));
+        Span<LibZmq.zmq_pollitem_t> items = sockets.Length <= StackallocLimit
+            ? stackalloc LibZmq.zmq_pollitem_t[StackallocLimit]
+            : new LibZmq.zmq_pollitem_t[sockets.Length];
+        items = items[..sockets.Length];
+
+        // zmq_poll takes raw socket pointers: hold a reference on each handle so no Dispose frees one meanwhile.
+        int referenced = 0;
+        try
+        {
+            for (; referenced < sockets.Length; referenced++)
+            {
+                ZmqSocket socket = sockets[referenced]
+                    ?? throw new ArgumentException($"Expected a socket at index {referenced}, found null.", nameof(sockets));
+                ZmqSocketHandle handle = socket.Handle;
+                bool added = false;
+                handle.DangerousAddRef(ref added);
+                items[referenced] = new LibZmq.zmq_pollitem_t
+                {
+                    socket = handle.DangerousGetHandle(),
+                    events = LibZmq.ZMQ_POLLIN,
+                };
+            }
+
+            int count = PollItems(items, timeoutMilliseconds);
+            for (int i = 0; i < items.Length; i++)
+            {
+                readable[i] = (items[i].revents & LibZmq.ZMQ_POLLIN) != 0;
+            }
+
+            return count;
+        }
+        finally
+        {
+            for (int i = 0; i < referenced; i++)
+            {
+                sockets[i].UncheckedHandle.DangerousRelease();
+            }
+        }
+    }
+
+    /// <summary>zmq_poll, restarted with the time left when a signal interrupts it.</summary>
+    private static unsafe int PollItems(Span<LibZmq.zmq_pollitem_t> items, int timeoutMilliseconds)
+    {
+        long start = Stopwatch.GetTimestamp();
+        long remaining = timeoutMilliseconds;
+        while (true)
+        {
+            int result;
+            fixed (LibZmq.zmq_pollitem_t* first = items)
+            {
+                result = LibZmq.zmq_poll(first, items.Length, new CLong((nint)remaining));
+            }
+
+            if (ZmqError.Check(result, "zmq_poll") == ZmqStatus.Done)
+            {
+                return result;
+            }
+
+            // Check threw for real failures; what is left is EINTR, so wait again for the time left.
+            if (timeoutMilliseconds >= 0)
+            {
+                long elapsed = (long)Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+                remaining = Math.Max(0, timeoutMilliseconds - elapsed);
+            }
+        }
+    }
+}
