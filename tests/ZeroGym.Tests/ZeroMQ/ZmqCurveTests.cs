@@ -4,9 +4,9 @@ namespace ZeroGym.Tests.ZeroMQ;
 
 public sealed class ZmqCurveTests : IDisposable
 {
-    private readonly ZmqTestScope _zmq = new();
+    private readonly ZmqTestScope zmq = new();
 
-    public void Dispose() => _zmq.Dispose();
+    public void Dispose() => zmq.Dispose();
 
     [Fact]
     public void Library_IsVersion43OrLaterWithCurveAndIpc()
@@ -50,7 +50,7 @@ public sealed class ZmqCurveTests : IDisposable
     public void Socket_ReadsBackTheCurveKeysItWasGiven()
     {
         var keys = ZmqCurve.GenerateKeyPair();
-        ZmqSocket socket = _zmq.Socket(ZmqSocketType.Dealer);
+        ZmqSocket socket = zmq.Socket(ZmqSocketType.Dealer);
 
         socket.CurveServerKey = keys.PublicKey;
         socket.CurvePublicKey = keys.PublicKey;
@@ -65,7 +65,7 @@ public sealed class ZmqCurveTests : IDisposable
     [Fact]
     public void CurveKey_OfTheWrongLength_ThrowsArgument()
     {
-        ZmqSocket socket = _zmq.Socket(ZmqSocketType.Dealer);
+        ZmqSocket socket = zmq.Socket(ZmqSocketType.Dealer);
 
         var error = Assert.Throws<ArgumentException>(() => socket.CurveServerKey = "too-short");
 
@@ -133,7 +133,7 @@ public sealed class ZmqCurveTests : IDisposable
 
     private ZmqSocket CurveServer(string secretKey)
     {
-        ZmqSocket router = _zmq.Socket(ZmqSocketType.Router);
+        ZmqSocket router = zmq.Socket(ZmqSocketType.Router);
         router.CurveServer = true;
         router.CurveSecretKey = secretKey;
         router.Bind("tcp://127.0.0.1:*");
@@ -143,7 +143,7 @@ public sealed class ZmqCurveTests : IDisposable
     private ZmqSocket CurveClient(string endpoint, string serverPublicKey, string identity)
     {
         var keys = ZmqCurve.GenerateKeyPair();
-        ZmqSocket dealer = _zmq.Socket(ZmqSocketType.Dealer);
+        ZmqSocket dealer = zmq.Socket(ZmqSocketType.Dealer);
         dealer.Identity = System.Text.Encoding.ASCII.GetBytes(identity);
         dealer.CurveServerKey = serverPublicKey;
         dealer.CurvePublicKey = keys.PublicKey;

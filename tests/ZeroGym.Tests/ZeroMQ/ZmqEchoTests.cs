@@ -6,14 +6,14 @@ namespace ZeroGym.Tests.ZeroMQ;
 
 public sealed class ZmqEchoTests : IDisposable
 {
-    private readonly ZmqTestScope _zmq = new();
+    private readonly ZmqTestScope zmq = new();
 
-    public void Dispose() => _zmq.Dispose();
+    public void Dispose() => zmq.Dispose();
 
     [Fact]
     public void Echo_OverInproc_ReturnsThePayload()
     {
-        var (router, dealer) = _zmq.RouterAndDealer($"inproc://echo-{Guid.NewGuid():N}");
+        var (router, dealer) = zmq.RouterAndDealer($"inproc://echo-{Guid.NewGuid():N}");
 
         Assert.Equal("step"u8.ToArray(), ZmqTestScope.EchoThroughRouter(router, dealer, "step"u8.ToArray()));
     }
@@ -21,7 +21,7 @@ public sealed class ZmqEchoTests : IDisposable
     [Fact]
     public void Echo_OverTcpOnAWildcardPort_ReturnsThePayload()
     {
-        var (router, dealer) = _zmq.RouterAndDealer("tcp://127.0.0.1:*");
+        var (router, dealer) = zmq.RouterAndDealer("tcp://127.0.0.1:*");
 
         Assert.Matches(@"^tcp://127\.0\.0\.1:\d+$", router.LastEndpoint);
         Assert.Equal("step"u8.ToArray(), ZmqTestScope.EchoThroughRouter(router, dealer, "step"u8.ToArray()));
@@ -34,7 +34,7 @@ public sealed class ZmqEchoTests : IDisposable
         try
         {
             string endpoint = $"ipc://{Path.Combine(directory, "echo.sock")}";
-            var (router, dealer) = _zmq.RouterAndDealer(endpoint);
+            var (router, dealer) = zmq.RouterAndDealer(endpoint);
 
             Assert.Equal(endpoint, router.LastEndpoint);
             Assert.Equal("step"u8.ToArray(), ZmqTestScope.EchoThroughRouter(router, dealer, "step"u8.ToArray()));
@@ -48,7 +48,7 @@ public sealed class ZmqEchoTests : IDisposable
     [Fact]
     public void Echo_OfAnEmptyFrame_ReturnsAnEmptyFrame()
     {
-        var (router, dealer) = _zmq.RouterAndDealer($"inproc://empty-{Guid.NewGuid():N}");
+        var (router, dealer) = zmq.RouterAndDealer($"inproc://empty-{Guid.NewGuid():N}");
 
         Assert.Empty(ZmqTestScope.EchoThroughRouter(router, dealer, []));
     }
@@ -56,9 +56,9 @@ public sealed class ZmqEchoTests : IDisposable
     [Fact]
     public void Router_ReceivesTheDealersIdentityAsTheFirstFrame()
     {
-        ZmqSocket router = _zmq.Socket(ZmqSocketType.Router);
+        ZmqSocket router = zmq.Socket(ZmqSocketType.Router);
         router.Bind("tcp://127.0.0.1:*");
-        ZmqSocket dealer = _zmq.Socket(ZmqSocketType.Dealer);
+        ZmqSocket dealer = zmq.Socket(ZmqSocketType.Dealer);
         dealer.Identity = "client-7"u8.ToArray();
         dealer.Connect(router.LastEndpoint);
 
@@ -72,7 +72,7 @@ public sealed class ZmqEchoTests : IDisposable
     [Fact]
     public void Multipart_ArrivesWholeAndInOrder()
     {
-        var (router, dealer) = _zmq.RouterAndDealer($"inproc://multipart-{Guid.NewGuid():N}");
+        var (router, dealer) = zmq.RouterAndDealer($"inproc://multipart-{Guid.NewGuid():N}");
         byte[][] sent = ["one"u8.ToArray(), [], "three"u8.ToArray()];
 
         dealer.SendMultipart(sent);
@@ -86,7 +86,7 @@ public sealed class ZmqEchoTests : IDisposable
     [Fact]
     public void Receive_OfAFrameWithMoreToFollow_ReportsMore()
     {
-        var (router, dealer) = _zmq.RouterAndDealer($"inproc://more-{Guid.NewGuid():N}");
+        var (router, dealer) = zmq.RouterAndDealer($"inproc://more-{Guid.NewGuid():N}");
         dealer.Send("first"u8, more: true);
         dealer.Send("last"u8);
         using var message = new ZmqMessage();
@@ -106,7 +106,7 @@ public sealed class ZmqEchoTests : IDisposable
     [Fact]
     public void TryReceive_WhenNothingArrives_ReturnsFalseAndTheSocketStaysUsable()
     {
-        var (router, dealer) = _zmq.RouterAndDealer($"inproc://timeout-{Guid.NewGuid():N}");
+        var (router, dealer) = zmq.RouterAndDealer($"inproc://timeout-{Guid.NewGuid():N}");
         using var message = new ZmqMessage();
 
         Assert.False(dealer.TryReceive(message, ZmqTestScope.Brief));
@@ -118,7 +118,7 @@ public sealed class ZmqEchoTests : IDisposable
     [Fact]
     public void TryReceive_WaitingInVain_AllocatesNothing()
     {
-        ZmqSocket dealer = _zmq.Socket(ZmqSocketType.Dealer);
+        ZmqSocket dealer = zmq.Socket(ZmqSocketType.Dealer);
         using var message = new ZmqMessage();
         TimeSpan wait = TimeSpan.FromMilliseconds(1);
         dealer.TryReceive(message, wait); // warms up every call on the way
@@ -135,7 +135,7 @@ public sealed class ZmqEchoTests : IDisposable
     [Fact]
     public void TryReceiveFrame_WhenNothingArrives_ReturnsFalseAndAnEmptyFrame()
     {
-        ZmqSocket dealer = _zmq.Socket(ZmqSocketType.Dealer);
+        ZmqSocket dealer = zmq.Socket(ZmqSocketType.Dealer);
 
         Assert.False(dealer.TryReceiveFrame(out byte[] frame, TimeSpan.Zero));
         Assert.Empty(frame);
@@ -144,7 +144,7 @@ public sealed class ZmqEchoTests : IDisposable
     [Fact]
     public void TryReceiveMultipart_WhenNothingArrives_ReturnsFalseWithTheListCleared()
     {
-        ZmqSocket dealer = _zmq.Socket(ZmqSocketType.Dealer);
+        ZmqSocket dealer = zmq.Socket(ZmqSocketType.Dealer);
         var frames = new List<byte[]> { "stale"u8.ToArray() };
 
         Assert.False(dealer.TryReceiveMultipart(frames, TimeSpan.Zero));
@@ -154,8 +154,8 @@ public sealed class ZmqEchoTests : IDisposable
     [Fact]
     public void ReceiveFrame_ReturnsACopyThatOutlivesTheNextReceive()
     {
-        ZmqSocket pair = _zmq.Socket(ZmqSocketType.Pair);
-        ZmqSocket peer = _zmq.Socket(ZmqSocketType.Pair);
+        ZmqSocket pair = zmq.Socket(ZmqSocketType.Pair);
+        ZmqSocket peer = zmq.Socket(ZmqSocketType.Pair);
         string endpoint = $"inproc://pair-{Guid.NewGuid():N}";
         pair.Bind(endpoint);
         peer.Connect(endpoint);
@@ -172,7 +172,7 @@ public sealed class ZmqEchoTests : IDisposable
     [Fact]
     public void TrySend_WithoutAPeer_ReturnsFalse()
     {
-        ZmqSocket dealer = _zmq.Socket(ZmqSocketType.Dealer);
+        ZmqSocket dealer = zmq.Socket(ZmqSocketType.Dealer);
 
         Assert.False(dealer.TrySend("nobody"u8));
     }
@@ -180,7 +180,7 @@ public sealed class ZmqEchoTests : IDisposable
     [Fact]
     public void Send_FromARouterWithRouterMandatoryToAnUnknownIdentity_ThrowsHostUnreachable()
     {
-        ZmqSocket router = _zmq.Socket(ZmqSocketType.Router);
+        ZmqSocket router = zmq.Socket(ZmqSocketType.Router);
         router.RouterMandatory = true;
 
         var error = Assert.Throws<ZmqException>(() => router.Send("nobody"u8, more: true));
@@ -192,8 +192,8 @@ public sealed class ZmqEchoTests : IDisposable
     [Fact]
     public void Message_ReusedForAHundredThousandFrames_HoldsEachFrameInTurnWithoutAllocating()
     {
-        ZmqSocket sender = _zmq.Socket(ZmqSocketType.Pair);
-        ZmqSocket receiver = _zmq.Socket(ZmqSocketType.Pair);
+        ZmqSocket sender = zmq.Socket(ZmqSocketType.Pair);
+        ZmqSocket receiver = zmq.Socket(ZmqSocketType.Pair);
         string endpoint = $"inproc://reuse-{Guid.NewGuid():N}";
         receiver.Bind(endpoint);
         sender.Connect(endpoint);

@@ -4,17 +4,17 @@ namespace ZeroGym.Tests.ZeroMQ;
 
 public sealed class ZmqErrorTests : IDisposable
 {
-    private readonly ZmqTestScope _zmq = new();
+    private readonly ZmqTestScope zmq = new();
 
-    public void Dispose() => _zmq.Dispose();
+    public void Dispose() => zmq.Dispose();
 
     [Fact]
     public void Bind_ToAnAddressInUse_NamesTheCallAndEndpoint()
     {
-        ZmqSocket first = _zmq.Socket(ZmqSocketType.Router);
+        ZmqSocket first = zmq.Socket(ZmqSocketType.Router);
         first.Bind("tcp://127.0.0.1:*");
         string endpoint = first.LastEndpoint;
-        ZmqSocket second = _zmq.Socket(ZmqSocketType.Router);
+        ZmqSocket second = zmq.Socket(ZmqSocketType.Router);
 
         var error = Assert.Throws<ZmqException>(() => second.Bind(endpoint));
 
@@ -29,7 +29,7 @@ public sealed class ZmqErrorTests : IDisposable
     [InlineData("tcp://1.2.3.4:5555", "Cannot assign requested address (errno 99)")]
     public void Bind_ToABadEndpoint_NamesTheCallEndpointAndError(string endpoint, string expectedError)
     {
-        ZmqSocket socket = _zmq.Socket(ZmqSocketType.Router);
+        ZmqSocket socket = zmq.Socket(ZmqSocketType.Router);
 
         var error = Assert.Throws<ZmqException>(() => socket.Bind(endpoint));
 
@@ -39,7 +39,7 @@ public sealed class ZmqErrorTests : IDisposable
     [Fact]
     public void Connect_ToAMalformedEndpoint_NamesTheCallAndEndpoint()
     {
-        ZmqSocket socket = _zmq.Socket(ZmqSocketType.Dealer);
+        ZmqSocket socket = zmq.Socket(ZmqSocketType.Dealer);
 
         var error = Assert.Throws<ZmqException>(() => socket.Connect("tcp://no-port"));
 
@@ -50,7 +50,7 @@ public sealed class ZmqErrorTests : IDisposable
     [Fact]
     public void Unbind_OfAnEndpointNeverBound_Throws()
     {
-        ZmqSocket socket = _zmq.Socket(ZmqSocketType.Router);
+        ZmqSocket socket = zmq.Socket(ZmqSocketType.Router);
 
         var error = Assert.Throws<ZmqException>(() => socket.Unbind("tcp://127.0.0.1:1"));
 
@@ -62,11 +62,11 @@ public sealed class ZmqErrorTests : IDisposable
     {
         // inproc, because a tcp listener closes asynchronously and its port may still be taken for a moment.
         string endpoint = $"inproc://unbind-{Guid.NewGuid():N}";
-        ZmqSocket first = _zmq.Socket(ZmqSocketType.Router);
+        ZmqSocket first = zmq.Socket(ZmqSocketType.Router);
         first.Bind(endpoint);
 
         first.Unbind(endpoint);
-        var (router, dealer) = _zmq.RouterAndDealer(endpoint);
+        var (router, dealer) = zmq.RouterAndDealer(endpoint);
 
         Assert.Equal("again"u8.ToArray(), ZmqTestScope.EchoThroughRouter(router, dealer, "again"u8.ToArray()));
     }
@@ -74,7 +74,7 @@ public sealed class ZmqErrorTests : IDisposable
     [Fact]
     public void Socket_UsedAfterDispose_ThrowsObjectDisposed()
     {
-        ZmqSocket socket = _zmq.Socket(ZmqSocketType.Dealer);
+        ZmqSocket socket = zmq.Socket(ZmqSocketType.Dealer);
         using var message = new ZmqMessage();
 
         socket.Dispose();
@@ -93,7 +93,7 @@ public sealed class ZmqErrorTests : IDisposable
     [Fact]
     public void Message_UsedAfterDispose_ThrowsObjectDisposed()
     {
-        ZmqSocket socket = _zmq.Socket(ZmqSocketType.Dealer);
+        ZmqSocket socket = zmq.Socket(ZmqSocketType.Dealer);
         var message = new ZmqMessage();
 
         message.Dispose();
@@ -134,9 +134,9 @@ public sealed class ZmqErrorTests : IDisposable
     [Fact]
     public void CreateSocket_AfterShutdown_FailsWithContextTerminated()
     {
-        _zmq.Context.Shutdown();
+        zmq.Context.Shutdown();
 
-        var error = Assert.Throws<ZmqException>(() => _zmq.Context.CreateSocket(ZmqSocketType.Router));
+        var error = Assert.Throws<ZmqException>(() => zmq.Context.CreateSocket(ZmqSocketType.Router));
 
         Assert.Equal("zmq_socket(Router) failed: Context was terminated (errno 156384765)", error.Message);
     }
@@ -144,11 +144,11 @@ public sealed class ZmqErrorTests : IDisposable
     [Fact]
     public async Task Shutdown_WakesABlockedReceiveWithContextTerminated()
     {
-        ZmqSocket socket = _zmq.Socket(ZmqSocketType.Dealer);
+        ZmqSocket socket = zmq.Socket(ZmqSocketType.Dealer);
         using var message = new ZmqMessage();
         Task<ZmqException> receiving = Task.Run(() => Assert.Throws<ZmqException>(() => socket.Receive(message)));
 
-        _zmq.Context.Shutdown();
+        zmq.Context.Shutdown();
         ZmqException error = await receiving.WaitAsync(ZmqTestScope.Generous);
 
         Assert.True(error.IsContextTerminated);
@@ -157,7 +157,7 @@ public sealed class ZmqErrorTests : IDisposable
     [Fact]
     public void TryReceive_WithANegativeTimeout_ThrowsArgumentOutOfRange()
     {
-        ZmqSocket socket = _zmq.Socket(ZmqSocketType.Dealer);
+        ZmqSocket socket = zmq.Socket(ZmqSocketType.Dealer);
         using var message = new ZmqMessage();
 
         Assert.Throws<ArgumentOutOfRangeException>(() => socket.TryReceive(message, TimeSpan.FromMilliseconds(-2)));
@@ -166,7 +166,7 @@ public sealed class ZmqErrorTests : IDisposable
     [Fact]
     public void SendMultipart_WithNoFrames_ThrowsArgument()
     {
-        ZmqSocket socket = _zmq.Socket(ZmqSocketType.Dealer);
+        ZmqSocket socket = zmq.Socket(ZmqSocketType.Dealer);
 
         var error = Assert.Throws<ArgumentException>(() => socket.SendMultipart([]));
 

@@ -4,14 +4,14 @@ namespace ZeroGym.Tests.ZeroMQ;
 
 public sealed class ZmqOptionTests : IDisposable
 {
-    private readonly ZmqTestScope _zmq = new();
+    private readonly ZmqTestScope zmq = new();
 
-    public void Dispose() => _zmq.Dispose();
+    public void Dispose() => zmq.Dispose();
 
     [Fact]
     public void Options_ReadBackWhatWasSet()
     {
-        ZmqSocket socket = _zmq.Socket(ZmqSocketType.Router);
+        ZmqSocket socket = zmq.Socket(ZmqSocketType.Router);
 
         socket.Linger = 250;
         socket.SendHighWatermark = 10;
@@ -41,7 +41,7 @@ public sealed class ZmqOptionTests : IDisposable
     [Fact]
     public void Options_OfANewSocket_AreLibzmqsDefaults()
     {
-        ZmqSocket socket = _zmq.Context.CreateSocket(ZmqSocketType.Dealer);
+        ZmqSocket socket = zmq.Context.CreateSocket(ZmqSocketType.Dealer);
         try
         {
             Assert.Equal(-1, socket.Linger);
@@ -62,7 +62,7 @@ public sealed class ZmqOptionTests : IDisposable
     [Fact]
     public void Linger_BelowMinusOne_IsRejectedWithTheOptionsName()
     {
-        ZmqSocket socket = _zmq.Socket(ZmqSocketType.Dealer);
+        ZmqSocket socket = zmq.Socket(ZmqSocketType.Dealer);
 
         var error = Assert.Throws<ZmqException>(() => socket.Linger = -2);
 
@@ -72,7 +72,7 @@ public sealed class ZmqOptionTests : IDisposable
     [Fact]
     public void Option_RejectedByLibzmq_NamesTheOption()
     {
-        ZmqSocket socket = _zmq.Socket(ZmqSocketType.Dealer);
+        ZmqSocket socket = zmq.Socket(ZmqSocketType.Dealer);
 
         var error = Assert.Throws<ZmqException>(() => socket.Identity = []);
 
@@ -83,10 +83,10 @@ public sealed class ZmqOptionTests : IDisposable
     [Fact]
     public void MaxMessageSize_DropsAnOversizedMessageButPassesOneAtTheLimit()
     {
-        ZmqSocket router = _zmq.Socket(ZmqSocketType.Router);
+        ZmqSocket router = zmq.Socket(ZmqSocketType.Router);
         router.MaxMessageSize = 64;
         router.Bind("tcp://127.0.0.1:*");
-        ZmqSocket dealer = _zmq.Socket(ZmqSocketType.Dealer);
+        ZmqSocket dealer = zmq.Socket(ZmqSocketType.Dealer);
         dealer.Connect(router.LastEndpoint);
         var frames = new List<byte[]>();
 

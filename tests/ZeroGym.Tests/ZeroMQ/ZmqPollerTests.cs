@@ -4,15 +4,15 @@ namespace ZeroGym.Tests.ZeroMQ;
 
 public sealed class ZmqPollerTests : IDisposable
 {
-    private readonly ZmqTestScope _zmq = new();
+    private readonly ZmqTestScope zmq = new();
 
-    public void Dispose() => _zmq.Dispose();
+    public void Dispose() => zmq.Dispose();
 
     [Fact]
     public void Poll_FlagsOnlyTheSocketWithAMessage()
     {
-        var (quietRouter, _) = _zmq.RouterAndDealer($"inproc://quiet-{Guid.NewGuid():N}");
-        var (busyRouter, busyDealer) = _zmq.RouterAndDealer($"inproc://busy-{Guid.NewGuid():N}");
+        var (quietRouter, _) = zmq.RouterAndDealer($"inproc://quiet-{Guid.NewGuid():N}");
+        var (busyRouter, busyDealer) = zmq.RouterAndDealer($"inproc://busy-{Guid.NewGuid():N}");
         busyDealer.Send("ready"u8);
         bool[] readable = [true, false];
 
@@ -25,7 +25,7 @@ public sealed class ZmqPollerTests : IDisposable
     [Fact]
     public void Poll_WithNothingToReceive_ReturnsZeroWithoutWaiting()
     {
-        var (router, _) = _zmq.RouterAndDealer($"inproc://idle-{Guid.NewGuid():N}");
+        var (router, _) = zmq.RouterAndDealer($"inproc://idle-{Guid.NewGuid():N}");
         bool[] readable = [true];
 
         Assert.Equal(0, ZmqPoller.Poll([router], readable, TimeSpan.Zero));
@@ -35,10 +35,10 @@ public sealed class ZmqPollerTests : IDisposable
     [Fact]
     public void Poll_WithMoreSocketsThanFitOnTheStack_StillFlagsTheReadyOne()
     {
-        ZmqSocket[] sockets = Enumerable.Range(0, 20).Select(_ => _zmq.Socket(ZmqSocketType.Pull)).ToArray();
+        ZmqSocket[] sockets = Enumerable.Range(0, 20).Select(_ => zmq.Socket(ZmqSocketType.Pull)).ToArray();
         string endpoint = $"inproc://many-{Guid.NewGuid():N}";
         sockets[17].Bind(endpoint);
-        ZmqSocket push = _zmq.Socket(ZmqSocketType.Push);
+        ZmqSocket push = zmq.Socket(ZmqSocketType.Push);
         push.Connect(endpoint);
         push.Send("ready"u8);
         bool[] readable = new bool[sockets.Length];
@@ -50,7 +50,7 @@ public sealed class ZmqPollerTests : IDisposable
     [Fact]
     public void Poll_WithMismatchedSpans_ThrowsArgument()
     {
-        ZmqSocket socket = _zmq.Socket(ZmqSocketType.Dealer);
+        ZmqSocket socket = zmq.Socket(ZmqSocketType.Dealer);
 
         var error = Assert.Throws<ArgumentException>(() => ZmqPoller.Poll([socket], new bool[2], TimeSpan.Zero));
 
@@ -60,7 +60,7 @@ public sealed class ZmqPollerTests : IDisposable
     [Fact]
     public void Poll_OfADisposedSocket_ThrowsObjectDisposed()
     {
-        ZmqSocket socket = _zmq.Socket(ZmqSocketType.Dealer);
+        ZmqSocket socket = zmq.Socket(ZmqSocketType.Dealer);
         socket.Dispose();
 
         Assert.Throws<ObjectDisposedException>(() => ZmqPoller.Poll([socket], new bool[1], TimeSpan.Zero));

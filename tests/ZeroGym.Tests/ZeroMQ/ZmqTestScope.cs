@@ -14,7 +14,7 @@ internal sealed class ZmqTestScope : IDisposable
     /// <summary>How long a test waits to show that nothing arrives.</summary>
     public static readonly TimeSpan Brief = TimeSpan.FromMilliseconds(200);
 
-    private readonly List<ZmqSocket> _sockets = [];
+    private readonly List<ZmqSocket> sockets = [];
 
     public ZmqContext Context { get; } = new();
 
@@ -22,7 +22,7 @@ internal sealed class ZmqTestScope : IDisposable
     {
         ZmqSocket socket = Context.CreateSocket(type);
         socket.Linger = 0;
-        _sockets.Add(socket);
+        sockets.Add(socket);
         return socket;
     }
 
@@ -53,7 +53,7 @@ internal sealed class ZmqTestScope : IDisposable
 
     public void Dispose()
     {
-        foreach (ZmqSocket socket in _sockets)
+        foreach (ZmqSocket socket in sockets)
         {
             socket.Dispose();
         }

@@ -56,12 +56,12 @@ internal static unsafe partial class LibZmq
 
     /// <summary>zmq_pollitem_t on Unix: the socket pointer, an fd (unused here) and two event masks.</summary>
     [StructLayout(LayoutKind.Sequential)]
-    internal struct zmq_pollitem_t
+    internal struct PollItem
     {
-        public nint socket;
-        public int fd;
-        public short events;
-        public short revents;
+        public nint Socket;
+        public int Fd;
+        public short Events;
+        public short ReturnedEvents;
     }
 
     /// <summary>Returns a static string owned by libzmq: never free it.</summary>
@@ -116,7 +116,7 @@ internal static unsafe partial class LibZmq
     internal static partial int zmq_send(ZmqSocketHandle socket, byte* buffer, nuint length, int flags);
 
     [LibraryImport(Library, SetLastError = true)]
-    internal static partial int zmq_poll(zmq_pollitem_t* items, int count, CLong timeout);
+    internal static partial int zmq_poll(PollItem* items, int count, CLong timeout);
 
     /// <summary>Raw pointer: called only while <see cref="ZmqMessageHandle"/> allocates its block.</summary>
     [LibraryImport(Library)]

@@ -11,16 +11,16 @@ namespace ZeroGym.Transport.Interop.ZeroMQ;
 /// </remarks>
 public sealed class ZmqContext : IDisposable
 {
-    private readonly ZmqContextHandle _handle;
+    private readonly ZmqContextHandle handle;
 
     /// <exception cref="ZmqException">zmq_ctx_new failed, e.g. too many open files.</exception>
     public ZmqContext()
     {
-        _handle = LibZmq.zmq_ctx_new();
-        if (_handle.IsInvalid)
+        handle = LibZmq.zmq_ctx_new();
+        if (handle.IsInvalid)
         {
             ZmqException error = ZmqError.LastError("zmq_ctx_new");
-            _handle.Dispose();
+            handle.Dispose();
             throw error;
         }
     }
@@ -49,8 +49,8 @@ public sealed class ZmqContext : IDisposable
     /// <exception cref="ZmqException">zmq_socket failed, e.g. with ETERM after <see cref="Shutdown"/>.</exception>
     public ZmqSocket CreateSocket(ZmqSocketType type)
     {
-        ObjectDisposedException.ThrowIf(_handle.IsClosed, this);
-        return new ZmqSocket(ZmqSocketHandle.Create(_handle, type));
+        ObjectDisposedException.ThrowIf(handle.IsClosed, this);
+        return new ZmqSocket(ZmqSocketHandle.Create(handle, type));
     }
 
     /// <summary>
@@ -61,8 +61,8 @@ public sealed class ZmqContext : IDisposable
     /// </summary>
     public void Shutdown()
     {
-        ObjectDisposedException.ThrowIf(_handle.IsClosed, this);
-        ZmqError.ThrowIfFailed(LibZmq.zmq_ctx_shutdown(_handle), "zmq_ctx_shutdown");
+        ObjectDisposedException.ThrowIf(handle.IsClosed, this);
+        ZmqError.ThrowIfFailed(LibZmq.zmq_ctx_shutdown(handle), "zmq_ctx_shutdown");
     }
 
     /// <summary>
@@ -71,12 +71,12 @@ public sealed class ZmqContext : IDisposable
     /// </summary>
     public void Dispose()
     {
-        if (_handle.IsClosed)
+        if (handle.IsClosed)
         {
             return;
         }
 
         Shutdown();
-        _handle.Dispose();
+        handle.Dispose();
     }
 }

@@ -11,18 +11,18 @@ namespace ZeroGym.Transport.Interop.ZeroMQ;
 /// </remarks>
 public sealed unsafe class ZmqMessage : IDisposable
 {
-    private readonly ZmqMessageHandle _handle = ZmqMessageHandle.Allocate();
-    private byte* _data;
-    private int _size;
-    private bool _more;
+    private readonly ZmqMessageHandle handle = ZmqMessageHandle.Allocate();
+    private byte* data;
+    private int size;
+    private bool more;
 
     /// <summary>The frame's bytes; empty before the first receive and after a receive that found nothing.</summary>
     public ReadOnlySpan<byte> Data
     {
         get
         {
-            ObjectDisposedException.ThrowIf(_handle.IsClosed, this);
-            return new ReadOnlySpan<byte>(_data, _size);
+            ObjectDisposedException.ThrowIf(handle.IsClosed, this);
+            return new ReadOnlySpan<byte>(data, size);
         }
     }
 
@@ -31,8 +31,8 @@ public sealed unsafe class ZmqMessage : IDisposable
     {
         get
         {
-            ObjectDisposedException.ThrowIf(_handle.IsClosed, this);
-            return _size;
+            ObjectDisposedException.ThrowIf(handle.IsClosed, this);
+            return size;
         }
     }
 
@@ -41,8 +41,8 @@ public sealed unsafe class ZmqMessage : IDisposable
     {
         get
         {
-            ObjectDisposedException.ThrowIf(_handle.IsClosed, this);
-            return _more;
+            ObjectDisposedException.ThrowIf(handle.IsClosed, this);
+            return more;
         }
     }
 
@@ -50,8 +50,8 @@ public sealed unsafe class ZmqMessage : IDisposable
     {
         get
         {
-            ObjectDisposedException.ThrowIf(_handle.IsClosed, this);
-            return _handle;
+            ObjectDisposedException.ThrowIf(handle.IsClosed, this);
+            return handle;
         }
     }
 
@@ -59,7 +59,7 @@ public sealed unsafe class ZmqMessage : IDisposable
     public void Dispose()
     {
         Forget();
-        _handle.Dispose();
+        handle.Dispose();
     }
 
     /// <summary>
@@ -68,16 +68,16 @@ public sealed unsafe class ZmqMessage : IDisposable
     /// </summary>
     internal void Forget()
     {
-        _data = null;
-        _size = 0;
-        _more = false;
+        data = null;
+        size = 0;
+        more = false;
     }
 
     /// <summary>Caches the view of a frame libzmq has just stored in this message.</summary>
     internal void Received()
     {
-        _data = LibZmq.zmq_msg_data(_handle);
-        _size = checked((int)LibZmq.zmq_msg_size(_handle));
-        _more = LibZmq.zmq_msg_more(_handle) != 0;
+        data = LibZmq.zmq_msg_data(handle);
+        size = checked((int)LibZmq.zmq_msg_size(handle));
+        more = LibZmq.zmq_msg_more(handle) != 0;
     }
 }

@@ -25,9 +25,9 @@ public static class ZmqPoller
         }
 
         int timeoutMilliseconds = ZmqTime.ToMilliseconds(timeout, nameof(timeout));
-        Span<LibZmq.zmq_pollitem_t> items = sockets.Length <= StackallocLimit
-            ? stackalloc LibZmq.zmq_pollitem_t[StackallocLimit]
-            : new LibZmq.zmq_pollitem_t[sockets.Length];
+        Span<LibZmq.PollItem> items = sockets.Length <= StackallocLimit
+            ? stackalloc LibZmq.PollItem[StackallocLimit]
+            : new LibZmq.PollItem[sockets.Length];
         items = items[..sockets.Length];
 
         // zmq_poll takes raw socket pointers: hold a reference on each handle so no Dispose frees one meanwhile.
@@ -41,17 +41,17 @@ public static class ZmqPoller
                 ZmqSocketHandle handle = socket.Handle;
                 bool added = false;
                 handle.DangerousAddRef(ref added);
-                items[referenced] = new LibZmq.zmq_pollitem_t
+                items[referenced] = new LibZmq.PollItem
                 {
-                    socket = handle.DangerousGetHandle(),
-                    events = LibZmq.ZMQ_POLLIN,
+                    Socket = handle.DangerousGetHandle(),
+                    Events = LibZmq.ZMQ_POLLIN,
                 };
             }
 
             int count = PollItems(items, timeoutMilliseconds);
             for (int i = 0; i < items.Length; i++)
             {
-                readable[i] = (items[i].revents & LibZmq.ZMQ_POLLIN) != 0;
+                readable[i] = (items[i].ReturnedEvents & LibZmq.ZMQ_POLLIN) != 0;
             }
 
             return count;
@@ -66,14 +66,14 @@ public static class ZmqPoller
     }
 
     /// <summary>zmq_poll, restarted with the time left when a signal interrupts it.</summary>
-    private static unsafe int PollItems(Span<LibZmq.zmq_pollitem_t> items, int timeoutMilliseconds)
+    private static unsafe int PollItems(Span<LibZmq.PollItem> items, int timeoutMilliseconds)
     {
         long start = Stopwatch.GetTimestamp();
         long remaining = timeoutMilliseconds;
         while (true)
         {
             int result;
-            fixed (LibZmq.zmq_pollitem_t* first = items)
+            fixed (LibZmq.PollItem* first = items)
             {
                 result = LibZmq.zmq_poll(first, items.Length, new CLong((nint)remaining));
             }

@@ -13,17 +13,17 @@ namespace ZeroGym.Transport.Interop.ZeroMQ;
 /// </remarks>
 public sealed partial class ZmqSocket : IDisposable
 {
-    private readonly ZmqSocketHandle _handle;
+    private readonly ZmqSocketHandle handle;
 
     /// <summary>Receives the frames of the <c>byte[]</c> conveniences; created on first use.</summary>
-    private ZmqMessage? _scratch;
+    private ZmqMessage? scratch;
 
     // The ZMQ_RCVTIMEO now set on the socket (-1: wait forever), so a receive changes it only when asked for another.
-    private int _receiveTimeout = -1;
+    private int receiveTimeout = -1;
 
     internal ZmqSocket(ZmqSocketHandle handle)
     {
-        _handle = handle;
+        this.handle = handle;
     }
 
     /// <summary>True when the last frame received is followed by more frames of the same message (ZMQ_RCVMORE).</summary>
@@ -34,15 +34,15 @@ public sealed partial class ZmqSocket : IDisposable
     {
         get
         {
-            ObjectDisposedException.ThrowIf(_handle.IsClosed, this);
-            return _handle;
+            ObjectDisposedException.ThrowIf(handle.IsClosed, this);
+            return handle;
         }
     }
 
     /// <summary>The native socket even after Dispose, to release references taken through <see cref="Handle"/>.</summary>
-    internal ZmqSocketHandle UncheckedHandle => _handle;
+    internal ZmqSocketHandle UncheckedHandle => handle;
 
-    private ZmqMessage Scratch => _scratch ??= new ZmqMessage();
+    private ZmqMessage Scratch => scratch ??= new ZmqMessage();
 
     /// <summary>Accepts connections on <paramref name="endpoint"/>, e.g. <c>tcp://127.0.0.1:*</c> (any free port,
     /// see <see cref="LastEndpoint"/>), <c>ipc:///tmp/zerogym.sock</c> or <c>inproc://name</c>.</summary>
@@ -205,8 +205,8 @@ public sealed partial class ZmqSocket : IDisposable
     /// does nothing.</summary>
     public void Dispose()
     {
-        _scratch?.Dispose();
-        _handle.Dispose();
+        scratch?.Dispose();
+        handle.Dispose();
     }
 
     /// <summary>zmq_send from the span in place, repeated when a signal interrupts the wait.</summary>
@@ -229,9 +229,9 @@ public sealed partial class ZmqSocket : IDisposable
     /// <summary>zmq_msg_recv into the message, repeated when a signal interrupts the wait.</summary>
     private void SetReceiveTimeout(int milliseconds)
     {
-        if (milliseconds == _receiveTimeout) return;
+        if (milliseconds == receiveTimeout) return;
         SetOption(LibZmq.ZMQ_RCVTIMEO, milliseconds, "ReceiveTimeout");
-        _receiveTimeout = milliseconds;
+        receiveTimeout = milliseconds;
     }
 
     private ZmqStatus ReceiveOnce(ZmqMessage message, int flags)

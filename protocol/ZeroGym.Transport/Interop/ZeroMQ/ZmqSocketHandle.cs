@@ -8,7 +8,7 @@ namespace ZeroGym.Transport.Interop.ZeroMQ;
 /// </summary>
 internal sealed class ZmqSocketHandle : SafeHandle
 {
-    private ZmqContextHandle? _context;
+    private ZmqContextHandle? context;
 
     /// <summary>Used by the marshaller for <see cref="LibZmq.zmq_socket"/>.</summary>
     public ZmqSocketHandle()
@@ -35,7 +35,7 @@ internal sealed class ZmqSocketHandle : SafeHandle
             }
 
             // From here on the socket releases the reference taken above.
-            socket._context = context;
+            socket.context = context;
             return socket;
         }
         catch
@@ -48,7 +48,7 @@ internal sealed class ZmqSocketHandle : SafeHandle
     protected override bool ReleaseHandle()
     {
         int result = LibZmq.zmq_close(handle);
-        _context?.DangerousRelease();
+        context?.DangerousRelease();
         return result == 0;
     }
 }
