@@ -41,7 +41,10 @@ public static class Dqn
         /// <summary>Exploration rate once the schedule has run.</summary>
         public double EndEpsilon { get; init; } = 0.01;
 
-        /// <summary>Steps over which epsilon falls linearly from start to end.</summary>
+        /// <summary>
+        /// Steps over which epsilon falls linearly from start to end. With a target sync every 250 steps, seeds 1-3
+        /// solve CartPole-v1 at 25,000-27,500 steps; 10,000 and 500 took 32,500-52,500.
+        /// </summary>
         public long ExplorationSteps { get; init; } = 5_000;
 
         /// <summary>Steps of pure exploration before learning starts.</summary>

@@ -27,25 +27,47 @@ public static class Networks
         return new Sequential([.. layers]);
     }
 
+    /// <summary>One convolution of <see cref="NatureCnn"/>: output channels, square kernel side and stride, no padding.</summary>
+    public readonly record struct Convolution(int Channels, int Kernel, int Stride);
+
+    /// <summary>The convolutions of <see cref="NatureCnn"/>, input first (Mnih et al. 2015; seed 002's MarioNet).</summary>
+    public static IReadOnlyList<Convolution> NatureCnnConvolutions { get; } = [new(32, 8, 4), new(64, 4, 2), new(64, 3, 1)];
+
+    /// <summary>The width of <see cref="NatureCnn"/>'s Linear layer between the convolutions and the outputs.</summary>
+    public const int NatureCnnHiddenSize = 512;
+
     /// <summary>
-    /// The convolutional Q-network of Mnih et al. 2015 (seed 002's MarioNet): convolutions 32@8×8 stride 4, 64@4×4
-    /// stride 2, 64@3×3 stride 1, a Linear layer of 512, then one output per action, ReLU between them. Its input is
-    /// [N, <paramref name="channels"/>, <paramref name="height"/>, <paramref name="width"/>] float32 in [0, 1].
+    /// The convolutional Q-network of Mnih et al. 2015 (seed 002's MarioNet): the <see cref="NatureCnnConvolutions"/>
+    /// (32@8×8 stride 4, 64@4×4 stride 2, 64@3×3 stride 1), a Linear layer of <see cref="NatureCnnHiddenSize"/>, then
+    /// one output per action, ReLU between them. Its input is [N, <paramref name="channels"/>, <paramref name="height"/>,
+    /// <paramref name="width"/>] float32 in [0, 1].
     /// </summary>
     public static Sequential NatureCnn(int channels, int height, int width, int outputs, Device device)
     {
-        // Each convolution without padding leaves (size - kernel) / stride + 1.
-        static int ConvolvedSize(int size) => ((size - 8) / 4 + 1 - 4) / 2 + 1 - 3 + 1;
-        if (height < 36 || width < 36) throw new AgentException($"the Nature CNN needs frames of at least 36x36; got {height}x{width}");
-        int flattened = 64 * ConvolvedSize(height) * ConvolvedSize(width);
+        // The smallest side every convolution fits: worked backwards from one output pixel.
+        int smallestSide = NatureCnnConvolutions.Reverse().Aggregate(1, (side, conv) => (side - 1) * conv.Stride + conv.Kernel);
+        if (height < smallestSide || width < smallestSide)
+        {
+            throw new AgentException($"the Nature CNN needs frames of at least {smallestSide}x{smallestSide}; got {height}x{width}");
+        }
 
-        return new Sequential(
-            new Conv2d(channels, 32, kernelSize: 8, stride: 4, device: device), new ReLU(),
-            new Conv2d(32, 64, kernelSize: 4, stride: 2, device: device), new ReLU(),
-            new Conv2d(64, 64, kernelSize: 3, stride: 1, device: device), new ReLU(),
-            new Flatten(),
-            new Linear(flattened, 512, device: device), new ReLU(),
-            new Linear(512, outputs, device: device));
+        var layers = new List<Module>();
+        int inputs = channels;
+        foreach (var conv in NatureCnnConvolutions)
+        {
+            layers.Add(new Conv2d(inputs, conv.Channels, kernelSize: conv.Kernel, stride: conv.Stride, device: device));
+            layers.Add(new ReLU());
+            inputs = conv.Channels;
+            // Each convolution without padding leaves (size - kernel) / stride + 1.
+            height = (height - conv.Kernel) / conv.Stride + 1;
+            width = (width - conv.Kernel) / conv.Stride + 1;
+        }
+
+        layers.Add(new Flatten());
+        layers.Add(new Linear(inputs * height * width, NatureCnnHiddenSize, device: device));
+        layers.Add(new ReLU());
+        layers.Add(new Linear(NatureCnnHiddenSize, outputs, device: device));
+        return new Sequential([.. layers]);
     }
 
     /// <summary>
