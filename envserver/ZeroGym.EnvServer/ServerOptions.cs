@@ -46,6 +46,12 @@ public sealed record ServerOptions
     /// (<see cref="Envs.Core.EnvSpec.NeedsOwnProcess"/>: the NES envs). Workers themselves run this way.
     /// </summary>
     public bool InProcessEnvs { get; init; }
+
+    /// <summary>
+    /// Added to the command line of every worker process, so that it serves its env as this server would: the
+    /// configuration the composition root gave the env families (<see cref="BuiltInEnvs.WorkerArguments"/>).
+    /// </summary>
+    public IReadOnlyList<string> WorkerArguments { get; init; } = [];
 }
 
 /// <summary>The server's key pair and the public keys of the clients it lets in (SPEC.md §6).</summary>

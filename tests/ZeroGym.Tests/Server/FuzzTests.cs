@@ -79,7 +79,7 @@ public sealed class FuzzTests
     public void HostileMessages_ThroughTheHandler_NeverThrowOrFailInternally()
     {
         var log = new InternalErrorLines();
-        using var handler = new RequestHandler(EnvRegistry.CreateDefault(), FuzzedServer, new ServerLog(log));
+        using var handler = new RequestHandler(BuiltInEnvs.CreateRegistry(), FuzzedServer, new ServerLog(log));
         var tally = new ReplyTally();
         foreach (int seed in new[] { 1, 2 })
         {

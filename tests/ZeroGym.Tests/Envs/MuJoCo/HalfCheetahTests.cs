@@ -2,6 +2,7 @@ using ZeroGym.Envs.Core;
 using ZeroGym.Envs.Interop.MuJoCo;
 using ZeroGym.Envs.MuJoCo;
 using ZeroGym.Envs.MuJoCo.HalfCheetah;
+using ZeroGym.EnvServer;
 using ZeroGym.Arrays;
 using ZeroGym.Spaces;
 
@@ -51,7 +52,7 @@ public class HalfCheetahTests
     [Fact]
     public void Spec_HasGymnasiumsLimitThresholdAndKwargs()
     {
-        var spec = EnvRegistry.CreateDefault().Get("HalfCheetah-v5");
+        var spec = BuiltInEnvs.CreateRegistry().Get("HalfCheetah-v5");
         Assert.Equal(1000, spec.MaxEpisodeSteps);
         Assert.Equal(4800.0, spec.RewardThreshold);
         Assert.Equal(["rgb_array"], spec.RenderModes);
@@ -231,7 +232,7 @@ public class HalfCheetahTests
     [Fact]
     public void TimeLimit_TruncatesAfter1000Steps_AndNeverTerminates()
     {
-        using var env = EnvRegistry.CreateDefault().Get("HalfCheetah-v5").Make();
+        using var env = BuiltInEnvs.CreateRegistry().Get("HalfCheetah-v5").Make();
         env.Reset(seed: 0);
         var actions = new Random(1);
         for (int step = 1; step <= 1000; step++)
