@@ -1,10 +1,10 @@
-using System.Reflection;
 using System.Runtime.InteropServices;
+using ZeroGym.Interop;
 
 namespace ZeroGym.Envs.Interop.MuJoCo;
 
 /// <summary>
-/// Every function of libzerogym_mujoco (MuJoCo/Native/zerogym_mujoco.h, same order). Functions returning a handle
+/// Every function of libzerogym_mujoco (Native/zerogym_mujoco.h beside this file, same order). Functions returning a handle
 /// return an invalid one on failure and functions returning int return -1; the message is then in
 /// <see cref="LastError"/>. Callers go through <see cref="MuJoCoLibrary"/>, which checks the versions first.
 /// </summary>
@@ -12,7 +12,8 @@ internal static unsafe partial class NativeMethods
 {
     public const string Library = "libzerogym_mujoco";
 
-    static NativeMethods() => NativeLibrary.SetDllImportResolver(typeof(NativeMethods).Assembly, Resolve);
+    static NativeMethods() => NativeShimLoader.Register(
+        typeof(NativeMethods).Assembly, Library, "envserver/ZeroGym.Envs/Interop/MuJoCo/Native/build.sh, which needs Debian's libmujoco-dev");
 
     [LibraryImport(Library, EntryPoint = "zgmj_last_error")]
     public static partial IntPtr LastError();
@@ -71,20 +72,4 @@ internal static unsafe partial class NativeMethods
     [LibraryImport(Library, EntryPoint = "zgmj_bench_raw")]
     public static partial double BenchRaw(
         ModelHandle model, DataHandle data, double* actions, int actionCount, long envSteps, int frameSkip, int episodeSteps);
-
-    // A missing shim is a setup step not run; say which one instead of only listing the paths tried.
-    private static IntPtr Resolve(string name, Assembly assembly, DllImportSearchPath? searchPath)
-    {
-        if (name != Library) return IntPtr.Zero;
-        try
-        {
-            return NativeLibrary.Load(name, assembly, searchPath);
-        }
-        catch (DllNotFoundException error)
-        {
-            throw new DllNotFoundException(
-                $"{Library}.so could not be loaded. It is built by scripts/setup (envserver/ZeroGym.Envs/MuJoCo/Native/"
-                + $"build.sh, which needs Debian's libmujoco-dev) and copied next to the ZeroGym.Envs assembly. {error.Message}", error);
-        }
-    }
 }
