@@ -285,6 +285,19 @@ public class HalfCheetahTests
         Assert.Contains("XML_ERROR_FILE_NOT_FOUND", error.Message);
     }
 
+    [Fact]
+    public void ShimFailures_SayWhatTheShimWasDoing_AndNeverRepeatAnEarlierFailure()
+    {
+        var load = Assert.Throws<MuJoCoException>(() => MuJoCoSimulation.Load("/nonexistent/cheetah.xml"));
+        Assert.StartsWith("loading a MuJoCo model: MuJoCo could not load the model '/nonexistent/cheetah.xml'", load.Message);
+
+        using var env = new HalfCheetahEnv();
+        env.Reset(options: Options(("qvel", Enumerable.Repeat(1e11, 9).ToArray())));
+        var step = Assert.Throws<MuJoCoException>(() => env.Step(Zeros()));
+        Assert.StartsWith("stepping the simulation: the simulation diverged: MuJoCo found a bad number in", step.Message);
+        Assert.DoesNotContain("could not load", step.Message);
+    }
+
     internal static double[] Observation(object observation) => ((NDArray)observation).ToArray<double>();
 
     internal static NDArray Zeros() => NDArray.From(new float[6]);
