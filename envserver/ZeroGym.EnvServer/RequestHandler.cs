@@ -1,5 +1,4 @@
 using System.Buffers;
-using ZeroGym.Envs.Core;
 using ZeroGym.Envs.Registration;
 using ZeroGym.Envs.Vector;
 using ZeroGym.Arrays;

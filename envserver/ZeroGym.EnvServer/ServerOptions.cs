@@ -43,7 +43,7 @@ public sealed record ServerOptions
 
     /// <summary>
     /// Run every env inside the server, also those whose spec asks for a worker process of their own
-    /// (<see cref="Envs.Core.EnvSpec.NeedsOwnProcess"/>: the NES envs). Workers themselves run this way.
+    /// (<see cref="Envs.Registration.EnvSpec.NeedsOwnProcess"/>: the NES envs). Workers themselves run this way.
     /// </summary>
     public bool InProcessEnvs { get; init; }
 

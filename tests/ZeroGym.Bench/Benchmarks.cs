@@ -1,6 +1,5 @@
 using System.Buffers;
 using ZeroGym.Envs.CartPole;
-using ZeroGym.Envs.Core;
 using ZeroGym.Envs.Vector;
 using ZeroGym.EnvServer;
 using ZeroGym.Arrays;

@@ -1,5 +1,4 @@
 using ZeroGym.Envs.Core;
-using ZeroGym.Arrays;
 using ZeroGym.Spaces;
 
 namespace ZeroGym.Envs.Wrappers;

@@ -1,5 +1,4 @@
 using ZeroGym.Envs.CartPole;
-using ZeroGym.Envs.Core;
 using ZeroGym.EnvServer;
 using ZeroGym.Arrays;
 using ZeroGym.Spaces;

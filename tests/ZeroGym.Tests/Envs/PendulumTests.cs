@@ -1,4 +1,3 @@
-using ZeroGym.Envs.Core;
 using ZeroGym.Envs.Pendulum;
 using ZeroGym.EnvServer;
 using ZeroGym.Arrays;

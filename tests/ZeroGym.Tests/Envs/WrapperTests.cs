@@ -1,5 +1,4 @@
 using ZeroGym.Envs.CartPole;
-using ZeroGym.Envs.Core;
 using ZeroGym.Envs.Wrappers;
 using ZeroGym.Envs.Registration;
 using ZeroGym.Arrays;

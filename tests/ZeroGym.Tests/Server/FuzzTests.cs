@@ -1,4 +1,3 @@
-using ZeroGym.Envs.Core;
 using ZeroGym.EnvServer;
 using ZeroGym.Transport.Interop.ZeroMQ;
 using ZeroGym.Protocol.MessagePack;

@@ -1,4 +1,3 @@
-using ZeroGym.Envs.Core;
 using ZeroGym.EnvServer;
 using ZeroGym.Envs.Registration;
 

@@ -1,4 +1,3 @@
-using ZeroGym.Envs.Core;
 using ZeroGym.Envs.Interop.MuJoCo;
 using ZeroGym.Envs.MuJoCo;
 using ZeroGym.Envs.MuJoCo.HalfCheetah;

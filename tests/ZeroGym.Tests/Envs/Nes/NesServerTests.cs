@@ -1,4 +1,3 @@
-using ZeroGym.Envs.Core;
 using ZeroGym.Envs.Nes;
 using ZeroGym.Envs.Registration;
 using ZeroGym.EnvServer;
