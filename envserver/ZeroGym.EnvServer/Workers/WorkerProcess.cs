@@ -41,7 +41,7 @@ internal sealed class WorkerProcess : IDisposable
     }
 
     /// <summary>Starts a worker and waits until it listens; throws <see cref="InvalidOperationException"/> with its output when it cannot start.</summary>
-    /// <param name="extraArguments">Added after the worker's own (the env families' configuration, as <c>--rom-dir DIR</c>).</param>
+    /// <param name="extraArguments">Added after the worker's own: the env families' configuration (<see cref="ServerOptions.WorkerArguments"/>).</param>
     public static WorkerProcess Start(IReadOnlyList<string> extraArguments)
     {
         string directory = Directory.CreateTempSubdirectory("zerogym-worker-").FullName;
