@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using ZeroGym.Envs.Core;
+using ZeroGym.Envs.Registration;
 using ZeroGym.Transport.Interop.ZeroMQ;
 
 namespace ZeroGym.EnvServer;

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Runtime.InteropServices;
-using ZeroGym.Envs.Core;
+using ZeroGym.Envs.Nes;
 using ZeroGym.EnvServer;
 using ZeroGym.Transport.Interop.ZeroMQ;
 using ZeroGym.Transport.Security;
@@ -31,7 +31,7 @@ var spinMicroseconds = new Option<int>("--spin-us")
     Description = "After each reply, poll this many microseconds for the next request before sleeping (a CPU stays busy meanwhile)",
     DefaultValueFactory = _ => (int)new ServerOptions().SpinAfterReply.TotalMicroseconds,
 };
-var romDir = new Option<string?>("--rom-dir")
+var romDir = new Option<string?>(BuiltInEnvs.RomDirectoryOption)
 {
     Description = "Directory of the user's NES ROMs (NES-v0 file names, Super Mario Bros found by SHA-1); default $ZEROGYM_ROM_DIR",
 };
@@ -90,8 +90,14 @@ root.SetAction(parsed =>
     EnvServer server;
     try
     {
-        options = options with { Curve = ReadCurveSecurity(parsed.GetValue(curveSecretKey), parsed.GetValue(authorizedKeys)) };
-        server = new EnvServer(options, EnvRegistry.CreateDefault(parsed.GetValue(romDir)), log);
+        // The composition root: the env families get their configuration here, and worker processes the same.
+        var nes = new NesConfiguration(parsed.GetValue(romDir));
+        options = options with
+        {
+            Curve = ReadCurveSecurity(parsed.GetValue(curveSecretKey), parsed.GetValue(authorizedKeys)),
+            WorkerArguments = BuiltInEnvs.WorkerArguments(nes),
+        };
+        server = new EnvServer(options, BuiltInEnvs.CreateRegistry(nes), log);
         if (options.Curve is { } curve)
         {
             log.Info("curve_enabled", ("server_key", curve.ServerKeys.PublicKey), ("authorized_keys", curve.AuthorizedKeys.Count));

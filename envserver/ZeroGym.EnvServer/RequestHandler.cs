@@ -1,5 +1,5 @@
 using System.Buffers;
-using ZeroGym.Envs.Core;
+using ZeroGym.Envs.Registration;
 using ZeroGym.Envs.Vector;
 using ZeroGym.Arrays;
 using ZeroGym.Protocol.MessagePack;
@@ -194,7 +194,7 @@ public sealed class RequestHandler : IDisposable
         try
         {
             var kwargs = EnvKwargs.Parse(spec, kwargsTree);
-            session = EnvSession.Create(nextHandle, spec, kwargs, request.RenderMode, (int?)request.NumEnvs, options, registry.RomDirectory);
+            session = EnvSession.Create(nextHandle, spec, kwargs, request.RenderMode, (int?)request.NumEnvs, options);
         }
         catch (ArgumentException error)
         {

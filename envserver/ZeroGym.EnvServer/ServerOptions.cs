@@ -43,9 +43,15 @@ public sealed record ServerOptions
 
     /// <summary>
     /// Run every env inside the server, also those whose spec asks for a worker process of their own
-    /// (<see cref="Envs.Core.EnvSpec.NeedsOwnProcess"/>: the NES envs). Workers themselves run this way.
+    /// (<see cref="Envs.Registration.EnvSpec.NeedsOwnProcess"/>: the NES envs). Workers themselves run this way.
     /// </summary>
     public bool InProcessEnvs { get; init; }
+
+    /// <summary>
+    /// Added to the command line of every worker process, so that it serves its env as this server would: the
+    /// configuration the composition root gave the env families (<see cref="BuiltInEnvs.WorkerArguments"/>).
+    /// </summary>
+    public IReadOnlyList<string> WorkerArguments { get; init; } = [];
 }
 
 /// <summary>The server's key pair and the public keys of the clients it lets in (SPEC.md §6).</summary>

@@ -1,4 +1,5 @@
 using ZeroGym.Envs.Core;
+using ZeroGym.Envs.Registration;
 using ZeroGym.Envs.Vector;
 using ZeroGym.Spaces;
 
@@ -53,14 +54,13 @@ internal sealed class EnvSession : IDisposable
     /// Builds the env(s), each in a worker process of its own when the spec asks for one and
     /// <see cref="ServerOptions.InProcessEnvs"/> is off; throws <see cref="ArgumentException"/> for bad kwargs or render mode.
     /// </summary>
-    /// <param name="romDirectory">The registry's ROM directory, which workers are given too.</param>
-    public static EnvSession Create(long handle, EnvSpec spec, EnvKwargs kwargs, string? renderMode, int? numEnvs, ServerOptions options, string? romDirectory)
+    public static EnvSession Create(long handle, EnvSpec spec, EnvKwargs kwargs, string? renderMode, int? numEnvs, ServerOptions options)
     {
         Env Make()
         {
             if (!spec.NeedsOwnProcess || options.InProcessEnvs) return spec.Make(kwargs, renderMode);
             var forwarded = new Dictionary<string, object?>(kwargs.Values) { [EnvKwargs.MaxEpisodeStepsKey] = kwargs.MaxEpisodeSteps };
-            return new Workers.WorkerEnv(spec.Id, forwarded, renderMode, romDirectory);
+            return new Workers.WorkerEnv(spec.Id, forwarded, renderMode, options.WorkerArguments);
         }
 
         if (numEnvs is not int count) return new EnvSession(handle, spec, kwargs, renderMode, Make(), null);

@@ -1,6 +1,5 @@
 using System.Buffers;
 using ZeroGym.Envs.CartPole;
-using ZeroGym.Envs.Core;
 using ZeroGym.Envs.Vector;
 using ZeroGym.EnvServer;
 using ZeroGym.Arrays;
@@ -107,7 +106,7 @@ internal static class Benchmarks
     /// <summary>The server's request handler alone (decode, validate, step, encode), without sockets.</summary>
     public static void Handler(double seconds)
     {
-        using var handler = new RequestHandler(EnvRegistry.CreateDefault(), new ServerOptions(), new ServerLog(TextWriter.Null));
+        using var handler = new RequestHandler(BuiltInEnvs.CreateRegistry(), new ServerOptions(), new ServerLog(TextWriter.Null));
         var make = handler.Handle("bench", Request(1, "make", ("env", EnvId)));
         long handle = (long)((Dictionary<object, object?>)MessagePackSerializer.Deserialize(make.Span)!)["handle"]!;
         handler.Handle("bench", Request(2, "reset", ("handle", handle), ("seed", 0L)));
@@ -140,7 +139,7 @@ internal static class Benchmarks
     /// <summary>Byte sizes of a CartPole step request and its reply, as the server writes them.</summary>
     public static (int Request, int Reply) StepMessageSizes()
     {
-        using var handler = new RequestHandler(EnvRegistry.CreateDefault(), new ServerOptions(), new ServerLog(TextWriter.Null));
+        using var handler = new RequestHandler(BuiltInEnvs.CreateRegistry(), new ServerOptions(), new ServerLog(TextWriter.Null));
         handler.Handle("sizes", Request(1, "make", ("env", EnvId)));
         handler.Handle("sizes", Request(2, "reset", ("handle", 1L), ("seed", 0L)));
         var step = Request(123456, "step", ("handle", 1L), ("action", 1L));

@@ -1,4 +1,3 @@
-using ZeroGym.Envs.Core;
 using ZeroGym.Envs.MuJoCo;
 using ZeroGym.Envs.MuJoCo.HalfCheetah;
 using ZeroGym.EnvServer;
@@ -42,7 +41,7 @@ internal static class MuJoCoBenchmarks
         }, batch: 200));
 
         // The same through the server's request handler (decode, validate, step, encode), without sockets.
-        using var handler = new RequestHandler(EnvRegistry.CreateDefault(), new ServerOptions(), new ServerLog(TextWriter.Null));
+        using var handler = new RequestHandler(BuiltInEnvs.CreateRegistry(), new ServerOptions(), new ServerLog(TextWriter.Null));
         var made = (Dictionary<object, object?>)MessagePackSerializer.Deserialize(handler.Handle("bench", Benchmarks.Request(1, "make", ("env", EnvId))).Span)!;
         long handle = (long)made["handle"]!;
         handler.Handle("bench", Benchmarks.Request(2, "reset", ("handle", handle), ("seed", 0L)));

@@ -1,6 +1,6 @@
 namespace ZeroGym.Torch.Interop;
 
-// Codes of the shim's ABI; the values must equal the enums in Native/zerogym_torch.h.
+// Codes of the shim's ABI; the values must equal the enums in Native/zerogym_torch.h (beside this file).
 
 internal enum DeviceKind
 {

@@ -1,10 +1,10 @@
-using System.Reflection;
 using System.Runtime.InteropServices;
+using ZeroGym.Interop;
 
 namespace ZeroGym.Torch.Interop;
 
 /// <summary>
-/// Every function of libzerogym_torch (Native/zerogym_torch.h, same order). Functions returning a
+/// Every function of libzerogym_torch (Native/zerogym_torch.h beside this file, same order). Functions returning a
 /// <see cref="TensorHandle"/> return an invalid handle on failure (the <see cref="Tensor"/> constructor throws);
 /// functions returning <see cref="Status"/> throw through its marshaller.
 /// </summary>
@@ -12,7 +12,8 @@ internal static unsafe partial class NativeMethods
 {
     public const string Library = "libzerogym_torch";
 
-    static NativeMethods() => NativeLibrary.SetDllImportResolver(typeof(NativeMethods).Assembly, Resolve);
+    static NativeMethods() =>
+        NativeShimLoader.Register(typeof(NativeMethods).Assembly, Library, "agents/ZeroGym.Torch/Interop/Native/build.sh");
 
     // Errors and runtime.
     [LibraryImport(Library, EntryPoint = "zg_last_error")]
@@ -193,20 +194,4 @@ internal static unsafe partial class NativeMethods
 
     [LibraryImport(Library, EntryPoint = "zg_clip_grad_norm")]
     public static partial Status ClipGradNorm(IntPtr* parameters, long count, double maxNorm, out double totalNorm);
-
-    // A missing shim is a setup step not run; say which one instead of only listing the paths tried.
-    private static IntPtr Resolve(string name, Assembly assembly, DllImportSearchPath? searchPath)
-    {
-        if (name != Library) return IntPtr.Zero;
-        try
-        {
-            return NativeLibrary.Load(name, assembly, searchPath);
-        }
-        catch (DllNotFoundException error)
-        {
-            throw new DllNotFoundException(
-                $"{Library}.so could not be loaded. It is built by scripts/setup (agents/ZeroGym.Torch/Native/"
-                + $"build.sh) and copied next to the ZeroGym.Torch assembly by its project. {error.Message}", error);
-        }
-    }
 }

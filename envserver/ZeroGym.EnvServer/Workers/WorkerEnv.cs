@@ -19,11 +19,12 @@ internal sealed class WorkerEnv : Env
     private readonly string envId;
 
     /// <param name="kwargs">Every kwarg as the worker's <c>make</c> takes it, <c>max_episode_steps</c> and <c>wrappers</c> included.</param>
-    public WorkerEnv(string envId, IReadOnlyDictionary<string, object?> kwargs, string? renderMode, string? romDirectory)
+    /// <param name="workerArguments">Added to the worker's command line (<see cref="ServerOptions.WorkerArguments"/>).</param>
+    public WorkerEnv(string envId, IReadOnlyDictionary<string, object?> kwargs, string? renderMode, IReadOnlyList<string> workerArguments)
     {
         this.envId = envId;
         RenderMode = renderMode;
-        worker = WorkerProcess.Start(romDirectory);
+        worker = WorkerProcess.Start(workerArguments);
         try
         {
             // Making an env can take seconds (an emulator skipping a start screen); a crash shows at once.

@@ -41,7 +41,8 @@ internal sealed class WorkerProcess : IDisposable
     }
 
     /// <summary>Starts a worker and waits until it listens; throws <see cref="InvalidOperationException"/> with its output when it cannot start.</summary>
-    public static WorkerProcess Start(string? romDirectory)
+    /// <param name="extraArguments">Added after the worker's own: the env families' configuration (<see cref="ServerOptions.WorkerArguments"/>).</param>
+    public static WorkerProcess Start(IReadOnlyList<string> extraArguments)
     {
         string directory = Directory.CreateTempSubdirectory("zerogym-worker-").FullName;
         string endpoint = $"ipc://{Path.Combine(directory, "env.sock")}";
@@ -61,15 +62,9 @@ internal sealed class WorkerProcess : IDisposable
 
         foreach (string argument in (string[])["--bind", endpoint, "--in-process-envs", "--parent-pid", Environment.ProcessId.ToString(), "--max-envs-per-client", "1",
             // The server closes the env; a worker must never drop it for being idle while the server's client waits.
-            "--idle-timeout", IdleForever])
+            "--idle-timeout", IdleForever, .. extraArguments])
         {
             start.ArgumentList.Add(argument);
-        }
-
-        if (romDirectory is not null)
-        {
-            start.ArgumentList.Add("--rom-dir");
-            start.ArgumentList.Add(romDirectory);
         }
 
         var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start a worker process ({start.FileName})");

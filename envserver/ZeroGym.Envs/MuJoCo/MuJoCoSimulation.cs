@@ -45,16 +45,17 @@ internal sealed unsafe class MuJoCoSimulation : IDisposable
     public static MuJoCoSimulation Load(string path)
     {
         MuJoCoLibrary.EnsureCompatible();
-        var model = NativeMethods.LoadModel(path);
-        if (model.IsInvalid) MuJoCoLibrary.ThrowLastError($"loading the MuJoCo model '{path}'");
-        var data = NativeMethods.MakeData(model);
-        if (data.IsInvalid)
+        NativeMethods.LoadModel(path, out var model);
+        try
+        {
+            NativeMethods.MakeData(model, out var data);
+            return new MuJoCoSimulation(model, data, Path.GetFileName(path));
+        }
+        catch
         {
             model.Dispose();
-            MuJoCoLibrary.ThrowLastError($"making the simulation data of '{path}'");
+            throw;
         }
-
-        return new MuJoCoSimulation(model, data, Path.GetFileName(path));
     }
 
     /// <summary><c>qpos0</c>: the positions <see cref="Reset"/> restores (Gymnasium's <c>init_qpos</c>).</summary>
@@ -84,10 +85,7 @@ internal sealed unsafe class MuJoCoSimulation : IDisposable
         fixed (double* qposPointer = qpos)
         fixed (double* qvelPointer = qvel)
         {
-            if (NativeMethods.SetState(model, data, qposPointer, qvelPointer) != 0)
-            {
-                MuJoCoLibrary.ThrowLastError($"{modelName}: setting the state");
-            }
+            NativeMethods.SetState(model, data, qposPointer, qvelPointer);
         }
     }
 
@@ -113,10 +111,7 @@ internal sealed unsafe class MuJoCoSimulation : IDisposable
         CheckLength(ctrl.Length, Nu, "ctrl");
         fixed (double* ctrlPointer = ctrl)
         {
-            if (NativeMethods.Step(model, data, ctrlPointer, steps) != 0)
-            {
-                MuJoCoLibrary.ThrowLastError($"{modelName}: stepping the simulation");
-            }
+            NativeMethods.Step(model, data, ctrlPointer, steps);
         }
     }
 
@@ -130,8 +125,7 @@ internal sealed unsafe class MuJoCoSimulation : IDisposable
         CheckLength(rgb.Length, checked(width * height * 3), "rgb");
         if (renderer is null)
         {
-            var created = NativeMethods.CreateRenderer(model, width, height, camera);
-            if (created.IsInvalid) MuJoCoLibrary.ThrowLastError($"{modelName}: creating the offscreen renderer");
+            NativeMethods.CreateRenderer(model, width, height, camera, out var created);
             renderer = created;
             rendererSettings = (width, height, camera);
         }
@@ -144,10 +138,7 @@ internal sealed unsafe class MuJoCoSimulation : IDisposable
 
         fixed (byte* pointer = rgb)
         {
-            if (NativeMethods.Render(renderer, model, data, pointer) != 0)
-            {
-                MuJoCoLibrary.ThrowLastError($"{modelName}: rendering");
-            }
+            NativeMethods.Render(renderer, model, data, pointer);
         }
     }
 
@@ -165,8 +156,7 @@ internal sealed unsafe class MuJoCoSimulation : IDisposable
 
         fixed (double* pointer = actions)
         {
-            double seconds = NativeMethods.BenchRaw(model, data, pointer, actions.Length / Nu, envSteps, frameSkip, episodeSteps);
-            if (seconds < 0) MuJoCoLibrary.ThrowLastError($"{modelName}: the raw step loop");
+            NativeMethods.BenchRaw(model, data, pointer, actions.Length / Nu, envSteps, frameSkip, episodeSteps, out double seconds);
             return seconds;
         }
     }

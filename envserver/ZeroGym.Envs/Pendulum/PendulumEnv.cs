@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using ZeroGym.Envs.Core;
+using ZeroGym.Envs.Registration;
 using ZeroGym.Arrays;
 using ZeroGym.Spaces;
 

@@ -1,5 +1,5 @@
 using ZeroGym.Envs.CartPole;
-using ZeroGym.Envs.Core;
+using ZeroGym.EnvServer;
 using ZeroGym.Arrays;
 using ZeroGym.Spaces;
 using static ZeroGym.Tests.Envs.CartPoleTestKit;
@@ -27,7 +27,7 @@ public class CartPoleSpecTests
     [Fact]
     public void DefaultRegistry_OffersCartPole()
     {
-        Assert.Same(CartPoleEnv.Spec, EnvRegistry.CreateDefault().Get("CartPole-v1"));
+        Assert.Same(CartPoleEnv.Spec, BuiltInEnvs.CreateRegistry().Get("CartPole-v1"));
     }
 
     [Fact]

@@ -1,5 +1,5 @@
-using ZeroGym.Envs.Core;
 using ZeroGym.Envs.Pendulum;
+using ZeroGym.EnvServer;
 using ZeroGym.Arrays;
 using ZeroGym.Spaces;
 using static ZeroGym.Tests.Envs.CartPoleTestKit;
@@ -32,7 +32,7 @@ public class PendulumTests
         Assert.Equal(["rgb_array"], spec.RenderModes);
         Assert.Equal(30, spec.RenderFps);
         Assert.Equal(new Dictionary<string, object?> { ["g"] = 10.0 }, spec.Kwargs);
-        Assert.Same(spec, EnvRegistry.CreateDefault().Get("Pendulum-v1"));
+        Assert.Same(spec, BuiltInEnvs.CreateRegistry().Get("Pendulum-v1"));
     }
 
     [Fact]

@@ -1,6 +1,6 @@
 using ZeroGym.Envs.CartPole;
-using ZeroGym.Envs.Core;
 using ZeroGym.Envs.Wrappers;
+using ZeroGym.Envs.Registration;
 using ZeroGym.Arrays;
 using ZeroGym.Spaces;
 

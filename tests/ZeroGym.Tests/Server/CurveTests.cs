@@ -171,7 +171,7 @@ public sealed class CurveTests
 
         EndpointPolicy.CheckPlainTextAllowed(exposed with { AllowInsecureRemote = true });
         EndpointPolicy.CheckPlainTextAllowed(exposed with { Curve = new CurveSecurity(serverKeys, new Dictionary<string, string>()) });
-        Assert.Throws<ArgumentException>(() => new EnvServer.EnvServer(exposed, ZeroGym.Envs.Core.EnvRegistry.CreateDefault(), new ServerLog(TextWriter.Null)));
+        Assert.Throws<ArgumentException>(() => new EnvServer.EnvServer(exposed, BuiltInEnvs.CreateRegistry(), new ServerLog(TextWriter.Null)));
     }
 
     private static string WaitForLog(TestServer server, string fragment)

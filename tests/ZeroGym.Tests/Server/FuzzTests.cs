@@ -1,4 +1,3 @@
-using ZeroGym.Envs.Core;
 using ZeroGym.EnvServer;
 using ZeroGym.Transport.Interop.ZeroMQ;
 using ZeroGym.Protocol.MessagePack;
@@ -79,7 +78,7 @@ public sealed class FuzzTests
     public void HostileMessages_ThroughTheHandler_NeverThrowOrFailInternally()
     {
         var log = new InternalErrorLines();
-        using var handler = new RequestHandler(EnvRegistry.CreateDefault(), FuzzedServer, new ServerLog(log));
+        using var handler = new RequestHandler(BuiltInEnvs.CreateRegistry(), FuzzedServer, new ServerLog(log));
         var tally = new ReplyTally();
         foreach (int seed in new[] { 1, 2 })
         {

@@ -1,5 +1,6 @@
 using ZeroGym.Envs.Core;
 using ZeroGym.EnvServer;
+using ZeroGym.Envs.Registration;
 using ZeroGym.Arrays;
 using ZeroGym.Protocol.MessagePack;
 using ZeroGym.Spaces;
@@ -17,7 +18,7 @@ public sealed partial class RequestHandlerTests : IDisposable
 
     public RequestHandlerTests()
     {
-        var registry = EnvRegistry.CreateDefault();
+        var registry = BuiltInEnvs.CreateRegistry();
         registry.Register(FailingEnv.Spec);
         registry.Register(Envs.ImageEnv.Spec);
         handler = new RequestHandler(registry, new ServerOptions { IdleTimeout = TimeSpan.FromSeconds(10), MaxEnvsPerClient = 3 }, new ServerLog(log), clock);

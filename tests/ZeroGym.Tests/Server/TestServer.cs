@@ -1,5 +1,5 @@
-using ZeroGym.Envs.Core;
 using ZeroGym.EnvServer;
+using ZeroGym.Envs.Registration;
 
 namespace ZeroGym.Tests.Server;
 
@@ -13,7 +13,7 @@ internal sealed class TestServer : IDisposable
     public TestServer(ServerOptions? options = null, EnvRegistry? registry = null, string endpoint = "tcp://127.0.0.1:*", StringWriter? log = null)
     {
         Log = log ?? new StringWriter();
-        Server = new EnvServer.EnvServer((options ?? new ServerOptions()) with { Endpoints = [endpoint] }, registry ?? EnvRegistry.CreateDefault(), new ServerLog(TextWriter.Synchronized(Log)));
+        Server = new EnvServer.EnvServer((options ?? new ServerOptions()) with { Endpoints = [endpoint] }, registry ?? BuiltInEnvs.CreateRegistry(), new ServerLog(TextWriter.Synchronized(Log)));
         Address = Server.Endpoints[0];
         thread = new Thread(() => Server.Run(stop.Token)) { IsBackground = true, Name = "test env server" };
         thread.Start();

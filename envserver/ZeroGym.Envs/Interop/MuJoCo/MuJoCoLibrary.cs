@@ -1,11 +1,9 @@
-using System.Diagnostics.CodeAnalysis;
-using System.Runtime.InteropServices;
 using ZeroGym.Envs.MuJoCo;
 
 namespace ZeroGym.Envs.Interop.MuJoCo;
 
 /// <summary>
-/// The one gate to libzerogym_mujoco: on first use it checks that the MuJoCo library loaded at run time is the
+/// The version gate of libzerogym_mujoco: on first use it checks that the MuJoCo library loaded at run time is the
 /// version whose headers the shim was compiled against (the shim reads mjModel and mjData fields, whose layout
 /// changes between versions), and refuses to run otherwise.
 /// </summary>
@@ -31,12 +29,4 @@ internal static class MuJoCoLibrary
 
     /// <summary>MuJoCo's version number as its release name: 222 is "2.2.2".</summary>
     public static string FormatVersion(int version) => $"{version / 100}.{version / 10 % 10}.{version % 10}";
-
-    /// <summary>Throws the message of the shim's last failure on this thread, after <paramref name="what"/>.</summary>
-    [DoesNotReturn]
-    public static void ThrowLastError(string what)
-    {
-        string message = Marshal.PtrToStringUTF8(NativeMethods.LastError()) ?? "";
-        throw new MuJoCoException($"{what}: {(message.Length > 0 ? message.Trim() : "no reason given")}");
-    }
 }

@@ -1,18 +1,20 @@
-using System.Reflection;
 using System.Runtime.InteropServices;
+using ZeroGym.Interop;
 
 namespace ZeroGym.Envs.Interop.MuJoCo;
 
 /// <summary>
-/// Every function of libzerogym_mujoco (MuJoCo/Native/zerogym_mujoco.h, same order). Functions returning a handle
-/// return an invalid one on failure and functions returning int return -1; the message is then in
-/// <see cref="LastError"/>. Callers go through <see cref="MuJoCoLibrary"/>, which checks the versions first.
+/// Every function of libzerogym_mujoco (Native/zerogym_mujoco.h beside this file, same order). Functions that can fail
+/// return <see cref="Status"/>, whose marshaller throws the shim's message as a <see cref="ZeroGym.Envs.MuJoCo.MuJoCoException"/>;
+/// what they make comes back through their last parameter. Callers check the versions first
+/// (<see cref="MuJoCoLibrary.EnsureCompatible"/>).
 /// </summary>
 internal static unsafe partial class NativeMethods
 {
     public const string Library = "libzerogym_mujoco";
 
-    static NativeMethods() => NativeLibrary.SetDllImportResolver(typeof(NativeMethods).Assembly, Resolve);
+    static NativeMethods() => NativeShimLoader.Register(
+        typeof(NativeMethods).Assembly, Library, "envserver/ZeroGym.Envs/Interop/MuJoCo/Native/build.sh, which needs Debian's libmujoco-dev");
 
     [LibraryImport(Library, EntryPoint = "zgmj_last_error")]
     public static partial IntPtr LastError();
@@ -24,13 +26,13 @@ internal static unsafe partial class NativeMethods
     public static partial int HeaderVersion();
 
     [LibraryImport(Library, EntryPoint = "zgmj_load_model", StringMarshalling = StringMarshalling.Utf8)]
-    public static partial ModelHandle LoadModel(string path);
+    public static partial Status LoadModel(string path, out ModelHandle model);
 
     [LibraryImport(Library, EntryPoint = "zgmj_free_model")]
     public static partial void FreeModel(IntPtr model);
 
     [LibraryImport(Library, EntryPoint = "zgmj_make_data")]
-    public static partial DataHandle MakeData(ModelHandle model);
+    public static partial Status MakeData(ModelHandle model, out DataHandle data);
 
     [LibraryImport(Library, EntryPoint = "zgmj_free_data")]
     public static partial void FreeData(IntPtr data);
@@ -51,40 +53,24 @@ internal static unsafe partial class NativeMethods
     public static partial void Reset(ModelHandle model, DataHandle data);
 
     [LibraryImport(Library, EntryPoint = "zgmj_set_state")]
-    public static partial int SetState(ModelHandle model, DataHandle data, double* qpos, double* qvel);
+    public static partial Status SetState(ModelHandle model, DataHandle data, double* qpos, double* qvel);
 
     [LibraryImport(Library, EntryPoint = "zgmj_get_state")]
     public static partial void GetState(ModelHandle model, DataHandle data, double* qpos, double* qvel);
 
     [LibraryImport(Library, EntryPoint = "zgmj_step")]
-    public static partial int Step(ModelHandle model, DataHandle data, double* ctrl, int steps);
+    public static partial Status Step(ModelHandle model, DataHandle data, double* ctrl, int steps);
 
     [LibraryImport(Library, EntryPoint = "zgmj_renderer_create", StringMarshalling = StringMarshalling.Utf8)]
-    public static partial RendererHandle CreateRenderer(ModelHandle model, int width, int height, string? camera);
+    public static partial Status CreateRenderer(ModelHandle model, int width, int height, string? camera, out RendererHandle renderer);
 
     [LibraryImport(Library, EntryPoint = "zgmj_renderer_free")]
     public static partial void FreeRenderer(IntPtr renderer);
 
     [LibraryImport(Library, EntryPoint = "zgmj_render")]
-    public static partial int Render(RendererHandle renderer, ModelHandle model, DataHandle data, byte* rgb);
+    public static partial Status Render(RendererHandle renderer, ModelHandle model, DataHandle data, byte* rgb);
 
     [LibraryImport(Library, EntryPoint = "zgmj_bench_raw")]
-    public static partial double BenchRaw(
-        ModelHandle model, DataHandle data, double* actions, int actionCount, long envSteps, int frameSkip, int episodeSteps);
-
-    // A missing shim is a setup step not run; say which one instead of only listing the paths tried.
-    private static IntPtr Resolve(string name, Assembly assembly, DllImportSearchPath? searchPath)
-    {
-        if (name != Library) return IntPtr.Zero;
-        try
-        {
-            return NativeLibrary.Load(name, assembly, searchPath);
-        }
-        catch (DllNotFoundException error)
-        {
-            throw new DllNotFoundException(
-                $"{Library}.so could not be loaded. It is built by scripts/setup (envserver/ZeroGym.Envs/MuJoCo/Native/"
-                + $"build.sh, which needs Debian's libmujoco-dev) and copied next to the ZeroGym.Envs assembly. {error.Message}", error);
-        }
-    }
+    public static partial Status BenchRaw(
+        ModelHandle model, DataHandle data, double* actions, int actionCount, long envSteps, int frameSkip, int episodeSteps, out double seconds);
 }

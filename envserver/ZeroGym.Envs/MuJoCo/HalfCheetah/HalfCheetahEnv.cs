@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using ZeroGym.Envs.Core;
+using ZeroGym.Envs.Registration;
 using ZeroGym.Arrays;
 using ZeroGym.Spaces;
 

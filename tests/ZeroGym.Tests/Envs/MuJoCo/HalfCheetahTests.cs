@@ -1,7 +1,7 @@
-using ZeroGym.Envs.Core;
 using ZeroGym.Envs.Interop.MuJoCo;
 using ZeroGym.Envs.MuJoCo;
 using ZeroGym.Envs.MuJoCo.HalfCheetah;
+using ZeroGym.EnvServer;
 using ZeroGym.Arrays;
 using ZeroGym.Spaces;
 
@@ -51,7 +51,7 @@ public class HalfCheetahTests
     [Fact]
     public void Spec_HasGymnasiumsLimitThresholdAndKwargs()
     {
-        var spec = EnvRegistry.CreateDefault().Get("HalfCheetah-v5");
+        var spec = BuiltInEnvs.CreateRegistry().Get("HalfCheetah-v5");
         Assert.Equal(1000, spec.MaxEpisodeSteps);
         Assert.Equal(4800.0, spec.RewardThreshold);
         Assert.Equal(["rgb_array"], spec.RenderModes);
@@ -231,7 +231,7 @@ public class HalfCheetahTests
     [Fact]
     public void TimeLimit_TruncatesAfter1000Steps_AndNeverTerminates()
     {
-        using var env = EnvRegistry.CreateDefault().Get("HalfCheetah-v5").Make();
+        using var env = BuiltInEnvs.CreateRegistry().Get("HalfCheetah-v5").Make();
         env.Reset(seed: 0);
         var actions = new Random(1);
         for (int step = 1; step <= 1000; step++)
@@ -282,6 +282,19 @@ public class HalfCheetahTests
         var error = Assert.Throws<MuJoCoException>(() => MuJoCoSimulation.Load("/nonexistent/cheetah.xml"));
         Assert.Contains("could not load the model '/nonexistent/cheetah.xml'", error.Message);
         Assert.Contains("XML_ERROR_FILE_NOT_FOUND", error.Message);
+    }
+
+    [Fact]
+    public void ShimFailures_SayWhatTheShimWasDoing_AndNeverRepeatAnEarlierFailure()
+    {
+        var load = Assert.Throws<MuJoCoException>(() => MuJoCoSimulation.Load("/nonexistent/cheetah.xml"));
+        Assert.StartsWith("loading a MuJoCo model: MuJoCo could not load the model '/nonexistent/cheetah.xml'", load.Message);
+
+        using var env = new HalfCheetahEnv();
+        env.Reset(options: Options(("qvel", Enumerable.Repeat(1e11, 9).ToArray())));
+        var step = Assert.Throws<MuJoCoException>(() => env.Step(Zeros()));
+        Assert.StartsWith("stepping the simulation: the simulation diverged: MuJoCo found a bad number in", step.Message);
+        Assert.DoesNotContain("could not load", step.Message);
     }
 
     internal static double[] Observation(object observation) => ((NDArray)observation).ToArray<double>();

@@ -1,6 +1,7 @@
 using ZeroGym.Envs.Core;
 using ZeroGym.Envs.Nes;
 using ZeroGym.Envs.Wrappers;
+using ZeroGym.Envs.Registration;
 using ZeroGym.Arrays;
 using ZeroGym.Spaces;
 

@@ -1,5 +1,6 @@
-using ZeroGym.Envs.Core;
 using ZeroGym.Envs.Nes;
+using ZeroGym.Envs.Registration;
+using ZeroGym.EnvServer;
 using ZeroGym.Arrays;
 using ZeroGym.Spaces;
 using ZeroGym.Protocol.Wire;
@@ -27,9 +28,10 @@ public sealed class NesServerTests
 
     private static TestServer Start()
     {
-        var registry = EnvRegistry.CreateDefault(RomFolder);
+        var nes = new NesConfiguration(RomFolder);
+        var registry = BuiltInEnvs.CreateRegistry(nes);
         registry.Register(BrokenCore);
-        return new TestServer(registry: registry);
+        return new TestServer(new ServerOptions { WorkerArguments = BuiltInEnvs.WorkerArguments(nes) }, registry);
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using ZeroGym.Envs.Core;
 using ZeroGym.Envs.Nes;
 using ZeroGym.Envs.Wrappers;
+using ZeroGym.EnvServer;
 using ZeroGym.Arrays;
 using ZeroGym.Spaces;
 
@@ -258,7 +259,7 @@ public sealed class SuperMarioBrosEnvTests
     [Fact]
     public void Registry_HasTheWholeGameAndAll32Stages()
     {
-        var ids = EnvRegistry.CreateDefault().Specs.Select(spec => spec.Id).ToHashSet();
+        var ids = BuiltInEnvs.CreateRegistry().Specs.Select(spec => spec.Id).ToHashSet();
 
         Assert.Contains("SuperMarioBros-v0", ids);
         Assert.Contains("NES-v0", ids);
@@ -272,7 +273,7 @@ public sealed class SuperMarioBrosEnvTests
         Environment.SetEnvironmentVariable(RomDirectory.EnvironmentVariable, null);
         try
         {
-            var spec = EnvRegistry.CreateDefault().Get("SuperMarioBros-1-1-v0");
+            var spec = BuiltInEnvs.CreateRegistry().Get("SuperMarioBros-1-1-v0");
             var error = Assert.Throws<ArgumentException>(() => spec.Make());
             Assert.Contains(SuperMarioBrosEnv.RomSha1, error.Message);
             Assert.Contains("--rom-dir", error.Message);
@@ -290,7 +291,7 @@ public sealed class SuperMarioBrosEnvTests
         try
         {
             File.Copy(TestRoms.Path(TestRoms.MarioLike), Path.Combine(directory, "super-mario-bros.nes"));
-            var spec = EnvRegistry.CreateDefault(directory).Get("SuperMarioBros-v0");
+            var spec = BuiltInEnvs.CreateRegistry(new NesConfiguration(directory)).Get("SuperMarioBros-v0");
 
             var error = Assert.Throws<ArgumentException>(() => spec.Make());
             Assert.Contains(directory, error.Message);

@@ -4,7 +4,7 @@
 # of a CUDA PyTorch wheel). Incremental: cmake rebuilds only what changed.
 set -euo pipefail
 source_dir=$(cd "$(dirname "$0")" && pwd)
-output_dir=$(cd "$source_dir/../../.." && pwd)/artifacts/native
+output_dir=$(cd "$source_dir/../../../.." && pwd)/artifacts/native
 build_dir=$output_dir/build
 log=$output_dir/build.log
 mkdir -p "$output_dir"

@@ -12,6 +12,12 @@ extern _Thread_local jmp_buf* zgmj_guard;
 /* Records the message zgmj_last_error() returns. */
 void zgmj_set_error(const char* format, ...) __attribute__((format(printf, 1, 2)));
 
+/* Every function that returns a status starts with zgmj_clear_error(), so that a failure never reports the message of
+ * an earlier one, and fails with `return zgmj_fail("doing what")`: the recorded message, prefixed with what the
+ * function was doing, and the failure status. */
+void zgmj_clear_error(void);
+int zgmj_fail(const char* doing);
+
 /* Runs the block; an mju_error inside it lands after ZGMJ_END_TRY with the message recorded. Variables the block
  * assigns and the code after reads must be volatile (setjmp rules). */
 #define ZGMJ_TRY                          \

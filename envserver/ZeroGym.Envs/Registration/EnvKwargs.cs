@@ -1,7 +1,8 @@
 using System.Globalization;
+using ZeroGym.Envs.Core;
 using ZeroGym.Envs.Wrappers;
 
-namespace ZeroGym.Envs.Core;
+namespace ZeroGym.Envs.Registration;
 
 /// <summary>
 /// Keyword arguments of <c>make</c>, checked against the spec's declared kwargs: unknown names and values of

@@ -102,11 +102,13 @@ static int make_scene(zgmj_renderer* renderer, const mjModel* model) {
   return failed ? -1 : 0;
 }
 
-zgmj_renderer* zgmj_renderer_create(mjModel* model, int width, int height, const char* camera) {
+int zgmj_renderer_create(mjModel* model, int width, int height, const char* camera, zgmj_renderer** created) {
+  zgmj_clear_error();
+  *created = NULL;
   zgmj_renderer* renderer = calloc(1, sizeof *renderer);
   if (!renderer) {
     zgmj_set_error("out of memory for a renderer");
-    return NULL;
+    return zgmj_fail("creating the offscreen renderer");
   }
 
   renderer->width = width;
@@ -115,7 +117,7 @@ zgmj_renderer* zgmj_renderer_create(mjModel* model, int width, int height, const
   if (!renderer->rows || create_context(renderer) != 0 || bind(renderer) != 0) {
     if (!renderer->rows) zgmj_set_error("out of memory for a %dx%d frame", width, height);
     zgmj_renderer_free(renderer);
-    return NULL;
+    return zgmj_fail("creating the offscreen renderer");
   }
 
   /* MuJoCo sizes its offscreen buffer from the model; make it at least as large as the frame. */
@@ -126,7 +128,7 @@ zgmj_renderer* zgmj_renderer_create(mjModel* model, int width, int height, const
   release(renderer);
   if (failed) {
     zgmj_renderer_free(renderer);
-    return NULL;
+    return zgmj_fail("creating the offscreen renderer");
   }
 
   int camera_id = camera ? mj_name2id(model, mjOBJ_CAMERA, camera) : -1;
@@ -135,7 +137,8 @@ zgmj_renderer* zgmj_renderer_create(mjModel* model, int width, int height, const
     renderer->camera.fixedcamid = camera_id;
   }
 
-  return renderer;
+  *created = renderer;
+  return 0;
 }
 
 void zgmj_renderer_free(zgmj_renderer* renderer) {
@@ -157,7 +160,8 @@ void zgmj_renderer_free(zgmj_renderer* renderer) {
 }
 
 int zgmj_render(zgmj_renderer* renderer, const mjModel* model, mjData* data, unsigned char* rgb) {
-  if (bind(renderer) != 0) return -1;
+  zgmj_clear_error();
+  if (bind(renderer) != 0) return zgmj_fail("rendering");
   mjrRect viewport = {0, 0, renderer->width, renderer->height};
   volatile int failed = 1;
   ZGMJ_TRY {
@@ -169,7 +173,7 @@ int zgmj_render(zgmj_renderer* renderer, const mjModel* model, mjData* data, uns
   }
   ZGMJ_END_TRY
   release(renderer);
-  if (failed) return -1;
+  if (failed) return zgmj_fail("rendering");
 
   /* OpenGL's rows start at the bottom; images start at the top. */
   size_t row_bytes = (size_t)renderer->width * 3;

@@ -39,33 +39,48 @@ __attribute__((constructor)) static void install_handlers(void) {
   mallopt(M_MMAP_THRESHOLD, 1 << 20);
 }
 
+void zgmj_clear_error(void) { last_error[0] = '\0'; }
+
+int zgmj_fail(const char* doing) {
+  char reason[sizeof last_error];
+  snprintf(reason, sizeof reason, "%s", last_error[0] ? last_error : "no reason given");
+  zgmj_set_error("%s: %s", doing, reason);
+  return -1;
+}
+
 const char* zgmj_last_error(void) { return last_error; }
 
 int zgmj_library_version(void) { return mj_version(); }
 
 int zgmj_header_version(void) { return mjVERSION_HEADER; }
 
-mjModel* zgmj_load_model(const char* path) {
+int zgmj_load_model(const char* path, mjModel** model) {
+  zgmj_clear_error();
   char error[1000] = "";
-  mjModel* volatile model = NULL;
+  mjModel* volatile loaded = NULL;
   ZGMJ_TRY {
-    model = mj_loadXML(path, NULL, error, sizeof error);
+    loaded = mj_loadXML(path, NULL, error, sizeof error);
   }
   ZGMJ_END_TRY
-  if (!model && error[0]) zgmj_set_error("MuJoCo could not load the model '%s': %s", path, error);
-  return model;
+  *model = loaded;
+  if (loaded) return 0;
+  if (error[0]) zgmj_set_error("MuJoCo could not load the model '%s': %s", path, error);
+  return zgmj_fail("loading a MuJoCo model");
 }
 
 void zgmj_free_model(mjModel* model) { mj_deleteModel(model); }
 
-mjData* zgmj_make_data(const mjModel* model) {
-  mjData* volatile data = NULL;
+int zgmj_make_data(const mjModel* model, mjData** data) {
+  zgmj_clear_error();
+  mjData* volatile made = NULL;
   ZGMJ_TRY {
-    data = mj_makeData(model);
+    made = mj_makeData(model);
   }
   ZGMJ_END_TRY
-  if (!data && !last_error[0]) zgmj_set_error("MuJoCo could not allocate mjData");
-  return data;
+  *data = made;
+  if (made) return 0;
+  if (!last_error[0]) zgmj_set_error("MuJoCo could not allocate mjData");
+  return zgmj_fail("making the simulation data");
 }
 
 void zgmj_free_data(mjData* data) { mj_deleteData(data); }
@@ -94,6 +109,7 @@ void zgmj_get_state(const mjModel* model, const mjData* data, double* qpos, doub
 }
 
 int zgmj_set_state(const mjModel* model, mjData* data, const double* qpos, const double* qvel) {
+  zgmj_clear_error();
   memcpy(data->qpos, qpos, sizeof(double) * model->nq);
   memcpy(data->qvel, qvel, sizeof(double) * model->nv);
   volatile int failed = 1;
@@ -102,7 +118,7 @@ int zgmj_set_state(const mjModel* model, mjData* data, const double* qpos, const
     failed = 0;
   }
   ZGMJ_END_TRY
-  return failed ? -1 : 0;
+  return failed ? zgmj_fail("setting the state") : 0;
 }
 
 /* The warnings by which mj_step reports a diverged simulation; it resets the data when it raises one. */
@@ -121,6 +137,7 @@ static int all_finite(const double* values, int count) {
 }
 
 int zgmj_step(const mjModel* model, mjData* data, const double* ctrl, int steps) {
+  zgmj_clear_error();
   int before[bad_number_warning_count];
   for (int i = 0; i < bad_number_warning_count; i++) before[i] = data->warning[bad_number_warnings[i].warning].number;
 
@@ -132,20 +149,20 @@ int zgmj_step(const mjModel* model, mjData* data, const double* ctrl, int steps)
     failed = 0;
   }
   ZGMJ_END_TRY
-  if (failed) return -1;
+  if (failed) return zgmj_fail("stepping the simulation");
 
   for (int i = 0; i < bad_number_warning_count; i++) {
     const mjWarningStat* stat = &data->warning[bad_number_warnings[i].warning];
     if (stat->number != before[i]) {
       zgmj_set_error("the simulation diverged: MuJoCo found a bad number in %s (index %d) and reset the state "
                      "(mjWARN_BAD%s)", bad_number_warnings[i].what, stat->lastinfo, bad_number_warnings[i].what);
-      return -1;
+      return zgmj_fail("stepping the simulation");
     }
   }
 
   if (!all_finite(data->qpos, model->nq) || !all_finite(data->qvel, model->nv)) {
     zgmj_set_error("the simulation diverged: qpos or qvel is no longer finite at time %g", data->time);
-    return -1;
+    return zgmj_fail("stepping the simulation");
   }
 
   return 0;
@@ -157,8 +174,9 @@ static double now_seconds(void) {
   return (double)now.tv_sec + 1e-9 * (double)now.tv_nsec;
 }
 
-double zgmj_bench_raw(const mjModel* model, mjData* data, const double* actions, int action_count, long env_steps,
-                      int frame_skip, int episode_steps) {
+int zgmj_bench_raw(const mjModel* model, mjData* data, const double* actions, int action_count, long env_steps,
+                   int frame_skip, int episode_steps, double* seconds) {
+  zgmj_clear_error();
   volatile double elapsed = -1;
   ZGMJ_TRY {
     mj_resetData(model, data);
@@ -178,5 +196,6 @@ double zgmj_bench_raw(const mjModel* model, mjData* data, const double* actions,
     elapsed = now_seconds() - start;
   }
   ZGMJ_END_TRY
-  return elapsed;
+  *seconds = elapsed;
+  return elapsed < 0 ? zgmj_fail("the raw step loop") : 0;
 }

@@ -1,7 +1,7 @@
-using ZeroGym.Arrays;
+using ZeroGym.Envs.Core;
 using ZeroGym.Spaces;
 
-namespace ZeroGym.Envs.Core;
+namespace ZeroGym.Envs.Wrappers;
 
 /// <summary>
 /// Truncates episodes after a number of steps, as <c>gymnasium.wrappers.TimeLimit</c>: the step that reaches the

@@ -3,8 +3,9 @@ using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 using System.Text;
+using ZeroGym.Envs.Interop.Libretro;
 
-namespace ZeroGym.Envs.Interop.Libretro;
+namespace ZeroGym.Envs.Nes;
 
 /// <summary>
 /// One game running in its own copy of a libretro core: frames as packed RGB (3 bytes a pixel), the joypad of

@@ -3,7 +3,7 @@
 # success; on failure prints the build log and exits 1. Incremental: cmake rebuilds only what changed.
 set -euo pipefail
 source_dir=$(cd "$(dirname "$0")" && pwd)
-output_dir=$(cd "$source_dir/../../../.." && pwd)/artifacts/native
+output_dir=$(cd "$source_dir/../../../../.." && pwd)/artifacts/native
 build_dir=$output_dir/build-mujoco
 log=$output_dir/build-mujoco.log
 mkdir -p "$output_dir"

@@ -1,4 +1,7 @@
-namespace ZeroGym.Envs.Core;
+using ZeroGym.Envs.Core;
+using ZeroGym.Envs.Wrappers;
+
+namespace ZeroGym.Envs.Registration;
 
 /// <summary>How to build an env and what it promises, as Gymnasium's <c>EnvSpec</c>.</summary>
 /// <param name="Id">Versioned id, "CartPole-v1": behaviour never changes without a new version.</param>

@@ -1,7 +1,8 @@
+using ZeroGym.Envs.Core;
 using ZeroGym.Arrays;
 using ZeroGym.Spaces;
 
-namespace ZeroGym.Envs.Core;
+namespace ZeroGym.Envs.Wrappers;
 
 /// <summary>
 /// An env around another, as <c>gymnasium.Wrapper</c>: everything passes through to <see cref="Inner"/> unless the
