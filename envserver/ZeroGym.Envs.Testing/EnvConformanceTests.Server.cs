@@ -1,0 +1,151 @@
+using ZeroGym.Arrays;
+
+namespace ZeroGym.Envs.Testing;
+
+// The checks through a real server and the C# client: dm_env_rpc's compliance tests, on SPEC.md §3.1 and §3.2.
+public abstract partial class EnvConformanceTests
+{
+    /// <summary><c>make</c> reports the env's own spaces, and a seeded <c>reset</c> arrives as the env gives it in process.</summary>
+    [ConformanceFact]
+    public void Server_MakeAndReset_GiveTheEnvsSpacesAndObservation()
+    {
+        SkipIfOptedOut();
+        using var local = MakeEnv();
+        var expected = CanonicalValues.Copy(local.Reset(Seed).Observation);
+        using var server = StartServer();
+        using var env = server.Client.Make(Spec.Id, Kwargs);
+
+        Assert.True(env.ObservationSpace.Equals(local.ObservationSpace), $"the server gave {Spec.Id}'s observation space as {env.ObservationSpace}; the env has {local.ObservationSpace}");
+        Assert.True(env.ActionSpace.Equals(local.ActionSpace), $"the server gave {Spec.Id}'s action space as {env.ActionSpace}; the env has {local.ActionSpace}");
+        var observation = env.Reset(Seed).Observation;
+        Assert.True(CanonicalValues.Equal(expected, observation),
+            $"reset(seed: {Seed}) through the server gave {CanonicalValues.Describe(observation)}; in process it gives {CanonicalValues.Describe(expected)}");
+    }
+
+    /// <summary><c>step</c> before the first <c>reset</c> is <c>reset_needed</c>, and the env then resets and steps normally.</summary>
+    [ConformanceFact]
+    public void Server_StepBeforeReset_IsResetNeeded()
+    {
+        SkipIfOptedOut();
+        var action = SampleActions(1)[0];
+        using var server = StartServer();
+        using var env = server.Client.Make(Spec.Id, Kwargs);
+
+        AssertError(ErrorCodes.ResetNeeded, () => env.Step(action), "step before the first reset");
+
+        env.Reset(Seed);
+        env.Step(action);
+    }
+
+    /// <summary><c>step</c> after the episode ended (here by its time limit) is <c>reset_needed</c> until the next <c>reset</c>.</summary>
+    [ConformanceFact]
+    public void Server_StepAfterTheEpisodeEnded_IsResetNeeded_UntilReset()
+    {
+        SkipIfOptedOut();
+        var actions = SampleActions(TimeLimitSteps);
+        using var server = StartServer();
+        using var env = server.Client.Make(Spec.Id, MergeKwargs(TimeLimitKwargs));
+        env.Reset(Seed);
+        bool ended = false;
+        foreach (var action in actions)
+        {
+            var step = env.Step(action);
+            ended = step.Terminated || step.Truncated;
+            if (ended) break;
+        }
+
+        Assert.True(ended, $"{Spec.Id} with max_episode_steps {TimeLimitSteps} did not end within {TimeLimitSteps} steps through the server");
+
+        AssertError(ErrorCodes.ResetNeeded, () => env.Step(actions[0]), "step after the episode ended");
+        AssertError(ErrorCodes.ResetNeeded, () => env.Step(actions[0]), "a second step after the episode ended");
+        env.Reset(Seed);
+        env.Step(actions[0]);
+    }
+
+    /// <summary><c>render</c> before the first <c>reset</c> is <c>reset_needed</c>; after it, the frame is uint8 H×W×3.</summary>
+    [ConformanceFact]
+    public void Server_RenderBeforeReset_IsResetNeeded_AfterItAFrame()
+    {
+        SkipIfOptedOut();
+        SkipUnlessRgbArray();
+        using var server = StartServer();
+        using var env = server.Client.Make(Spec.Id, Kwargs, RgbArray);
+
+        AssertError(ErrorCodes.ResetNeeded, () => env.Render(), "render before the first reset");
+
+        env.Reset(Seed);
+        AssertFrame(env.Render(), "render through the server");
+    }
+
+    /// <summary><c>render</c> on an env made without a render mode is <c>not_rendering</c>, before and after <c>reset</c>.</summary>
+    [ConformanceFact]
+    public void Server_RenderWithoutRenderMode_IsNotRendering()
+    {
+        SkipIfOptedOut();
+        using var server = StartServer();
+        using var env = server.Client.Make(Spec.Id, Kwargs);
+        env.Reset(Seed);
+
+        AssertError(ErrorCodes.NotRendering, () => env.Render(), "render on an env made without render_mode");
+    }
+
+    /// <summary>After <c>close</c>, <c>step</c> and <c>render</c> on the handle are <c>unknown_handle</c>, and closing again is harmless.</summary>
+    [ConformanceFact]
+    public void Server_AfterClose_StepAndRenderAreUnknownHandle()
+    {
+        SkipIfOptedOut();
+        var action = SampleActions(1)[0];
+        using var server = StartServer();
+        var env = server.Client.Make(Spec.Id, Kwargs);
+        env.Reset(Seed);
+        env.Dispose();
+
+        AssertError(ErrorCodes.UnknownHandle, () => env.Step(action), "step after close");
+        AssertError(ErrorCodes.UnknownHandle, () => env.Render(), "render after close");
+        env.Dispose();
+    }
+
+    /// <summary>
+    /// Each of <see cref="InvalidActions"/> is refused with <c>invalid_action</c>, and the next valid step gives exactly
+    /// what it gives without the refused one: a rejected request changes no state (SPEC.md §3.2).
+    /// </summary>
+    [ConformanceFact]
+    public void Server_InvalidActions_AreRefused_WithoutChangingState()
+    {
+        SkipIfOptedOut();
+        var valid = SampleActions(1)[0];
+        using var server = StartServer();
+        using var env = server.Client.Make(Spec.Id, Kwargs);
+        env.Reset(Seed);
+        var expected = Copy(env.Step(valid));
+
+        foreach (var invalid in InvalidActions(env.ActionSpace))
+        {
+            env.Reset(Seed);
+            AssertError(ErrorCodes.InvalidAction, () => env.Step(invalid.Action!), $"step with {invalid.Description}");
+            var actual = env.Step(valid);
+            string what = $"after {invalid.Description} was refused, step with {CanonicalValues.Describe(valid)}";
+            Assert.True(CanonicalValues.Equal(expected.Observation, actual.Observation),
+                $"{what} gave {CanonicalValues.Describe(actual.Observation)}; without it, {CanonicalValues.Describe(expected.Observation)}");
+            Assert.True(expected.Reward.Equals(actual.Reward) && expected.Terminated == actual.Terminated && expected.Truncated == actual.Truncated,
+                $"{what} gave reward {actual.Reward}, terminated/truncated {actual.Terminated}/{actual.Truncated}; without it, " +
+                $"{expected.Reward}, {expected.Terminated}/{expected.Truncated}");
+            Assert.True(CanonicalValues.Equal(expected.Info, actual.Info),
+                $"{what} gave the info {CanonicalValues.Describe(actual.Info)}; without it, {CanonicalValues.Describe(expected.Info)}");
+        }
+    }
+
+    private ConformanceServer StartServer() => new(Spec, ServerTimeout);
+
+    private void AssertError(string code, Action call, string what)
+    {
+        var error = Record.Exception(call);
+        Assert.True(error is ZeroGymException, $"{what} on {Spec.Id} should fail with '{code}'; it " +
+            (error is null ? "succeeded" : $"threw {error.GetType().Name}: {error.Message}"));
+        var refused = (ZeroGymException)error!;
+        Assert.True(refused.Code == code, $"{what} on {Spec.Id} should fail with '{code}'; it failed with '{refused.Code}': {refused.Message}");
+    }
+
+    private static StepResult Copy(StepResult step) =>
+        step with { Observation = CanonicalValues.Copy(step.Observation)!, Info = Copy(step.Info) };
+}
