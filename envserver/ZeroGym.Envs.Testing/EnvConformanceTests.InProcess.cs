@@ -26,7 +26,7 @@ public abstract partial class EnvConformanceTests
     {
         SkipIfOptedOut();
         using var env = MakeEnv();
-        var actions = SampleActions(TrajectoryLength);
+        var actions = SampleActions(env.ActionSpace, TrajectoryLength);
         env.Reset(Seed);
 
         for (int i = 0; i < actions.Count; i++)
@@ -50,7 +50,7 @@ public abstract partial class EnvConformanceTests
         using var other = MakeEnv();
 
         var first = Copy(env.Reset(Seed));
-        env.Step(SampleActions(1)[0]);
+        env.Step(SampleActions(env.ActionSpace, 1)[0]);
         var again = Copy(env.Reset(Seed));
         var elsewhere = Copy(other.Reset(Seed));
 
@@ -63,9 +63,9 @@ public abstract partial class EnvConformanceTests
     public void Step_AfterResetsWithTheSameSeed_FollowsTheSameTrajectory()
     {
         SkipIfOptedOut();
-        var actions = SampleActions(TrajectoryLength);
         using var env = MakeEnv();
         using var other = MakeEnv();
+        var actions = SampleActions(env.ActionSpace, TrajectoryLength);
 
         var first = Trajectory(env, actions);
         var again = Trajectory(env, actions);
@@ -97,7 +97,7 @@ public abstract partial class EnvConformanceTests
     {
         SkipIfOptedOut();
         using var env = MakeEnv(TimeLimitKwargs);
-        var actions = SampleActions(TimeLimitSteps);
+        var actions = SampleActions(env.ActionSpace, TimeLimitSteps);
         env.Reset(Seed);
 
         for (int i = 1; i <= TimeLimitSteps; i++)
@@ -129,7 +129,7 @@ public abstract partial class EnvConformanceTests
 
         var afterReset = env.Render();
         AssertFrame(afterReset, "render after reset");
-        env.Step(SampleActions(1)[0]);
+        env.Step(SampleActions(env.ActionSpace, 1)[0]);
         var afterStep = env.Render();
         AssertFrame(afterStep, "render after a step");
         Assert.True(afterStep.ShapeEquals(afterReset.Shape),
@@ -143,7 +143,7 @@ public abstract partial class EnvConformanceTests
         SkipIfOptedOut();
         var used = MakeEnv();
         used.Reset(Seed);
-        used.Step(SampleActions(1)[0]);
+        used.Step(SampleActions(used.ActionSpace, 1)[0]);
         used.Dispose();
         used.Dispose();
 

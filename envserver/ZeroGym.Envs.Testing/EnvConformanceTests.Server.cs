@@ -12,8 +12,8 @@ public abstract partial class EnvConformanceTests
         SkipIfOptedOut();
         using var local = MakeEnv();
         var expected = CanonicalValues.Copy(local.Reset(Seed).Observation);
-        using var server = StartServer();
-        using var env = server.Client.Make(Spec.Id, Kwargs);
+        using var client = Connect();
+        using var env = client.Make(Spec.Id, Kwargs);
 
         Assert.True(env.ObservationSpace.Equals(local.ObservationSpace), $"the server gave {Spec.Id}'s observation space as {env.ObservationSpace}; the env has {local.ObservationSpace}");
         Assert.True(env.ActionSpace.Equals(local.ActionSpace), $"the server gave {Spec.Id}'s action space as {env.ActionSpace}; the env has {local.ActionSpace}");
@@ -27,9 +27,9 @@ public abstract partial class EnvConformanceTests
     public void Server_StepBeforeReset_IsResetNeeded()
     {
         SkipIfOptedOut();
-        var action = SampleActions(1)[0];
-        using var server = StartServer();
-        using var env = server.Client.Make(Spec.Id, Kwargs);
+        using var client = Connect();
+        using var env = client.Make(Spec.Id, Kwargs);
+        var action = SampleActions(env.ActionSpace, 1)[0];
 
         AssertError(ErrorCodes.ResetNeeded, () => env.Step(action), "step before the first reset");
 
@@ -42,9 +42,9 @@ public abstract partial class EnvConformanceTests
     public void Server_StepAfterTheEpisodeEnded_IsResetNeeded_UntilReset()
     {
         SkipIfOptedOut();
-        var actions = SampleActions(TimeLimitSteps);
-        using var server = StartServer();
-        using var env = server.Client.Make(Spec.Id, MergeKwargs(TimeLimitKwargs));
+        using var client = Connect();
+        using var env = client.Make(Spec.Id, MergeKwargs(TimeLimitKwargs));
+        var actions = SampleActions(env.ActionSpace, TimeLimitSteps);
         env.Reset(Seed);
         bool ended = false;
         foreach (var action in actions)
@@ -68,8 +68,8 @@ public abstract partial class EnvConformanceTests
     {
         SkipIfOptedOut();
         SkipUnlessRgbArray();
-        using var server = StartServer();
-        using var env = server.Client.Make(Spec.Id, Kwargs, RgbArray);
+        using var client = Connect();
+        using var env = client.Make(Spec.Id, Kwargs, RgbArray);
 
         AssertError(ErrorCodes.ResetNeeded, () => env.Render(), "render before the first reset");
 
@@ -82,8 +82,8 @@ public abstract partial class EnvConformanceTests
     public void Server_RenderWithoutRenderMode_IsNotRendering()
     {
         SkipIfOptedOut();
-        using var server = StartServer();
-        using var env = server.Client.Make(Spec.Id, Kwargs);
+        using var client = Connect();
+        using var env = client.Make(Spec.Id, Kwargs);
         env.Reset(Seed);
 
         AssertError(ErrorCodes.NotRendering, () => env.Render(), "render on an env made without render_mode");
@@ -94,9 +94,9 @@ public abstract partial class EnvConformanceTests
     public void Server_AfterClose_StepAndRenderAreUnknownHandle()
     {
         SkipIfOptedOut();
-        var action = SampleActions(1)[0];
-        using var server = StartServer();
-        var env = server.Client.Make(Spec.Id, Kwargs);
+        using var client = Connect();
+        var env = client.Make(Spec.Id, Kwargs);
+        var action = SampleActions(env.ActionSpace, 1)[0];
         env.Reset(Seed);
         env.Dispose();
 
@@ -113,9 +113,9 @@ public abstract partial class EnvConformanceTests
     public void Server_InvalidActions_AreRefused_WithoutChangingState()
     {
         SkipIfOptedOut();
-        var valid = SampleActions(1)[0];
-        using var server = StartServer();
-        using var env = server.Client.Make(Spec.Id, Kwargs);
+        using var client = Connect();
+        using var env = client.Make(Spec.Id, Kwargs);
+        var valid = SampleActions(env.ActionSpace, 1)[0];
         env.Reset(Seed);
         var expected = Copy(env.Step(valid));
 
@@ -135,7 +135,9 @@ public abstract partial class EnvConformanceTests
         }
     }
 
-    private ConformanceServer StartServer() => new(Spec, ServerTimeout);
+    /// <summary>A connection of its own to this class's server.</summary>
+    private ZeroGymClient Connect() =>
+        new(ConformanceServer.For(GetType(), () => Spec).Address, new ClientOptions { Timeout = ServerTimeout, ClientName = "zerogym-conformance" });
 
     private void AssertError(string code, Action call, string what)
     {

@@ -52,14 +52,13 @@ public abstract partial class EnvConformanceTests
     protected virtual IReadOnlyDictionary<string, string> OptOuts { get; } = new Dictionary<string, string>();
 
     /// <summary>
-    /// The actions the checks step with, the same on every call: by default <paramref name="count"/> samples of the
-    /// action space drawn from a generator seeded with <see cref="Seed"/>.
+    /// The actions the checks step with, the same on every call: by default <paramref name="count"/> samples of
+    /// <paramref name="actionSpace"/> drawn from a generator seeded with <see cref="Seed"/>.
     /// </summary>
-    protected virtual IReadOnlyList<object> SampleActions(int count)
+    protected virtual IReadOnlyList<object> SampleActions(Space actionSpace, int count)
     {
-        using var env = MakeEnv();
         var random = new Random(unchecked((int)Seed));
-        return Enumerable.Range(0, count).Select(_ => env.ActionSpace.Sample(random)).ToList();
+        return Enumerable.Range(0, count).Select(_ => actionSpace.Sample(random)).ToList();
     }
 
     /// <summary>
