@@ -35,13 +35,27 @@ internal static class CanonicalValues
         _ => value,
     };
 
-    /// <summary>A short description for failure messages: a small array's elements, a map's keys and values.</summary>
+    /// <summary>A short description for failure messages: an array as it prints itself, a map's keys and values.</summary>
     public static string Describe(object? value) => value switch
     {
-        NDArray { Length: <= 8 } array => $"{array} [{string.Join(", ", Enumerable.Range(0, array.Length).Select(i => array.GetDouble(i).ToString("R", CultureInfo.InvariantCulture)))}]",
         IReadOnlyDictionary<string, object?> map => "{" + string.Join(", ", map.Select(entry => $"{entry.Key}: {Describe(entry.Value)}")) + "}",
         _ => Space.Describe(value),
     };
+
+    /// <summary>
+    /// "<paramref name="left"/> and <paramref name="right"/>" for failure messages, with where two arrays of one dtype and
+    /// shape first differ (a frame's description alone does not say).
+    /// </summary>
+    public static string Contrast(object? left, object? right)
+    {
+        string both = $"{Describe(left)} and {Describe(right)}";
+        if (left is not NDArray a || right is not NDArray b || a.DType != b.DType || !a.ShapeEquals(b.Shape)) return both;
+        var differing = Enumerable.Range(0, a.Length).Where(i => !a.GetDouble(i).Equals(b.GetDouble(i))).ToList();
+        if (differing.Count == 0) return both;
+        int first = differing[0];
+        return $"{both}: {differing.Count} elements differ, the first at flat index {first}, " +
+            $"{a.GetDouble(first).ToString("R", CultureInfo.InvariantCulture)} and {b.GetDouble(first).ToString("R", CultureInfo.InvariantCulture)}";
+    }
 
     /// <summary>Why <paramref name="value"/> is not in <paramref name="space"/>: the dtype, shape or element that is wrong.</summary>
     public static string WhyNotIn(Space space, object? value)

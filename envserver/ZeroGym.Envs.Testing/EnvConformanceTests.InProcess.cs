@@ -174,9 +174,9 @@ public abstract partial class EnvConformanceTests
     private void AssertSameReset(ResetResult expected, ResetResult actual, string what)
     {
         Assert.True(CanonicalValues.Equal(expected.Observation, actual.Observation),
-            $"{what} gave different observations: {CanonicalValues.Describe(expected.Observation)} and {CanonicalValues.Describe(actual.Observation)}");
+            $"{what} gave different observations: {CanonicalValues.Contrast(expected.Observation, actual.Observation)}");
         Assert.True(CanonicalValues.Equal(expected.Info, actual.Info),
-            $"{what} gave different infos: {CanonicalValues.Describe(expected.Info)} and {CanonicalValues.Describe(actual.Info)}");
+            $"{what} gave different infos: {CanonicalValues.Contrast(expected.Info, actual.Info)}");
     }
 
     private void AssertSameTrajectory(IReadOnlyList<StepResult> expected, IReadOnlyList<StepResult> actual, IReadOnlyList<object> actions, string what)
@@ -186,12 +186,12 @@ public abstract partial class EnvConformanceTests
             var (a, b) = (expected[i], actual[i]);
             string step = i == 0 ? "the reset" : $"step {i} (action {CanonicalValues.Describe(actions[i - 1])})";
             Assert.True(CanonicalValues.Equal(a.Observation, b.Observation),
-                $"{what}: {step} gave different observations, {CanonicalValues.Describe(a.Observation)} and {CanonicalValues.Describe(b.Observation)}");
+                $"{what}: {step} gave different observations, {CanonicalValues.Contrast(a.Observation, b.Observation)}");
             Assert.True(a.Reward.Equals(b.Reward), $"{what}: {step} gave different rewards, {a.Reward} and {b.Reward}");
             Assert.True(a.Terminated == b.Terminated && a.Truncated == b.Truncated,
                 $"{what}: {step} gave different flags, terminated/truncated {a.Terminated}/{a.Truncated} and {b.Terminated}/{b.Truncated}");
             Assert.True(CanonicalValues.Equal(a.Info, b.Info),
-                $"{what}: {step} gave different infos, {CanonicalValues.Describe(a.Info)} and {CanonicalValues.Describe(b.Info)}");
+                $"{what}: {step} gave different infos, {CanonicalValues.Contrast(a.Info, b.Info)}");
         }
 
         Assert.True(expected.Count == actual.Count, $"{what}: one episode lasted {expected.Count - 1} steps, the other {actual.Count - 1}");

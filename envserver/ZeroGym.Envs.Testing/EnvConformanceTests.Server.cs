@@ -19,7 +19,7 @@ public abstract partial class EnvConformanceTests
         Assert.True(env.ActionSpace.Equals(local.ActionSpace), $"the server gave {Spec.Id}'s action space as {env.ActionSpace}; the env has {local.ActionSpace}");
         var observation = env.Reset(Seed).Observation;
         Assert.True(CanonicalValues.Equal(expected, observation),
-            $"reset(seed: {Seed}) through the server gave {CanonicalValues.Describe(observation)}; in process it gives {CanonicalValues.Describe(expected)}");
+            $"reset(seed: {Seed}) gave other observations through the server and in process: {CanonicalValues.Contrast(observation, expected)}");
     }
 
     /// <summary><c>step</c> before the first <c>reset</c> is <c>reset_needed</c>, and the env then resets and steps normally.</summary>
@@ -126,7 +126,7 @@ public abstract partial class EnvConformanceTests
             var actual = env.Step(valid);
             string what = $"after {invalid.Description} was refused, step with {CanonicalValues.Describe(valid)}";
             Assert.True(CanonicalValues.Equal(expected.Observation, actual.Observation),
-                $"{what} gave {CanonicalValues.Describe(actual.Observation)}; without it, {CanonicalValues.Describe(expected.Observation)}");
+                $"{what} gave another observation than without it (with, without): {CanonicalValues.Contrast(actual.Observation, expected.Observation)}");
             Assert.True(expected.Reward.Equals(actual.Reward) && expected.Terminated == actual.Terminated && expected.Truncated == actual.Truncated,
                 $"{what} gave reward {actual.Reward}, terminated/truncated {actual.Terminated}/{actual.Truncated}; without it, " +
                 $"{expected.Reward}, {expected.Terminated}/{expected.Truncated}");
