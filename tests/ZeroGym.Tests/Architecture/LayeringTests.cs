@@ -18,6 +18,8 @@ public sealed class LayeringTests
         ["ZeroGym.Envs"] = ["ZeroGym.Core"],
         // The server drives the envs it runs in worker processes through the client library.
         ["ZeroGym.EnvServer"] = ["ZeroGym.Core", "ZeroGym.Protocol", "ZeroGym.Transport", "ZeroGym.Envs", "ZeroGym"],
+        // The env conformance kit checks envs in process and through a real server driven by the client.
+        ["ZeroGym.Envs.Testing"] = ["ZeroGym.Core", "ZeroGym.Envs", "ZeroGym.EnvServer", "ZeroGym"],
         ["ZeroGym.Torch"] = [],
         ["ZeroGym.Agents"] = ["ZeroGym.Core", "ZeroGym.Protocol", "ZeroGym.Transport", "ZeroGym", "ZeroGym.Torch"],
     };
