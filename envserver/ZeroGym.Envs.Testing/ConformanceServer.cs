@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using ZeroGym.Envs.Core;
+using ZeroGym.Envs.Registration;
 using ZeroGym.EnvServer;
 
 namespace ZeroGym.Envs.Testing;

@@ -1,5 +1,6 @@
 using ZeroGym.Arrays;
 using ZeroGym.Envs.Core;
+using ZeroGym.Envs.Registration;
 
 namespace ZeroGym.Envs.Testing;
 

@@ -2,6 +2,7 @@ using System.Reflection;
 using System.Runtime.CompilerServices;
 using ZeroGym.Arrays;
 using ZeroGym.Envs.Core;
+using ZeroGym.Envs.Registration;
 using ZeroGym.Spaces;
 
 namespace ZeroGym.Envs.Testing;

@@ -80,6 +80,15 @@ public sealed class Box : Space
         }
 
         var converted = array.AsType(DType);
+        // An integer the box's dtype cannot hold (256 for uint8) would wrap or saturate into a valid-looking value.
+        for (int i = 0; i < converted.Length && !DType.IsFloatingPoint(); i++)
+        {
+            if (converted.GetInt64(i) != array.GetInt64(i))
+            {
+                throw NotConvertible(value, $"integers a {DType.Name()} can hold; element {i} is {array.GetInt64(i)}");
+            }
+        }
+
         return converted.ShapeEquals(Shape) ? converted : new NDArray(DType, (int[])Shape.Clone(), converted.Data);
     }
 

@@ -1,4 +1,5 @@
 using ZeroGym.Envs.Core;
+using ZeroGym.Envs.Registration;
 using ZeroGym.Envs.Testing;
 
 namespace ZeroGym.Tests.Conformance;

@@ -99,6 +99,7 @@ public sealed class ExternalProjectTests
             using ZeroGym;
             using ZeroGym.Arrays;
             using ZeroGym.Envs.Core;
+            using ZeroGym.Envs.Registration;
             using ZeroGym.Spaces;
 
             namespace UserEnvs;
@@ -137,6 +138,7 @@ public sealed class ExternalProjectTests
             """);
         File.WriteAllText(Path.Combine(directory, "WalkConformanceTests.cs"), """
             using ZeroGym.Envs.Core;
+            using ZeroGym.Envs.Registration;
             using ZeroGym.Envs.Testing;
 
             namespace UserEnvs;

@@ -1,4 +1,5 @@
 using ZeroGym.Envs.Core;
+using ZeroGym.Envs.Registration;
 using ZeroGym.Envs.Nes;
 using ZeroGym.Envs.Testing;
 using ZeroGym.Tests.Envs.Nes;
