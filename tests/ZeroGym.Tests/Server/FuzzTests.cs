@@ -1,7 +1,6 @@
 using ZeroGym.Envs.Core;
 using ZeroGym.EnvServer;
 using ZeroGym.Transport.Interop.ZeroMQ;
-using ZeroGym.Protocol.MessagePack;
 using ZeroGym.Protocol.Wire;
 
 namespace ZeroGym.Tests.Server;
@@ -143,7 +142,7 @@ public sealed class FuzzTests
 
         public void Check(byte[] reply, List<long> handles)
         {
-            var map = Assert.IsType<Dictionary<object, object?>>(MessagePackSerializer.Deserialize(reply));
+            var map = Assert.IsType<Dictionary<object, object?>>(WireValue.Deserialize(reply));
             if (map.TryGetValue("error", out var error))
             {
                 var details = Assert.IsType<Dictionary<object, object?>>(error);

@@ -12,6 +12,7 @@ namespace ZeroGym.Transport.Interop.ZeroMQ;
 public sealed unsafe class ZmqMessage : IDisposable
 {
     private readonly ZmqMessageHandle _handle = ZmqMessageHandle.Allocate();
+    private readonly FrameMemory _memory = new();
     private byte* _data;
     private int _size;
     private bool _more;
@@ -23,6 +24,16 @@ public sealed unsafe class ZmqMessage : IDisposable
         {
             ObjectDisposedException.ThrowIf(_handle.IsClosed, this);
             return new ReadOnlySpan<byte>(_data, _size);
+        }
+    }
+
+    /// <summary>The frame's bytes as memory, for readers that take it (valid as long as <see cref="Data"/>).</summary>
+    public ReadOnlyMemory<byte> Memory
+    {
+        get
+        {
+            ObjectDisposedException.ThrowIf(_handle.IsClosed, this);
+            return _memory.Memory[.._size];
         }
     }
 
@@ -71,6 +82,7 @@ public sealed unsafe class ZmqMessage : IDisposable
         _data = null;
         _size = 0;
         _more = false;
+        _memory.Point(null, 0);
     }
 
     /// <summary>Caches the view of a frame libzmq has just stored in this message.</summary>
@@ -79,5 +91,6 @@ public sealed unsafe class ZmqMessage : IDisposable
         _data = LibZmq.zmq_msg_data(_handle);
         _size = checked((int)LibZmq.zmq_msg_size(_handle));
         _more = LibZmq.zmq_msg_more(_handle) != 0;
+        _memory.Point(_data, _size);
     }
 }
