@@ -15,7 +15,7 @@ namespace ZeroGym.EnvServer;
 /// </summary>
 public sealed class RequestHandler : IDisposable
 {
-    private static readonly string OpList = string.Join(", ", Ops.Hello, Ops.Ping, Ops.List, Ops.Make, Ops.Reset, Ops.Step, Ops.Render, Ops.Close);
+    private static readonly string OpList = string.Join(", ", MessageCatalog.Operations.Select(operation => operation.Op));
 
     private static readonly string ServerVersion = typeof(RequestHandler).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
 

@@ -13,7 +13,7 @@ namespace ZeroGym.Protocol.Messages;
 /// (<c>malformed</c>) saying what was expected and what was found.
 /// </summary>
 /// <typeparam name="T">The message record; reading fills a new one through its setters.</typeparam>
-public sealed class MessageShape<T> where T : class, new()
+public sealed class MessageShape<T> : IMessageShape where T : class, new()
 {
     private readonly List<MessageField<T>> fields = [];
 
@@ -32,6 +32,12 @@ public sealed class MessageShape<T> where T : class, new()
 
     /// <summary>The declared keys, in the order they are written.</summary>
     public IReadOnlyList<MessageField<T>> Fields => fields;
+
+    /// <inheritdoc/>
+    public IReadOnlyList<string> Keys => fields.Select(declared => declared.Key).ToList();
+
+    /// <inheritdoc/>
+    public IReadOnlyDictionary<string, IMessageShape> NestedShapes { get; private set; } = new Dictionary<string, IMessageShape>();
 
     /// <summary>Writes <paramref name="message"/> as one map of the keys it carries.</summary>
     public void Write(ref MessagePackWriter writer, T message)
@@ -323,14 +329,14 @@ public sealed class MessageShape<T> where T : class, new()
     /// <summary>A required nested message.</summary>
     public MessageShape<T> Message<TNested>(string key, MessageShape<TNested> shape, Func<T, TNested> get, Action<T, TNested> set)
         where TNested : class, new() =>
-        Field(key, $"a {shape.Name} map", true, null,
+        Nest(key, shape).Field(key, $"a {shape.Name} map", true, null,
             (ref MessagePackWriter writer, T message) => shape.Write(ref writer, get(message)),
             (ref MessagePackReader reader, T message, string what) => set(message, shape.Read(ref reader, what)));
 
     /// <summary>A required list of nested messages.</summary>
     public MessageShape<T> Messages<TNested>(string key, MessageShape<TNested> shape, Func<T, IReadOnlyList<TNested>> get, Action<T, IReadOnlyList<TNested>> set)
         where TNested : class, new() =>
-        Field(key, $"a list of {shape.Name} maps", true, null,
+        Nest(key, shape).Field(key, $"a list of {shape.Name} maps", true, null,
             (ref MessagePackWriter writer, T message) =>
             {
                 var items = get(message);
@@ -344,6 +350,12 @@ public sealed class MessageShape<T> where T : class, new()
                 for (int i = 0; i < items.Length; i++) items[i] = shape.Read(ref reader, $"{what}[{i}]");
                 set(message, items);
             });
+
+    private MessageShape<T> Nest(string key, IMessageShape shape)
+    {
+        NestedShapes = new Dictionary<string, IMessageShape>(NestedShapes) { [key] = shape };
+        return this;
+    }
 
     // ---- Reading and writing values ----
 
