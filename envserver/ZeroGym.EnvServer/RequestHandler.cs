@@ -110,7 +110,10 @@ public sealed class RequestHandler : IDisposable
             case Ops.Make: Make(client, Read<MakeRequest>(payload)); break;
             case Ops.Render: Render(client, Read<RenderRequest>(payload)); break;
             case Ops.Close: Close(client, Read<CloseRequest>(payload)); break;
-            default: throw new RequestError(ErrorCodes.UnknownOp, $"unknown op '{header.Op}'; expected one of {OpList}");
+            default:
+                // A broken payload is malformed before its op is unknown, as when the whole request was read first.
+                ReadHeader(payload, whole: true);
+                throw new RequestError(ErrorCodes.UnknownOp, $"unknown op '{header.Op}'; expected one of {OpList}");
         }
     }
 
@@ -276,11 +279,11 @@ public sealed class RequestHandler : IDisposable
         }
     }
 
-    private void ReadHeader(ReadOnlyMemory<byte> payload)
+    private void ReadHeader(ReadOnlyMemory<byte> payload, bool whole = false)
     {
         try
         {
-            RequestHeader.Read(payload, header);
+            RequestHeader.Read(payload, header, whole);
         }
         catch (MessageFormatException error)
         {

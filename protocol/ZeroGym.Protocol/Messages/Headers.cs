@@ -21,15 +21,16 @@ public sealed record RequestHeader : IMessage<RequestHeader>
         .String("op", m => m.Op!, (m, v) => m.Op = v);
 
     /// <summary>
-    /// Reads <paramref name="payload"/>'s id and op into <paramref name="header"/>. Throws
-    /// <see cref="MessageFormatException"/> or <see cref="WireDecodeException"/> for a payload that is not one request
-    /// map; whatever was read before the problem (the id above all) stays set.
+    /// Reads <paramref name="payload"/>'s id and op into <paramref name="header"/>, as far as needed to find them.
+    /// Throws <see cref="MessageFormatException"/> or <see cref="WireDecodeException"/> for a payload that is not a
+    /// request map; whatever was read before the problem (the id above all) stays set. With
+    /// <paramref name="whole"/>, the whole payload is checked to be exactly one well-formed map.
     /// </summary>
-    public static void Read(ReadOnlyMemory<byte> payload, RequestHeader header)
+    public static void Read(ReadOnlyMemory<byte> payload, RequestHeader header, bool whole = false)
     {
         var reader = new MessagePackReader(payload);
-        Shape.ReadInto(ref reader, header);
-        WireValue.ExpectEnd(ref reader);
+        Shape.ReadInto(ref reader, header, untilAllRead: !whole);
+        if (whole) WireValue.ExpectEnd(ref reader);
         if (header.Id is null) throw new MessageFormatException(ErrorCodes.Malformed, "the request's 'id' must be an unsigned integer; found nil");
     }
 }

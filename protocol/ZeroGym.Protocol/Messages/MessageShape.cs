@@ -71,11 +71,13 @@ public sealed class MessageShape<T> : IMessageShape where T : class, new()
     /// Reads one map into <paramref name="message"/>, key by key: when it throws, the keys read before the problem
     /// stay set (a request's id, for the error reply).
     /// </summary>
-    public void ReadInto(ref MessagePackReader reader, T message, string? what = null)
+    /// <param name="untilAllRead">Stop as soon as every declared key has been read, leaving the rest of the map
+    /// unread: for a header read before the message it belongs to is read whole.</param>
+    public void ReadInto(ref MessagePackReader reader, T message, string? what = null, bool untilAllRead = false)
     {
         try
         {
-            ReadFields(ref reader, message, what);
+            ReadFields(ref reader, message, what, untilAllRead);
         }
         catch (Exception error) when (WireValue.IsLibraryDecodeError(error))
         {
@@ -83,7 +85,7 @@ public sealed class MessageShape<T> : IMessageShape where T : class, new()
         }
     }
 
-    private void ReadFields(ref MessagePackReader reader, T message, string? what)
+    private void ReadFields(ref MessagePackReader reader, T message, string? what, bool untilAllRead)
     {
         bool topLevel = what is null;
         what ??= defaultWhat;
@@ -94,7 +96,8 @@ public sealed class MessageShape<T> : IMessageShape where T : class, new()
 
         int count = reader.ReadMapHeader();
         ulong seen = 0;
-        for (int i = 0; i < count; i++)
+        ulong all = fields.Count == 64 ? ulong.MaxValue : (1UL << fields.Count) - 1;
+        for (int i = 0; i < count && !(untilAllRead && seen == all); i++)
         {
             if (reader.NextMessagePackType != MessagePackType.String)
             {
