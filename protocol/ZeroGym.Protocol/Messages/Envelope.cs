@@ -22,7 +22,7 @@ public abstract record Request
 
     /// <summary>The shape every request starts with: <c>id</c> and the fixed <c>op</c>.</summary>
     protected static MessageShape<T> Declare<T>(string op) where T : Request, new() =>
-        new MessageShape<T>($"{op} request").Unsigned("id", message => message.Id, (message, id) => message.Id = id).Constant("op", op);
+        new MessageShape<T>($"{op} request", static () => new T()).Unsigned("id", message => message.Id, (message, id) => message.Id = id).Constant("op", op);
 }
 
 /// <summary>A request about one env: <c>handle</c> is what <c>make</c> returned.</summary>
@@ -44,5 +44,5 @@ public abstract record Reply
 
     /// <summary>The shape every reply starts with: <c>id</c>.</summary>
     protected static MessageShape<T> Declare<T>(string name) where T : Reply, new() =>
-        new MessageShape<T>(name).Unsigned("id", message => message.Id, (message, id) => message.Id = id);
+        new MessageShape<T>(name, static () => new T()).Unsigned("id", message => message.Id, (message, id) => message.Id = id);
 }

@@ -10,7 +10,7 @@ public sealed record ErrorReply : IMessage<ErrorReply>
     public ErrorBody Error { get; set; } = new();
 
     /// <inheritdoc/>
-    public static MessageShape<ErrorReply> Shape { get; } = new MessageShape<ErrorReply>("error reply")
+    public static MessageShape<ErrorReply> Shape { get; } = new MessageShape<ErrorReply>("error reply", () => new ErrorReply())
         .NullableUnsigned("id", m => m.Id, (m, v) => m.Id = v)
         .Message("error", ErrorBody.Shape, m => m.Error, (m, v) => m.Error = v);
 }
@@ -25,7 +25,7 @@ public sealed record ErrorBody : IMessage<ErrorBody>
     public string Message { get; set; } = "";
 
     /// <inheritdoc/>
-    public static MessageShape<ErrorBody> Shape { get; } = new MessageShape<ErrorBody>("error")
+    public static MessageShape<ErrorBody> Shape { get; } = new MessageShape<ErrorBody>("error", () => new ErrorBody())
         .String("code", m => m.Code, (m, v) => m.Code = v)
         .String("message", m => m.Message, (m, v) => m.Message = v);
 }

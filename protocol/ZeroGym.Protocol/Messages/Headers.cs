@@ -16,7 +16,7 @@ public sealed record RequestHeader : IMessage<RequestHeader>
     public string? Op { get; set; }
 
     /// <inheritdoc/>
-    public static MessageShape<RequestHeader> Shape { get; } = new MessageShape<RequestHeader>("request")
+    public static MessageShape<RequestHeader> Shape { get; } = new MessageShape<RequestHeader>("request", () => new RequestHeader())
         .NullableUnsigned("id", m => m.Id, (m, v) => m.Id = v)
         .String("op", m => m.Op!, (m, v) => m.Op = v);
 
@@ -45,7 +45,7 @@ public sealed record ReplyHeader : IMessage<ReplyHeader>
     public bool IsError { get; set; }
 
     /// <inheritdoc/>
-    public static MessageShape<ReplyHeader> Shape { get; } = new MessageShape<ReplyHeader>("reply")
+    public static MessageShape<ReplyHeader> Shape { get; } = new MessageShape<ReplyHeader>("reply", () => new ReplyHeader())
         .NullableUnsigned("id", m => m.Id, (m, v) => m.Id = v)
         .Field("error", "an error map", required: false, writtenWhen: _ => false,
             (ref MessagePackWriter _, ReplyHeader _) => { },

@@ -48,7 +48,7 @@ public sealed record EnvSpecMessage : IMessage<EnvSpecMessage>
     public string? Description { get; set; }
 
     /// <inheritdoc/>
-    public static MessageShape<EnvSpecMessage> Shape { get; } = new MessageShape<EnvSpecMessage>("env spec")
+    public static MessageShape<EnvSpecMessage> Shape { get; } = new MessageShape<EnvSpecMessage>("env spec", () => new EnvSpecMessage())
         .String("id", m => m.Id, (m, v) => m.Id = v)
         .OptionalInteger("max_episode_steps", m => m.MaxEpisodeSteps, (m, v) => m.MaxEpisodeSteps = v, alwaysWritten: true)
         .NullableNumber("reward_threshold", m => m.RewardThreshold, (m, v) => m.RewardThreshold = v)

@@ -78,7 +78,7 @@ public sealed record RenderMetadata : IMessage<RenderMetadata>
     public long RenderFps { get; set; }
 
     /// <inheritdoc/>
-    public static MessageShape<RenderMetadata> Shape { get; } = new MessageShape<RenderMetadata>("metadata")
+    public static MessageShape<RenderMetadata> Shape { get; } = new MessageShape<RenderMetadata>("metadata", () => new RenderMetadata())
         .Strings("render_modes", m => m.RenderModes, (m, v) => m.RenderModes = v)
         .Integer("render_fps", m => m.RenderFps, (m, v) => m.RenderFps = v);
 }

@@ -13,16 +13,20 @@ namespace ZeroGym.Protocol.Messages;
 /// (<c>malformed</c>) saying what was expected and what was found.
 /// </summary>
 /// <typeparam name="T">The message record; reading fills a new one through its setters.</typeparam>
-public sealed class MessageShape<T> : IMessageShape where T : class, new()
+public sealed class MessageShape<T> : IMessageShape where T : class
 {
     private readonly List<MessageField<T>> fields = [];
 
     /// <param name="name">The message as people call it ("step request"), for error messages.</param>
-    public MessageShape(string name)
+    /// <param name="create">Makes the empty message reading fills; null for a map that is only written (a space).</param>
+    public MessageShape(string name, Func<T>? create)
     {
         Name = name;
+        this.create = create;
         defaultWhat = "the " + name;
     }
+
+    private readonly Func<T>? create;
 
     // Error messages name the message as "the step request" and its keys as "'handle'", built once, not per read.
     private readonly string defaultWhat;
@@ -62,7 +66,7 @@ public sealed class MessageShape<T> : IMessageShape where T : class, new()
     /// <exception cref="WireDecodeException">Broken MessagePack.</exception>
     public T Read(ref MessagePackReader reader, string? what = null)
     {
-        var message = new T();
+        var message = create?.Invoke() ?? throw new InvalidOperationException($"the {Name} is declared for writing only");
         ReadInto(ref reader, message, what);
         return message;
     }
@@ -173,6 +177,9 @@ public sealed class MessageShape<T> : IMessageShape where T : class, new()
         fields.Add(new MessageField<T>(key, expected, required, writtenWhen, write, read));
         return this;
     }
+
+    /// <summary>A key of a map that is only ever written (a space): always present, written by <paramref name="write"/>.</summary>
+    public MessageShape<T> Written(string key, FieldWriter<T> write) => Field(key, "a value", true, null, write, WriteOnly);
 
     /// <summary>A required string whose value is fixed (a request's <c>op</c>): written always, checked when read.</summary>
     public MessageShape<T> Constant(string key, string value)
@@ -331,14 +338,14 @@ public sealed class MessageShape<T> : IMessageShape where T : class, new()
 
     /// <summary>A required nested message.</summary>
     public MessageShape<T> Message<TNested>(string key, MessageShape<TNested> shape, Func<T, TNested> get, Action<T, TNested> set)
-        where TNested : class, new() =>
+        where TNested : class =>
         Nest(key, shape).Field(key, $"a {shape.Name} map", true, null,
             (ref MessagePackWriter writer, T message) => shape.Write(ref writer, get(message)),
             (ref MessagePackReader reader, T message, string what) => set(message, shape.Read(ref reader, what)));
 
     /// <summary>A required list of nested messages.</summary>
     public MessageShape<T> Messages<TNested>(string key, MessageShape<TNested> shape, Func<T, IReadOnlyList<TNested>> get, Action<T, IReadOnlyList<TNested>> set)
-        where TNested : class, new() =>
+        where TNested : class =>
         Nest(key, shape).Field(key, $"a list of {shape.Name} maps", true, null,
             (ref MessagePackWriter writer, T message) =>
             {
@@ -359,6 +366,10 @@ public sealed class MessageShape<T> : IMessageShape where T : class, new()
         NestedShapes = new Dictionary<string, IMessageShape>(NestedShapes) { [key] = shape };
         return this;
     }
+
+    /// <summary>The reader of a key in a map declared for writing only: reading it is a bug.</summary>
+    public static readonly FieldReader<T> WriteOnly = (ref MessagePackReader _, T _, string what) =>
+        throw new InvalidOperationException($"{what} is declared for writing only");
 
     // ---- Reading and writing values ----
 

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Collections;
 using ZeroGym.Arrays;
 using MessagePack;
+using ZeroGym.Protocol.Messages;
 using ZeroGym.Spaces;
 
 namespace ZeroGym.Protocol.Wire;
@@ -12,17 +13,53 @@ namespace ZeroGym.Protocol.Wire;
 /// </summary>
 public static class WireFormat
 {
+    /// <summary>SPEC.md §2.1's array map. Reading is <see cref="ReadValue"/>'s (the data copied once, straight from the frame).</summary>
+    private static readonly MessageShape<NDArray> ArrayShape = new MessageShape<NDArray>("array", create: null)
+        .Written("dtype", static (ref MessagePackWriter writer, NDArray array) => writer.Write(array.DType.Name()))
+        .Written("shape", static (ref MessagePackWriter writer, NDArray array) => WriteShape(ref writer, array.Shape))
+        .Written("data", static (ref MessagePackWriter writer, NDArray array) => writer.Write(array.Data.AsSpan()));
+
+    // SPEC.md §2.2's space maps, one per type; reading is ReadSpace's, from the decoded tree.
+    private static readonly MessageShape<Box> BoxShape = SpaceShape<Box>("Box")
+        .Written("shape", static (ref MessagePackWriter writer, Box box) => WriteShape(ref writer, box.Shape))
+        .Written("dtype", static (ref MessagePackWriter writer, Box box) => writer.Write(box.DType.Name()))
+        .Written("low", static (ref MessagePackWriter writer, Box box) => WriteArray(ref writer, box.Low))
+        .Written("high", static (ref MessagePackWriter writer, Box box) => WriteArray(ref writer, box.High));
+
+    private static readonly MessageShape<Discrete> DiscreteShape = SpaceShape<Discrete>("Discrete")
+        .Written("n", static (ref MessagePackWriter writer, Discrete discrete) => writer.Write(discrete.N))
+        .Written("start", static (ref MessagePackWriter writer, Discrete discrete) => writer.Write(discrete.Start));
+
+    private static readonly MessageShape<MultiBinary> MultiBinaryShape = SpaceShape<MultiBinary>("MultiBinary")
+        .Written("shape", static (ref MessagePackWriter writer, MultiBinary multiBinary) => WriteShape(ref writer, multiBinary.Shape));
+
+    private static readonly MessageShape<MultiDiscrete> MultiDiscreteShape = SpaceShape<MultiDiscrete>("MultiDiscrete")
+        .Written("nvec", static (ref MessagePackWriter writer, MultiDiscrete multiDiscrete) => WriteArray(ref writer, multiDiscrete.Nvec))
+        .Written("start", static (ref MessagePackWriter writer, MultiDiscrete multiDiscrete) => WriteArray(ref writer, multiDiscrete.Start));
+
+    private static readonly MessageShape<DictSpace> DictShape = SpaceShape<DictSpace>("Dict")
+        .Written("spaces", static (ref MessagePackWriter writer, DictSpace dict) =>
+        {
+            writer.WriteMapHeader(dict.Spaces.Count);
+            foreach (var (name, member) in dict.Spaces)
+            {
+                writer.Write(name);
+                WriteSpace(ref writer, member);
+            }
+        });
+
+    private static readonly MessageShape<TupleSpace> TupleShape = SpaceShape<TupleSpace>("Tuple")
+        .Written("spaces", static (ref MessagePackWriter writer, TupleSpace tuple) =>
+        {
+            writer.WriteArrayHeader(tuple.Spaces.Count);
+            foreach (var member in tuple.Spaces) WriteSpace(ref writer, member);
+        });
+
+    private static MessageShape<TSpace> SpaceShape<TSpace>(string type) where TSpace : Space =>
+        new MessageShape<TSpace>($"{type} space", create: null).Constant("type", type);
+
     /// <summary>Writes an array as SPEC.md §2.1's <c>{dtype, shape, data}</c> map.</summary>
-    public static void WriteArray(ref MessagePackWriter writer, NDArray array)
-    {
-        writer.WriteMapHeader(3);
-        writer.WriteString("dtype"u8);
-        writer.Write(array.DType.Name());
-        writer.WriteString("shape"u8);
-        WriteShape(ref writer, array.Shape);
-        writer.WriteString("data"u8);
-        writer.Write(array.Data.AsSpan());
-    }
+    public static void WriteArray(ref MessagePackWriter writer, NDArray array) => ArrayShape.Write(ref writer, array);
 
     /// <summary>
     /// Reads one value in wire form: array maps become <see cref="NDArray"/>s (their data copied once, straight from
@@ -119,83 +156,18 @@ public static class WireFormat
         return new NDArray(dtype, shape, data);
     }
 
-    /// <summary>
-    /// Replaces every array map inside a decoded tree by an <see cref="NDArray"/> and every string-keyed map by a
-    /// <c>Dictionary&lt;string, object?&gt;</c>, so values can be handed to <see cref="Space.Coerce"/> and to envs.
-    /// </summary>
-    public static object? FromTree(object? tree, string what = "value") => tree switch
-    {
-        IDictionary map when IsArrayTree(map) => ReadArray(map, what),
-        IDictionary map => ToStringKeyedMap(map, what),
-        object?[] items => items.Select(item => FromTree(item, what)).ToArray(),
-        _ => tree,
-    };
-
-    /// <summary>A decoded map with string keys, values converted by <see cref="FromTree"/>.</summary>
-    public static Dictionary<string, object?> ToStringKeyedMap(object? tree, string what)
-    {
-        if (tree is not IDictionary map) throw new FormatException($"{what} must be a map; got {Space.Describe(tree)}");
-        var result = new Dictionary<string, object?>(map.Count);
-        foreach (DictionaryEntry entry in map)
-        {
-            if (entry.Key is not string key) throw new FormatException($"{what} must have string keys; got key {Space.Describe(entry.Key)}");
-            result[key] = FromTree(entry.Value, $"{what}['{key}']");
-        }
-
-        return result;
-    }
-
     /// <summary>Writes a space as SPEC.md §2.2 describes.</summary>
     public static void WriteSpace(ref MessagePackWriter writer, Space space)
     {
         switch (space)
         {
-            case Box box:
-                writer.WriteMapHeader(5);
-                writer.Write("type"); writer.Write("Box");
-                writer.Write("shape"); WriteShape(ref writer, box.Shape);
-                writer.Write("dtype"); writer.Write(box.DType.Name());
-                writer.Write("low"); WriteArray(ref writer, box.Low);
-                writer.Write("high"); WriteArray(ref writer, box.High);
-                break;
-            case Discrete discrete:
-                writer.WriteMapHeader(3);
-                writer.Write("type"); writer.Write("Discrete");
-                writer.Write("n"); writer.Write(discrete.N);
-                writer.Write("start"); writer.Write(discrete.Start);
-                break;
-            case MultiBinary multiBinary:
-                writer.WriteMapHeader(2);
-                writer.Write("type"); writer.Write("MultiBinary");
-                writer.Write("shape"); WriteShape(ref writer, multiBinary.Shape);
-                break;
-            case MultiDiscrete multiDiscrete:
-                writer.WriteMapHeader(3);
-                writer.Write("type"); writer.Write("MultiDiscrete");
-                writer.Write("nvec"); WriteArray(ref writer, multiDiscrete.Nvec);
-                writer.Write("start"); WriteArray(ref writer, multiDiscrete.Start);
-                break;
-            case DictSpace dict:
-                writer.WriteMapHeader(2);
-                writer.Write("type"); writer.Write("Dict");
-                writer.Write("spaces");
-                writer.WriteMapHeader(dict.Spaces.Count);
-                foreach (var (name, member) in dict.Spaces)
-                {
-                    writer.Write(name);
-                    WriteSpace(ref writer, member);
-                }
-
-                break;
-            case TupleSpace tuple:
-                writer.WriteMapHeader(2);
-                writer.Write("type"); writer.Write("Tuple");
-                writer.Write("spaces");
-                writer.WriteArrayHeader(tuple.Spaces.Count);
-                foreach (var member in tuple.Spaces) WriteSpace(ref writer, member);
-                break;
-            default:
-                throw new ArgumentException($"{space.GetType().Name} has no wire form");
+            case Box box: BoxShape.Write(ref writer, box); break;
+            case Discrete discrete: DiscreteShape.Write(ref writer, discrete); break;
+            case MultiBinary multiBinary: MultiBinaryShape.Write(ref writer, multiBinary); break;
+            case MultiDiscrete multiDiscrete: MultiDiscreteShape.Write(ref writer, multiDiscrete); break;
+            case DictSpace dict: DictShape.Write(ref writer, dict); break;
+            case TupleSpace tuple: TupleShape.Write(ref writer, tuple); break;
+            default: throw new ArgumentException($"{space.GetType().Name} has no wire form");
         }
     }
 
