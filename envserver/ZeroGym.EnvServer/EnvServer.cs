@@ -152,7 +152,7 @@ public sealed class EnvServer : IDisposable
         }
         else
         {
-            reply = Handler.Handle(clientId, payload.Data).Span;
+            reply = Handler.Handle(clientId, payload.Memory).Span;
         }
 
         Send(identity.Data, reply, clientId);

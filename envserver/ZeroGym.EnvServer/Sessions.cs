@@ -78,6 +78,102 @@ internal sealed class EnvSession : IDisposable
         }
     }
 
+    /// <summary>Checks SPEC.md §3.1's state machine before a step: only a running episode may step.</summary>
+    public void EnsureCanStep()
+    {
+        if (State == EpisodeState.Running) return;
+        throw new RequestError(ErrorCodes.ResetNeeded, State == EpisodeState.NeedsReset
+            ? $"env {Handle} has not been reset yet; call reset before step"
+            : $"the episode of env {Handle} has ended (terminated or truncated); call reset before stepping again");
+    }
+
+    /// <summary>Checks that the env draws frames and has something to draw.</summary>
+    public void EnsureCanRender()
+    {
+        if (RenderMode is null)
+        {
+            throw new RequestError(ErrorCodes.NotRendering, $"env {Handle} was made without a render_mode; make it with render_mode 'rgb_array' to render");
+        }
+
+        if (State == EpisodeState.NeedsReset)
+        {
+            throw new RequestError(ErrorCodes.ResetNeeded, $"env {Handle} has no state to draw yet; call reset before render");
+        }
+    }
+
+    /// <summary>A single env's action from its wire form; <c>invalid_action</c> when it is not in the action space.</summary>
+    public object ReadAction(object? tree)
+    {
+        var space = Single!.ActionSpace;
+        object action;
+        try
+        {
+            action = space.Coerce(tree);
+        }
+        catch (Exception error) when (error is ArgumentException or FormatException)
+        {
+            throw new RequestError(ErrorCodes.InvalidAction, $"invalid action: {error.Message}", error);
+        }
+
+        return space.Contains(action)
+            ? action
+            : throw new RequestError(ErrorCodes.InvalidAction, $"action {Space.Describe(action)} is not in the action space {space}");
+    }
+
+    /// <summary>A vector env's batched actions from their wire form; <c>invalid_action</c> naming the first sub-env at fault.</summary>
+    public object ReadVectorActions(object? tree)
+    {
+        var vector = Vector!;
+        object actions;
+        try
+        {
+            actions = vector.ActionSpace.Coerce(tree);
+        }
+        catch (Exception error) when (error is ArgumentException or FormatException)
+        {
+            throw new RequestError(ErrorCodes.InvalidAction,
+                $"invalid actions for {vector.NumEnvs} sub-envs of {vector.SingleActionSpace}: {error.Message}", error);
+        }
+
+        if (vector.ActionSpace.Contains(actions)) return actions;
+        // Rejected: find the first sub-env at fault, for a message that points at it.
+        var perEnv = Batching.Iterate(vector.SingleActionSpace, actions, vector.NumEnvs);
+        int culprit = Enumerable.Range(0, perEnv.Count).FirstOrDefault(i => !vector.SingleActionSpace.Contains(perEnv[i]));
+        throw new RequestError(ErrorCodes.InvalidAction,
+            $"action {Space.Describe(perEnv[culprit])} of sub-env {culprit} is not in the action space {vector.SingleActionSpace}");
+    }
+
+    /// <summary>A single env's seed: a non-negative integer or nil.</summary>
+    public static long? ReadSeed(object? tree, string what = "seed") => tree switch
+    {
+        null => null,
+        long seed and >= 0 => seed,
+        _ => throw new RequestError(ErrorCodes.InvalidArgument, $"{what} must be a non-negative integer or nil; got {Space.Describe(tree)}"),
+    };
+
+    /// <summary>A vector env's seeds (SPEC.md §2.3): nil, one integer s (sub-env i gets s + i) or one seed per sub-env.</summary>
+    public long?[] ReadVectorSeeds(object? tree)
+    {
+        int numEnvs = Vector!.NumEnvs;
+        var seeds = new long?[numEnvs];
+        switch (tree)
+        {
+            case null:
+                break;
+            case object?[] list when list.Length == numEnvs:
+                for (int i = 0; i < numEnvs; i++) seeds[i] = ReadSeed(list[i], $"seed[{i}]");
+                break;
+            case object?[] list:
+                throw new RequestError(ErrorCodes.InvalidArgument, $"seed must list one seed per sub-env ({numEnvs}); got {list.Length}");
+            default:
+                long first = ReadSeed(tree)!.Value;
+                for (int i = 0; i < numEnvs; i++) seeds[i] = first + i;
+                break;
+        }
+
+        return seeds;
+    }
+
     public void Dispose()
     {
         Single?.Dispose();

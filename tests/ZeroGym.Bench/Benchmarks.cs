@@ -4,7 +4,7 @@ using ZeroGym.Envs.Vector;
 using ZeroGym.EnvServer;
 using ZeroGym.Arrays;
 using ZeroGym.Transport.Interop.ZeroMQ;
-using ZeroGym.Protocol.MessagePack;
+using ZeroGym.Protocol.Wire;
 
 namespace ZeroGym.Bench;
 
@@ -108,7 +108,7 @@ internal static class Benchmarks
     {
         using var handler = new RequestHandler(BuiltInEnvs.CreateRegistry(), new ServerOptions(), new ServerLog(TextWriter.Null));
         var make = handler.Handle("bench", Request(1, "make", ("env", EnvId)));
-        long handle = (long)((Dictionary<object, object?>)MessagePackSerializer.Deserialize(make.Span)!)["handle"]!;
+        long handle = (long)((Dictionary<object, object?>)WireValue.Deserialize(make)!)["handle"]!;
         handler.Handle("bench", Request(2, "reset", ("handle", handle), ("seed", 0L)));
         var steps = new[] { Request(3, "step", ("handle", handle), ("action", 0L)), Request(4, "step", ("handle", handle), ("action", 1L)) };
         var reset = Request(5, "reset", ("handle", handle));
@@ -124,7 +124,7 @@ internal static class Benchmarks
         // A 64-env vector env through the handler: what the remote vector benchmarks cost without sockets.
         const int numEnvs = 64;
         var vectorMade = handler.Handle("bench", Request(6, "make", ("env", EnvId), ("num_envs", (long)numEnvs)));
-        long vectorHandle = (long)((Dictionary<object, object?>)MessagePackSerializer.Deserialize(vectorMade.Span)!)["handle"]!;
+        long vectorHandle = (long)((Dictionary<object, object?>)WireValue.Deserialize(vectorMade)!)["handle"]!;
         handler.Handle("bench", Request(7, "reset", ("handle", vectorHandle), ("seed", 0L)));
         var random = new Random(0);
         var vectorSteps = Enumerable.Range(0, 64)
@@ -150,7 +150,7 @@ internal static class Benchmarks
     {
         var request = new Dictionary<string, object?> { ["id"] = id, ["op"] = op };
         foreach (var (key, value) in fields) request[key] = value;
-        return MessagePackWriter.Serialize(request);
+        return WireValue.Serialize(request);
     }
 
     /// <summary>One DQN gradient step (sample, forward, backward, clip, Adam) with the default options on CartPole's sizes.</summary>

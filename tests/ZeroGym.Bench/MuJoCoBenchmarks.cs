@@ -2,7 +2,7 @@ using ZeroGym.Envs.MuJoCo;
 using ZeroGym.Envs.MuJoCo.HalfCheetah;
 using ZeroGym.EnvServer;
 using ZeroGym.Arrays;
-using ZeroGym.Protocol.MessagePack;
+using ZeroGym.Protocol.Wire;
 
 namespace ZeroGym.Bench;
 
@@ -42,7 +42,7 @@ internal static class MuJoCoBenchmarks
 
         // The same through the server's request handler (decode, validate, step, encode), without sockets.
         using var handler = new RequestHandler(BuiltInEnvs.CreateRegistry(), new ServerOptions(), new ServerLog(TextWriter.Null));
-        var made = (Dictionary<object, object?>)MessagePackSerializer.Deserialize(handler.Handle("bench", Benchmarks.Request(1, "make", ("env", EnvId))).Span)!;
+        var made = (Dictionary<object, object?>)WireValue.Deserialize(handler.Handle("bench", Benchmarks.Request(1, "make", ("env", EnvId))))!;
         long handle = (long)made["handle"]!;
         handler.Handle("bench", Benchmarks.Request(2, "reset", ("handle", handle), ("seed", 0L)));
         var stepRequests = actions.Select((action, i) => Benchmarks.Request(3 + i, "step", ("handle", handle), ("action", action))).ToArray();
@@ -55,8 +55,8 @@ internal static class MuJoCoBenchmarks
         }, batch: 200));
 
         // A 16-env vector env through the handler: what the remote vector benchmark costs without sockets.
-        var vectorMade = (Dictionary<object, object?>)MessagePackSerializer.Deserialize(
-            handler.Handle("bench", Benchmarks.Request(1, "make", ("env", EnvId), ("num_envs", (long)VectorEnvs))).Span)!;
+        var vectorMade = (Dictionary<object, object?>)WireValue.Deserialize(
+            handler.Handle("bench", Benchmarks.Request(1, "make", ("env", EnvId), ("num_envs", (long)VectorEnvs))))!;
         long vectorHandle = (long)vectorMade["handle"]!;
         handler.Handle("bench", Benchmarks.Request(2, "reset", ("handle", vectorHandle), ("seed", 0L)));
         var vectorRequests = VectorActions(actions, VectorEnvs)

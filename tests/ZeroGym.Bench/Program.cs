@@ -48,7 +48,10 @@ td3Update.SetAction(parsed => Benchmarks.ActorCriticUpdate("td3", parsed.GetValu
 var ddpgUpdate = new Command("ddpg-update", "Time of one DDPG update with the default options on HalfCheetah's sizes") { seconds };
 ddpgUpdate.SetAction(parsed => Benchmarks.ActorCriticUpdate("ddpg", parsed.GetValue(seconds)));
 
+var codec = new Command("codec", "The wire codec alone: step request and reply, encode and decode, one CartPole and a vector env") { seconds, numEnvs };
+codec.SetAction(parsed => CodecBenchmarks.Run(parsed.GetValue(seconds), parsed.GetValue(numEnvs)));
+
 var sizes = new Command("step-sizes", "Prints the byte sizes of a CartPole step request and reply");
 sizes.SetAction(_ => { var (request, reply) = Benchmarks.StepMessageSizes(); Console.WriteLine($"{request} {reply}"); });
 
-return new RootCommand("ZeroGym benchmarks") { echoServer, remote, local, sizes, dqnUpdate, marioUpdate, td3Update, ddpgUpdate, mujocoInProcess, mujocoRemote, nes, nesRemote }.Parse(args).Invoke();
+return new RootCommand("ZeroGym benchmarks") { echoServer, remote, local, codec, sizes, dqnUpdate, marioUpdate, td3Update, ddpgUpdate, mujocoInProcess, mujocoRemote, nes, nesRemote }.Parse(args).Invoke();

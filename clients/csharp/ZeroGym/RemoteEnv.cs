@@ -1,7 +1,6 @@
 using ZeroGym.Arrays;
-using ZeroGym.Protocol.MessagePack;
+using ZeroGym.Protocol.Messages;
 using ZeroGym.Spaces;
-using ZeroGym.Protocol.Wire;
 
 namespace ZeroGym;
 
@@ -50,15 +49,21 @@ public sealed class RemoteEnv : IDisposable
     /// Starts an episode; the same <paramref name="seed"/> gives the same start. If the server lost this env (it
     /// restarted, or closed it after its idle timeout), the env is made again first.
     /// </summary>
-    public ResetResult Reset(long? seed = null, IReadOnlyDictionary<string, object?>? options = null) =>
-        remote.Reset(seed, options, Replies.ReadReset);
+    public ResetResult Reset(long? seed = null, IReadOnlyDictionary<string, object?>? options = null)
+    {
+        var reply = remote.Reset(seed, options);
+        return new ResetResult(reply.Obs, reply.Info);
+    }
 
     /// <summary>Advances the episode by <paramref name="action"/> (a <see cref="long"/> for Discrete, an NDArray for Box).</summary>
-    public StepResult Step(object action) =>
-        remote.Step(action, Replies.ReadStep);
+    public StepResult Step(object action)
+    {
+        var reply = remote.Step<StepReply>(action);
+        return new StepResult(reply.Obs, reply.Reward, reply.Terminated, reply.Truncated, reply.Info);
+    }
 
     /// <summary>The current frame (uint8, H×W×3); the env must have been made with render mode "rgb_array".</summary>
-    public NDArray Render() => Replies.Array(remote.Render(), "frame");
+    public NDArray Render() => remote.Render<RenderReply>().Frame;
 
     public Task<ResetResult> ResetAsync(long? seed = null, IReadOnlyDictionary<string, object?>? options = null) =>
         Task.Run(() => Reset(seed, options));

@@ -1,6 +1,5 @@
-using ZeroGym.Protocol.MessagePack;
+using ZeroGym.Protocol.Messages;
 using ZeroGym.Spaces;
-using ZeroGym.Protocol.Wire;
 
 namespace ZeroGym;
 
@@ -48,16 +47,18 @@ internal sealed class RemoteHandle : IDisposable
     public int RenderFps { get; private set; }
 
     /// <summary>
-    /// A request about this env. After <c>unknown_handle</c>, <paramref name="remakeIfLost"/> (used by reset) makes the
-    /// env again and retries once; otherwise the error says the env is gone and that reset makes it again.
+    /// A request about this env (its handle is set here). After <c>unknown_handle</c>, <paramref name="remakeIfLost"/>
+    /// (used by reset) makes the env again and retries once; otherwise the error says the env is gone and that reset
+    /// makes it again.
     /// </summary>
-    public TResult Call<TState, TResult>(
-        string op, int fieldCount, TState state, Action<MessagePackWriter, TState> writeFields, Replies.Parser<TResult> parse, bool remakeIfLost = false)
+    public TReply Call<TRequest, TReply>(TRequest request, bool remakeIfLost = false)
+        where TRequest : HandleRequest, IRequest<TRequest>, new()
+        where TReply : class, IMessage<TReply>, new()
     {
         if (lost && remakeIfLost) Make();
         try
         {
-            return Send(op, fieldCount, state, writeFields, parse);
+            return Send<TRequest, TReply>(request);
         }
         catch (ZeroGymException error) when (error.Code == ErrorCodes.UnknownHandle)
         {
@@ -68,28 +69,21 @@ internal sealed class RemoteHandle : IDisposable
             }
 
             Make();
-            return Send(op, fieldCount, state, writeFields, parse);
+            return Send<TRequest, TReply>(request);
         }
     }
 
     /// <summary>Sends <c>reset</c>, making the env again first if the server lost it.</summary>
-    public TResult Reset<TResult>(long? seed, IReadOnlyDictionary<string, object?>? options, Replies.Parser<TResult> parse) =>
-        Call(Ops.Reset, 2, (seed, options), static (writer, reset) =>
-        {
-            writer.Write("seed");
-            if (reset.seed is long value) writer.Write(value); else writer.WriteNil();
-            writer.Write("options");
-            writer.WriteValue(reset.options);
-        }, parse, remakeIfLost: true);
+    public ResetReply Reset(long? seed, IReadOnlyDictionary<string, object?>? options) =>
+        Call<ResetRequest, ResetReply>(new ResetRequest { Seed = seed, Options = options }, remakeIfLost: true);
 
-    public TResult Step<TResult>(object action, Replies.Parser<TResult> parse) =>
-        Call(Ops.Step, 1, action, static (writer, value) =>
-        {
-            writer.Write("action");
-            writer.WriteValue(value);
-        }, parse);
+    /// <summary>Sends <c>step</c>; the reply is read as <typeparamref name="TReply"/> (single or vector).</summary>
+    public TReply Step<TReply>(object action) where TReply : class, IMessage<TReply>, new() =>
+        Call<StepRequest, TReply>(new StepRequest { Action = action });
 
-    public Dictionary<object, object?> Render() => Call(Ops.Render, 0, 0, static (_, _) => { }, Replies.Decode);
+    /// <summary>Sends <c>render</c>; the reply is read as <typeparamref name="TReply"/> (single or vector).</summary>
+    public TReply Render<TReply>() where TReply : class, IMessage<TReply>, new() =>
+        Call<RenderRequest, TReply>(new RenderRequest());
 
     /// <summary>
     /// Closes the server-side env and an owned connection. An env the server already lost counts as closed; when the
@@ -101,7 +95,7 @@ internal sealed class RemoteHandle : IDisposable
         disposed = true;
         try
         {
-            Send(Ops.Close, 0, 0, static (_, _) => { }, Replies.Decode);
+            Send<CloseRequest, CloseReply>(new CloseRequest());
         }
         catch (ZeroGymException error) when (error.Code == ErrorCodes.UnknownHandle)
         {
@@ -115,40 +109,28 @@ internal sealed class RemoteHandle : IDisposable
         }
     }
 
-    private TResult Send<TState, TResult>(string op, int fieldCount, TState state, Action<MessagePackWriter, TState> writeFields, Replies.Parser<TResult> parse) =>
-        client.Call(op, fieldCount + 1, (Handle, state, writeFields), static (writer, call) =>
-        {
-            writer.Write("handle");
-            writer.Write(call.Handle);
-            call.writeFields(writer, call.state);
-        }, parse);
+    private TReply Send<TRequest, TReply>(TRequest request)
+        where TRequest : HandleRequest, IRequest<TRequest>, new()
+        where TReply : class, IMessage<TReply>, new()
+    {
+        request.Handle = Handle;
+        return client.Call<TRequest, TReply>(request);
+    }
 
     private void Make()
     {
-        int fields = 1 + (arguments.Kwargs is null ? 0 : 1) + (arguments.RenderMode is null ? 0 : 1) + (arguments.NumEnvs is null ? 0 : 1);
-        var reply = client.Call(Ops.Make, fields, arguments, static (writer, make) =>
+        var reply = client.Call<MakeRequest, MakeReply>(new MakeRequest
         {
-            writer.Write("env"); writer.Write(make.EnvId);
-            if (make.Kwargs is not null)
-            {
-                writer.Write("kwargs"); writer.WriteValue(make.Kwargs);
-            }
-
-            if (make.RenderMode is not null)
-            {
-                writer.Write("render_mode"); writer.Write(make.RenderMode);
-            }
-
-            if (make.NumEnvs is int numEnvs)
-            {
-                writer.Write("num_envs"); writer.Write(numEnvs);
-            }
+            Env = arguments.EnvId,
+            Kwargs = arguments.Kwargs,
+            RenderMode = arguments.RenderMode,
+            NumEnvs = arguments.NumEnvs,
         });
-        Handle = Replies.Long(reply, "handle");
-        ObservationSpace = Replies.Space(reply, "observation_space");
-        ActionSpace = Replies.Space(reply, "action_space");
-        Spec = EnvSpecInfo.FromWire(Replies.Field(reply, "spec"));
-        RenderFps = (int)Replies.Long(Replies.Map(reply, "metadata"), "render_fps");
+        Handle = reply.Handle;
+        ObservationSpace = reply.ObservationSpace;
+        ActionSpace = reply.ActionSpace;
+        Spec = EnvSpecInfo.FromWire(reply.Spec);
+        RenderFps = (int)reply.Metadata.RenderFps;
         lost = false;
     }
 }

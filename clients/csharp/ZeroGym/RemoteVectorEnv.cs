@@ -1,6 +1,6 @@
 using ZeroGym.Arrays;
+using ZeroGym.Protocol.Messages;
 using ZeroGym.Spaces;
-using ZeroGym.Protocol.Wire;
 
 namespace ZeroGym;
 
@@ -43,19 +43,22 @@ public sealed class RemoteVectorEnv : IDisposable
     public string? RenderMode => remote.RenderMode;
 
     /// <summary>Resets every sub-env; with a seed s, sub-env i gets s + i.</summary>
-    public VectorResetResult Reset(long? seed = null, IReadOnlyDictionary<string, object?>? options = null) =>
-        remote.Reset(seed, options, Replies.ReadVectorReset);
+    public VectorResetResult Reset(long? seed = null, IReadOnlyDictionary<string, object?>? options = null)
+    {
+        var reply = remote.Reset(seed, options);
+        return new VectorResetResult(reply.Obs, reply.Info);
+    }
 
     /// <summary>Steps every sub-env; <paramref name="actions"/> is batched (e.g. an int64 NDArray of shape (N,)).</summary>
-    public VectorStepResult Step(object actions) =>
-        remote.Step(actions, Replies.ReadVectorStep);
+    public VectorStepResult Step(object actions)
+    {
+        var reply = remote.Step<VectorStepReply>(actions);
+        return new VectorStepResult(
+            reply.Obs, Elements<double>(reply.Reward, "reward"), Elements<bool>(reply.Terminated, "terminated"), Elements<bool>(reply.Truncated, "truncated"), reply.Info);
+    }
 
     /// <summary>One frame per sub-env.</summary>
-    public IReadOnlyList<NDArray> Render()
-    {
-        var frames = Replies.List(remote.Render(), "frames");
-        return frames.Select((frame, i) => WireFormat.ReadArray(frame, $"frames[{i}]")).ToList();
-    }
+    public IReadOnlyList<NDArray> Render() => remote.Render<VectorRenderReply>().Frames;
 
     public Task<VectorResetResult> ResetAsync(long? seed = null, IReadOnlyDictionary<string, object?>? options = null) =>
         Task.Run(() => Reset(seed, options));
@@ -63,6 +66,13 @@ public sealed class RemoteVectorEnv : IDisposable
     public Task<VectorStepResult> StepAsync(object actions) => Task.Run(() => Step(actions));
 
     public void Dispose() => remote.Dispose();
+
+    /// <summary>One element per sub-env, of the dtype SPEC.md §2.3 gives; anything else is a broken reply.</summary>
+    private T[] Elements<T>(NDArray array, string key) where T : unmanaged =>
+        array.Rank == 1 && array.Length == NumEnvs && array.DType == DTypes.Of<T>()
+            ? array.ToArray<T>()
+            : throw new ZeroGymException(ZeroGymClient.BadReply,
+                $"the server's reply must have '{key}' as a {DTypes.Of<T>().Name()} array of {NumEnvs}; found {array.DType.Name()} {NDArray.FormatShape(array.Shape)}");
 
     public override string ToString() => $"RemoteVectorEnv({Spec.Id}, {NumEnvs} envs, handle {Handle}, {remote.Client.Address})";
 }

@@ -1,16 +1,13 @@
+using ZeroGym.Protocol.Messages;
+
 namespace ZeroGym;
 
 /// <summary>A server's answer to <c>hello</c> (SPEC.md §3).</summary>
 public sealed record ServerInfo(
     int Protocol, string Name, string Version, IReadOnlyList<string> Capabilities, int MaxMessageBytes, TimeSpan IdleTimeout)
 {
-    internal static ServerInfo FromWire(Dictionary<object, object?> reply) => new(
-        (int)Replies.Long(reply, "protocol"),
-        Replies.String(reply, "server"),
-        Replies.String(reply, "version"),
-        Replies.Strings(reply, "capabilities"),
-        (int)Replies.Long(reply, "max_message_bytes"),
-        TimeSpan.FromSeconds(Replies.Double(reply, "idle_timeout")));
+    internal static ServerInfo FromWire(HelloReply reply) => new(
+        (int)reply.Protocol, reply.Server, reply.Version, reply.Capabilities, (int)reply.MaxMessageBytes, TimeSpan.FromSeconds(reply.IdleTimeout));
 }
 
 /// <summary>An env's spec as the server describes it (SPEC.md §3), like Gymnasium's <c>EnvSpec</c>.</summary>
@@ -24,18 +21,8 @@ public sealed record EnvSpecInfo(
     IReadOnlyList<string> RenderModes,
     string? Description)
 {
-    internal static EnvSpecInfo FromWire(object? tree)
-    {
-        var spec = tree as Dictionary<object, object?> ?? throw new ZeroGymException(Replies.BadReply, "an env spec must be a map");
-        return new EnvSpecInfo(
-            Replies.String(spec, "id"),
-            (int?)Replies.OptionalLong(spec, "max_episode_steps"),
-            Replies.OptionalDouble(spec, "reward_threshold"),
-            Replies.Bool(spec, "nondeterministic"),
-            Protocol.Wire.WireFormat.ToStringKeyedMap(Replies.Field(spec, "kwargs"), "spec.kwargs"),
-            Replies.Strings(spec, "render_modes"),
-            spec.GetValueOrDefault("description") as string);
-    }
+    internal static EnvSpecInfo FromWire(EnvSpecMessage spec) => new(
+        spec.Id, (int?)spec.MaxEpisodeSteps, spec.RewardThreshold, spec.Nondeterministic, spec.Kwargs, spec.RenderModes, spec.Description);
 }
 
 /// <summary>What <c>make</c> was asked, kept so an env lost to a server restart can be made again.</summary>

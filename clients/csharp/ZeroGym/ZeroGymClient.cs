@@ -1,8 +1,9 @@
 using System.Buffers;
-using ZeroGym.Transport.Interop.ZeroMQ;
-using ZeroGym.Protocol.MessagePack;
-using ZeroGym.Transport.Security;
+using MessagePack;
+using ZeroGym.Protocol.Messages;
 using ZeroGym.Protocol.Wire;
+using ZeroGym.Transport.Interop.ZeroMQ;
+using ZeroGym.Transport.Security;
 
 namespace ZeroGym;
 
@@ -19,11 +20,14 @@ public sealed class ZeroGymClient : IDisposable
 {
     public const string DefaultAddress = "tcp://127.0.0.1:5555";
 
+    /// <summary>Code of the <see cref="ZeroGymException"/> thrown when a reply does not follow SPEC.md.</summary>
+    internal const string BadReply = "bad_reply";
+
     private readonly object gate = new();
     private readonly ZmqContext context = new();
     private readonly ArrayBufferWriter<byte> requestBuffer = new(1024);
-    private readonly MessagePackWriter request;
     private readonly ZmqMessage replyFrame = new();
+    private readonly ReplyHeader replyHeader = new();
     private readonly (string ServerKey, CurveKeyPair ClientKeys)? curve;
     private ZmqSocket socket;
     private ulong lastId;
@@ -37,7 +41,6 @@ public sealed class ZeroGymClient : IDisposable
         Address = address;
         Options = options ?? new ClientOptions();
         curve = ReadCurveKeys(Options);
-        request = new MessagePackWriter(requestBuffer);
         socket = Connect();
         try
         {
@@ -58,14 +61,11 @@ public sealed class ZeroGymClient : IDisposable
     public ServerInfo Server { get; }
 
     /// <summary>The envs the server offers.</summary>
-    public IReadOnlyList<EnvSpecInfo> ListEnvs()
-    {
-        var reply = Call(Ops.List, 0, 0, static (_, _) => { });
-        return Replies.List(reply, "envs").Select(spec => EnvSpecInfo.FromWire(spec)).ToList();
-    }
+    public IReadOnlyList<EnvSpecInfo> ListEnvs() =>
+        Call<ListRequest, ListReply>(new ListRequest()).Envs.Select(EnvSpecInfo.FromWire).ToList();
 
     /// <summary>Round trip to the server; returns its clock (Unix seconds).</summary>
-    public double Ping() => Replies.Double(Call(Ops.Ping, 0, 0, static (_, _) => { }), "time");
+    public double Ping() => Call<PingRequest, PingReply>(new PingRequest()).Time;
 
     /// <summary>Makes one env on the server, as <c>gymnasium.make(envId, render_mode=..., **kwargs)</c>.</summary>
     public RemoteEnv Make(string envId, IReadOnlyDictionary<string, object?>? kwargs = null, string? renderMode = null) =>
@@ -82,38 +82,58 @@ public sealed class ZeroGymClient : IDisposable
         Task.Run(() => MakeVec(envId, numEnvs, kwargs, renderMode));
 
     /// <summary>
-    /// Sends one request (<paramref name="fieldCount"/> fields after id and op, written by <paramref name="writeFields"/>)
-    /// and returns the reply map, or throws the server's error as a <see cref="ZeroGymException"/>.
+    /// Sends <paramref name="request"/> (its id set here) and reads the reply through its declaration, or throws the
+    /// server's error as a <see cref="ZeroGymException"/> (<c>bad_reply</c> when the reply does not follow SPEC.md).
     /// </summary>
-    internal Dictionary<object, object?> Call<TState>(string op, int fieldCount, TState state, Action<MessagePackWriter, TState> writeFields) =>
-        Call(op, fieldCount, state, writeFields, Replies.Decode);
-
-    /// <summary>As the other overload, with the reply read by <paramref name="parse"/> (typed, for the hot path).</summary>
-    internal TResult Call<TState, TResult>(
-        string op, int fieldCount, TState state, Action<MessagePackWriter, TState> writeFields, Replies.Parser<TResult> parse)
+    internal TReply Call<TRequest, TReply>(TRequest request)
+        where TRequest : Request, IRequest<TRequest>, new()
+        where TReply : class, IMessage<TReply>, new()
     {
         lock (gate)
         {
             ObjectDisposedException.ThrowIf(disposed, this);
-            ulong id = ++lastId;
+            request.Id = ++lastId;
             requestBuffer.ResetWrittenCount();
-            request.WriteMapHeader(2 + fieldCount);
-            request.Write("id"); request.Write(id);
-            request.Write("op"); request.Write(op);
-            writeFields(request, state);
-            if (!socket.TrySend(requestBuffer.WrittenSpan)) throw TimedOut(op);
+            var writer = new MessagePackWriter(requestBuffer);
+            TRequest.Shape.Write(ref writer, request);
+            writer.Flush();
+            if (!socket.TrySend(requestBuffer.WrittenSpan)) throw TimedOut(TRequest.Op);
 
             long deadline = Environment.TickCount64 + (long)Options.Timeout.TotalMilliseconds;
             while (true)
             {
-                if (!Receive(deadline, op)) throw TimedOut(op);
-                var (replyId, isError) = Replies.Envelope(replyFrame.Data);
+                if (!Receive(deadline, TRequest.Op)) throw TimedOut(TRequest.Op);
+                var reply = replyFrame.Memory;
+                replyHeader.Id = null;
+                replyHeader.IsError = false;
+                ReadReply(reply, replyHeader);
                 // A reply that is not ours answers a request that timed out before this connection was reset; an
                 // error without an id (the server could not read ours) answers the only request in flight.
-                if (replyId is ulong other ? other != id : !isError) continue;
-                if (isError) throw Replies.Error(Replies.Decode(replyFrame.Data)["error"]);
-                return parse(replyFrame.Data);
+                if (replyHeader.Id is ulong other ? other != request.Id : !replyHeader.IsError) continue;
+                if (replyHeader.IsError)
+                {
+                    var error = ReadReply(reply, new ErrorReply()).Error;
+                    throw new ZeroGymException(error.Code, error.Message);
+                }
+
+                return ReadReply(reply, new TReply());
             }
+        }
+    }
+
+    /// <summary>Reads a reply through its declaration; a reply that does not follow it is <c>bad_reply</c>.</summary>
+    private static T ReadReply<T>(ReadOnlyMemory<byte> payload, T into) where T : class, IMessage<T>, new()
+    {
+        try
+        {
+            var reader = new MessagePackReader(payload);
+            T.Shape.ReadInto(ref reader, into);
+            WireValue.ExpectEnd(ref reader);
+            return into;
+        }
+        catch (Exception error) when (error is FormatException or MessagePackSerializationException)
+        {
+            throw new ZeroGymException(BadReply, $"the server's reply does not follow the protocol: {error.Message}", error);
         }
     }
 
@@ -132,15 +152,8 @@ public sealed class ZeroGymClient : IDisposable
 
     private const long ServerAliveInterval = 100;
 
-    private ServerInfo Hello()
-    {
-        var reply = Call(Ops.Hello, 2, Options.ClientName, static (writer, name) =>
-        {
-            writer.Write("protocol"); writer.Write(ProtocolConstants.Version);
-            writer.Write("client"); writer.Write(name);
-        });
-        return ServerInfo.FromWire(reply);
-    }
+    private ServerInfo Hello() =>
+        ServerInfo.FromWire(Call<HelloRequest, HelloReply>(new HelloRequest { Client = Options.ClientName }));
 
     private ServerTimeoutException TimedOut(string op)
     {

@@ -1,7 +1,6 @@
 using ZeroGym.Envs.Core;
 using ZeroGym.Arrays;
 using ZeroGym.Spaces;
-using ZeroGym.Protocol.Wire;
 
 namespace ZeroGym.EnvServer.Workers;
 
@@ -73,18 +72,15 @@ internal sealed class WorkerEnv : Env
     }
 
     /// <summary>
-    /// Runs a call on the worker. The worker's own errors keep their code (a bad option stays invalid_argument);
-    /// a worker that died becomes an exception naming how it ended, which the server reports as env_failure.
+    /// Runs a call on the worker. The worker's own errors stay <see cref="ZeroGymException"/>s with its code and
+    /// message, which the server passes on as they are (see <see cref="Clients.Run"/>); a worker that died becomes
+    /// an exception naming how it ended, which the server reports as env_failure.
     /// </summary>
     private T Call<T>(Func<T> call, string op)
     {
         try
         {
             return call();
-        }
-        catch (ZeroGymException error) when (error.Code == ErrorCodes.InvalidArgument)
-        {
-            throw new ArgumentException(error.Message, error);
         }
         catch (ServerGoneException gone)
         {

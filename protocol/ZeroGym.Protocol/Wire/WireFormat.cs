@@ -1,6 +1,8 @@
+using System.Buffers;
 using System.Collections;
 using ZeroGym.Arrays;
-using ZeroGym.Protocol.MessagePack;
+using MessagePack;
+using ZeroGym.Protocol.Messages;
 using ZeroGym.Spaces;
 
 namespace ZeroGym.Protocol.Wire;
@@ -11,77 +13,66 @@ namespace ZeroGym.Protocol.Wire;
 /// </summary>
 public static class WireFormat
 {
+    /// <summary>SPEC.md §2.1's array map. Reading is <see cref="ReadValue"/>'s (the data copied once, straight from the frame).</summary>
+    private static readonly MessageShape<NDArray> ArrayShape = new MessageShape<NDArray>("array", create: null)
+        .Written("dtype", static (ref MessagePackWriter writer, NDArray array) => writer.Write(array.DType.Name()))
+        .Written("shape", static (ref MessagePackWriter writer, NDArray array) => WriteShape(ref writer, array.Shape))
+        .Written("data", static (ref MessagePackWriter writer, NDArray array) => writer.Write(array.Data.AsSpan()));
+
+    // SPEC.md §2.2's space maps, one per type; reading is ReadSpace's, from the decoded tree.
+    private static readonly MessageShape<Box> BoxShape = SpaceShape<Box>("Box")
+        .Written("shape", static (ref MessagePackWriter writer, Box box) => WriteShape(ref writer, box.Shape))
+        .Written("dtype", static (ref MessagePackWriter writer, Box box) => writer.Write(box.DType.Name()))
+        .Written("low", static (ref MessagePackWriter writer, Box box) => WriteArray(ref writer, box.Low))
+        .Written("high", static (ref MessagePackWriter writer, Box box) => WriteArray(ref writer, box.High));
+
+    private static readonly MessageShape<Discrete> DiscreteShape = SpaceShape<Discrete>("Discrete")
+        .Written("n", static (ref MessagePackWriter writer, Discrete discrete) => writer.Write(discrete.N))
+        .Written("start", static (ref MessagePackWriter writer, Discrete discrete) => writer.Write(discrete.Start));
+
+    private static readonly MessageShape<MultiBinary> MultiBinaryShape = SpaceShape<MultiBinary>("MultiBinary")
+        .Written("shape", static (ref MessagePackWriter writer, MultiBinary multiBinary) => WriteShape(ref writer, multiBinary.Shape));
+
+    private static readonly MessageShape<MultiDiscrete> MultiDiscreteShape = SpaceShape<MultiDiscrete>("MultiDiscrete")
+        .Written("nvec", static (ref MessagePackWriter writer, MultiDiscrete multiDiscrete) => WriteArray(ref writer, multiDiscrete.Nvec))
+        .Written("start", static (ref MessagePackWriter writer, MultiDiscrete multiDiscrete) => WriteArray(ref writer, multiDiscrete.Start));
+
+    private static readonly MessageShape<DictSpace> DictShape = SpaceShape<DictSpace>("Dict")
+        .Written("spaces", static (ref MessagePackWriter writer, DictSpace dict) =>
+        {
+            writer.WriteMapHeader(dict.Spaces.Count);
+            foreach (var (name, member) in dict.Spaces)
+            {
+                writer.Write(name);
+                WriteSpace(ref writer, member);
+            }
+        });
+
+    private static readonly MessageShape<TupleSpace> TupleShape = SpaceShape<TupleSpace>("Tuple")
+        .Written("spaces", static (ref MessagePackWriter writer, TupleSpace tuple) =>
+        {
+            writer.WriteArrayHeader(tuple.Spaces.Count);
+            foreach (var member in tuple.Spaces) WriteSpace(ref writer, member);
+        });
+
+    private static MessageShape<TSpace> SpaceShape<TSpace>(string type) where TSpace : Space =>
+        new MessageShape<TSpace>($"{type} space", create: null).Constant("type", type);
+
     /// <summary>Writes an array as SPEC.md §2.1's <c>{dtype, shape, data}</c> map.</summary>
-    public static void WriteArray(MessagePackWriter writer, NDArray array)
-    {
-        writer.WriteMapHeader(3);
-        writer.Write("dtype");
-        writer.Write(array.DType.Name());
-        writer.Write("shape");
-        writer.WriteArrayHeader(array.Rank);
-        foreach (int dimension in array.Shape) writer.Write(dimension);
-        writer.Write("data");
-        writer.WriteBinary(array.Data);
-    }
+    public static void WriteArray(ref MessagePackWriter writer, NDArray array) => ArrayShape.Write(ref writer, array);
 
     /// <summary>
-    /// Reads one value straight into wire form, as <see cref="FromTree"/> would convert it but without building the
-    /// generic tree first: array maps become <see cref="NDArray"/>s (their data copied once), other maps
-    /// <c>Dictionary&lt;string, object?&gt;</c>, lists <c>object?[]</c>, scalars what
-    /// <see cref="MessagePackReader.ReadValue"/> gives. Throws <see cref="FormatException"/> for a map with a
-    /// non-string key or a malformed array, <see cref="MessagePackException"/> for broken bytes.
+    /// Reads one value in wire form: array maps become <see cref="NDArray"/>s (their data copied once, straight from
+    /// the input), other maps <c>Dictionary&lt;string, object?&gt;</c>, lists <c>object?[]</c>, scalars as in
+    /// <see cref="WireValue.ReadTree"/>. Throws <see cref="FormatException"/> for a map with a non-string or repeated
+    /// key or a malformed array, <see cref="WireDecodeException"/> for broken bytes.
     /// </summary>
-    public static object? ReadValue(ref MessagePackReader reader, string what = "value") => ReadValue(ref reader, what, 0);
-
-    private static object? ReadValue(ref MessagePackReader reader, string what, int depth)
-    {
-        switch (reader.PeekType())
-        {
-            case MessagePackType.Map:
-                if (depth >= MessagePackLimits.Default.MaxDepth)
-                {
-                    throw new FormatException($"{what} nests more than {MessagePackLimits.Default.MaxDepth} maps and lists");
-                }
-
-                var probe = reader;
-                if (TryReadArrayMap(ref probe, what) is { } array)
-                {
-                    reader = probe;
-                    return array;
-                }
-
-                int count = reader.ReadMapHeader();
-                var map = new Dictionary<string, object?>(count);
-                for (int i = 0; i < count; i++)
-                {
-                    if (!reader.TryReadString(out var key))
-                    {
-                        throw new FormatException($"{what} must have string keys; found a {reader.PeekType()} key");
-                    }
-
-                    if (!map.TryAdd(key, ReadValue(ref reader, $"{what}['{key}']", depth + 1)))
-                    {
-                        throw new FormatException($"{what} has the key '{key}' twice");
-                    }
-                }
-
-                return map;
-            case MessagePackType.Array:
-                if (depth >= MessagePackLimits.Default.MaxDepth)
-                {
-                    throw new FormatException($"{what} nests more than {MessagePackLimits.Default.MaxDepth} maps and lists");
-                }
-
-                var items = new object?[reader.ReadArrayHeader()];
-                for (int i = 0; i < items.Length; i++) items[i] = ReadValue(ref reader, $"{what}[{i}]", depth + 1);
-                return items;
-            default:
-                return reader.ReadValue();
-        }
-    }
+    public static object? ReadValue(ref MessagePackReader reader, string what = "value") =>
+        WireValue.Guard(ref reader, WireValue.DefaultMaxDepth, what, static (ref MessagePackReader r, int limit, string path) =>
+            new WireValue.Walker(limit, wireForm: true).Read(ref r, 0, path));
 
     /// <summary>Reads a map of exactly the keys dtype, shape and data as an array; null (reader left anywhere) if it is not one.</summary>
-    private static NDArray? TryReadArrayMap(ref MessagePackReader reader, string what)
+    internal static NDArray? TryReadArrayMap(ref MessagePackReader reader, string what)
     {
         if (reader.ReadMapHeader() != 3) return null;
         string? dtypeName = null;
@@ -89,19 +80,21 @@ public static class WireFormat
         byte[]? data = null;
         for (int i = 0; i < 3; i++)
         {
-            if (reader.PeekType() != MessagePackType.String) return null;
-            var key = reader.ReadStringBytes();
-            if (key.SequenceEqual("dtype"u8) && reader.TryReadString(out var name)) dtypeName = name;
-            else if (key.SequenceEqual("shape"u8) && reader.TryReadArrayHeader(out int rank) && rank <= reader.Remaining)
+            if (reader.NextMessagePackType != MessagePackType.String || !reader.TryReadStringSpan(out var key)) return null;
+            if (key.SequenceEqual("dtype"u8) && reader.NextMessagePackType == MessagePackType.String) dtypeName = reader.ReadString();
+            else if (key.SequenceEqual("shape"u8) && reader.NextMessagePackType == MessagePackType.Array)
             {
+                int rank = reader.ReadArrayHeader();
                 shape = new int[rank];
                 for (int d = 0; d < rank; d++)
                 {
-                    if (!reader.TryReadInt64(out long dimension) || dimension < 0 || dimension > int.MaxValue) return null;
+                    if (reader.NextMessagePackType != MessagePackType.Integer || reader.NextCode == MessagePackCode.UInt64) return null;
+                    long dimension = reader.ReadInt64();
+                    if (dimension < 0 || dimension > int.MaxValue) return null;
                     shape[d] = (int)dimension;
                 }
             }
-            else if (key.SequenceEqual("data"u8) && reader.PeekType() == MessagePackType.Binary) data = reader.ReadBinary().ToArray();
+            else if (key.SequenceEqual("data"u8) && reader.NextMessagePackType == MessagePackType.Binary) data = reader.ReadBytes()!.Value.ToArray();
             else return null;
         }
 
@@ -163,83 +156,18 @@ public static class WireFormat
         return new NDArray(dtype, shape, data);
     }
 
-    /// <summary>
-    /// Replaces every array map inside a decoded tree by an <see cref="NDArray"/> and every string-keyed map by a
-    /// <c>Dictionary&lt;string, object?&gt;</c>, so values can be handed to <see cref="Space.Coerce"/> and to envs.
-    /// </summary>
-    public static object? FromTree(object? tree, string what = "value") => tree switch
-    {
-        IDictionary map when IsArrayTree(map) => ReadArray(map, what),
-        IDictionary map => ToStringKeyedMap(map, what),
-        object?[] items => items.Select(item => FromTree(item, what)).ToArray(),
-        _ => tree,
-    };
-
-    /// <summary>A decoded map with string keys, values converted by <see cref="FromTree"/>.</summary>
-    public static Dictionary<string, object?> ToStringKeyedMap(object? tree, string what)
-    {
-        if (tree is not IDictionary map) throw new FormatException($"{what} must be a map; got {Space.Describe(tree)}");
-        var result = new Dictionary<string, object?>(map.Count);
-        foreach (DictionaryEntry entry in map)
-        {
-            if (entry.Key is not string key) throw new FormatException($"{what} must have string keys; got key {Space.Describe(entry.Key)}");
-            result[key] = FromTree(entry.Value, $"{what}['{key}']");
-        }
-
-        return result;
-    }
-
     /// <summary>Writes a space as SPEC.md §2.2 describes.</summary>
-    public static void WriteSpace(MessagePackWriter writer, Space space)
+    public static void WriteSpace(ref MessagePackWriter writer, Space space)
     {
         switch (space)
         {
-            case Box box:
-                writer.WriteMapHeader(5);
-                writer.Write("type"); writer.Write("Box");
-                writer.Write("shape"); WriteShape(writer, box.Shape);
-                writer.Write("dtype"); writer.Write(box.DType.Name());
-                writer.Write("low"); WriteArray(writer, box.Low);
-                writer.Write("high"); WriteArray(writer, box.High);
-                break;
-            case Discrete discrete:
-                writer.WriteMapHeader(3);
-                writer.Write("type"); writer.Write("Discrete");
-                writer.Write("n"); writer.Write(discrete.N);
-                writer.Write("start"); writer.Write(discrete.Start);
-                break;
-            case MultiBinary multiBinary:
-                writer.WriteMapHeader(2);
-                writer.Write("type"); writer.Write("MultiBinary");
-                writer.Write("shape"); WriteShape(writer, multiBinary.Shape);
-                break;
-            case MultiDiscrete multiDiscrete:
-                writer.WriteMapHeader(3);
-                writer.Write("type"); writer.Write("MultiDiscrete");
-                writer.Write("nvec"); WriteArray(writer, multiDiscrete.Nvec);
-                writer.Write("start"); WriteArray(writer, multiDiscrete.Start);
-                break;
-            case DictSpace dict:
-                writer.WriteMapHeader(2);
-                writer.Write("type"); writer.Write("Dict");
-                writer.Write("spaces");
-                writer.WriteMapHeader(dict.Spaces.Count);
-                foreach (var (name, member) in dict.Spaces)
-                {
-                    writer.Write(name);
-                    WriteSpace(writer, member);
-                }
-
-                break;
-            case TupleSpace tuple:
-                writer.WriteMapHeader(2);
-                writer.Write("type"); writer.Write("Tuple");
-                writer.Write("spaces");
-                writer.WriteArrayHeader(tuple.Spaces.Count);
-                foreach (var member in tuple.Spaces) WriteSpace(writer, member);
-                break;
-            default:
-                throw new ArgumentException($"{space.GetType().Name} has no wire form");
+            case Box box: BoxShape.Write(ref writer, box); break;
+            case Discrete discrete: DiscreteShape.Write(ref writer, discrete); break;
+            case MultiBinary multiBinary: MultiBinaryShape.Write(ref writer, multiBinary); break;
+            case MultiDiscrete multiDiscrete: MultiDiscreteShape.Write(ref writer, multiDiscrete); break;
+            case DictSpace dict: DictShape.Write(ref writer, dict); break;
+            case TupleSpace tuple: TupleShape.Write(ref writer, tuple); break;
+            default: throw new ArgumentException($"{space.GetType().Name} has no wire form");
         }
     }
 
@@ -277,7 +205,7 @@ public static class WireFormat
         }
     }
 
-    private static void WriteShape(MessagePackWriter writer, int[] shape)
+    private static void WriteShape(ref MessagePackWriter writer, int[] shape)
     {
         writer.WriteArrayHeader(shape.Length);
         foreach (int dimension in shape) writer.Write(dimension);

@@ -4,7 +4,7 @@ using ZeroGym.Agents.Common;
 using ZeroGym.Envs.CartPole;
 using ZeroGym.Envs.Wrappers;
 using ZeroGym.Spaces;
-using ZeroGym.Tests.MessagePack;
+using ZeroGym.Tests.Wire;
 
 namespace ZeroGym.Tests.Agents;
 

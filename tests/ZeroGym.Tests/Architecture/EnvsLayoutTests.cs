@@ -1,6 +1,6 @@
 using System.Reflection;
 using System.Text.RegularExpressions;
-using ZeroGym.Tests.MessagePack;
+using ZeroGym.Tests.Wire;
 
 namespace ZeroGym.Tests.Architecture;
 

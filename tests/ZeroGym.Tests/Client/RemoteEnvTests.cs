@@ -3,7 +3,6 @@ using System.Net.Sockets;
 using ZeroGym.EnvServer;
 using ZeroGym.Arrays;
 using ZeroGym.Transport.Interop.ZeroMQ;
-using ZeroGym.Protocol.MessagePack;
 using ZeroGym.Spaces;
 using ZeroGym.Protocol.Wire;
 using ZeroGym.Tests.Server;
@@ -139,10 +138,10 @@ public sealed class RemoteEnvTests
         {
             victim.Linger = 0;
             victim.Connect(server.Address);
-            victim.Send(MessagePackWriter.Serialize(new Dictionary<string, object?> { ["id"] = 1L, ["op"] = "make", ["env"] = "CartPole-v1" }));
-            var made = (Dictionary<object, object?>)MessagePackSerializer.Deserialize(victim.ReceiveFrame())!;
-            victim.Send(MessagePackWriter.Serialize(new Dictionary<string, object?> { ["id"] = 2L, ["op"] = "reset", ["handle"] = made["handle"] }));
-            victim.Send(MessagePackWriter.Serialize(new Dictionary<string, object?> { ["id"] = 3L, ["op"] = "step", ["handle"] = made["handle"], ["action"] = 1L }));
+            victim.Send(WireValue.Serialize(new Dictionary<string, object?> { ["id"] = 1L, ["op"] = "make", ["env"] = "CartPole-v1" }));
+            var made = (Dictionary<object, object?>)WireValue.Deserialize(victim.ReceiveFrame())!;
+            victim.Send(WireValue.Serialize(new Dictionary<string, object?> { ["id"] = 2L, ["op"] = "reset", ["handle"] = made["handle"] }));
+            victim.Send(WireValue.Serialize(new Dictionary<string, object?> { ["id"] = 3L, ["op"] = "step", ["handle"] = made["handle"], ["action"] = 1L }));
         }
 
         var deadline = DateTime.UtcNow.AddSeconds(20);

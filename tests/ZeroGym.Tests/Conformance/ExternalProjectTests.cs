@@ -1,5 +1,5 @@
 using System.Xml.Linq;
-using ZeroGym.Tests.MessagePack;
+using ZeroGym.Tests.Wire;
 
 namespace ZeroGym.Tests.Conformance;
 

@@ -1,6 +1,6 @@
 using System.Globalization;
 using ZeroGym.Envs.Core;
-using ZeroGym.Tests.MessagePack;
+using ZeroGym.Tests.Wire;
 
 namespace ZeroGym.Tests.Envs;
 

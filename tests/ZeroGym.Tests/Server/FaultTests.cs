@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Sockets;
 using ZeroGym.EnvServer;
 using ZeroGym.Transport.Interop.ZeroMQ;
-using ZeroGym.Protocol.MessagePack;
 using ZeroGym.Protocol.Wire;
 
 namespace ZeroGym.Tests.Server;
@@ -26,7 +25,7 @@ public sealed class FaultTests
         deaf.Connect(server.Address);
 
         // 'list' replies are a few KB, so the kernel's socket buffers fill too, and then the server's queue for it.
-        byte[] list = MessagePackWriter.Serialize(new Dictionary<object, object?> { ["id"] = 1UL, ["op"] = Ops.List });
+        byte[] list = WireValue.Serialize(new Dictionary<object, object?> { ["id"] = 1UL, ["op"] = Ops.List });
         int accepted = 0;
         var until = DateTime.UtcNow + TimeSpan.FromSeconds(3);
         while (DateTime.UtcNow < until)

@@ -1,6 +1,5 @@
 using ZeroGym.EnvServer;
 using ZeroGym.Transport.Interop.ZeroMQ;
-using ZeroGym.Protocol.MessagePack;
 using ZeroGym.Protocol.Wire;
 
 namespace ZeroGym.Tests.Server;
@@ -142,7 +141,7 @@ public sealed class FuzzTests
 
         public void Check(byte[] reply, List<long> handles)
         {
-            var map = Assert.IsType<Dictionary<object, object?>>(MessagePackSerializer.Deserialize(reply));
+            var map = Assert.IsType<Dictionary<object, object?>>(WireValue.Deserialize(reply));
             if (map.TryGetValue("error", out var error))
             {
                 var details = Assert.IsType<Dictionary<object, object?>>(error);

@@ -1,5 +1,5 @@
-using ZeroGym.Protocol.MessagePack;
-using ZeroGym.Tests.MessagePack;
+using ZeroGym.Protocol.Wire;
+using ZeroGym.Tests.Wire;
 
 namespace ZeroGym.Tests.Server;
 
@@ -29,7 +29,7 @@ internal sealed class RequestFuzzer(int seed, int maxMessageBytes)
         10 or 11 => Mutated(Serialize(WellFormed())),
         12 => DeeplyNested(),
         13 => HugeDeclaredLength(),
-        14 => MessagePackWriter.Serialize(RandomValues.Tree(random, depth: 4, maxLength: 300)),
+        14 => WireValue.Serialize(RandomValues.Tree(random, depth: 4, maxLength: 300)),
         15 => RandomBytes(),
         16 => Serialize(WithWrongTypes(WellFormed())),
         17 => Serialize(HostileMake()),
@@ -211,5 +211,5 @@ internal sealed class RequestFuzzer(int seed, int maxMessageBytes)
         return bytes;
     }
 
-    private static byte[] Serialize(Dictionary<object, object?> request) => MessagePackWriter.Serialize(request);
+    private static byte[] Serialize(Dictionary<object, object?> request) => WireValue.Serialize(request);
 }

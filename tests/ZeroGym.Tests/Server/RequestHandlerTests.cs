@@ -2,7 +2,6 @@ using ZeroGym.Envs.Core;
 using ZeroGym.EnvServer;
 using ZeroGym.Envs.Registration;
 using ZeroGym.Arrays;
-using ZeroGym.Protocol.MessagePack;
 using ZeroGym.Spaces;
 using ZeroGym.Protocol.Wire;
 
@@ -274,13 +273,13 @@ public sealed partial class RequestHandlerTests : IDisposable
     {
         { [], "empty payload" },
         { [0xc1], "never-used byte" },
-        { MessagePackWriter.Serialize(new object?[] { "step" }), "an array, not a map" },
-        { MessagePackWriter.Serialize(new Dictionary<string, object?> { ["op"] = "ping" }), "no id" },
-        { MessagePackWriter.Serialize(new Dictionary<string, object?> { ["id"] = 1L }), "no op" },
-        { MessagePackWriter.Serialize(new Dictionary<string, object?> { ["id"] = "one", ["op"] = "ping" }), "string id" },
-        { MessagePackWriter.Serialize(new Dictionary<string, object?> { ["id"] = 1L, ["op"] = 7L }), "integer op" },
-        { MessagePackWriter.Serialize(new Dictionary<string, object?> { ["id"] = 1L, ["op"] = "reset", ["handle"] = "1" }), "string handle" },
-        { MessagePackWriter.Serialize(new Dictionary<object, object?> { [1L] = 1L }), "integer key" },
+        { WireValue.Serialize(new object?[] { "step" }), "an array, not a map" },
+        { WireValue.Serialize(new Dictionary<string, object?> { ["op"] = "ping" }), "no id" },
+        { WireValue.Serialize(new Dictionary<string, object?> { ["id"] = 1L }), "no op" },
+        { WireValue.Serialize(new Dictionary<string, object?> { ["id"] = "one", ["op"] = "ping" }), "string id" },
+        { WireValue.Serialize(new Dictionary<string, object?> { ["id"] = 1L, ["op"] = 7L }), "integer op" },
+        { WireValue.Serialize(new Dictionary<string, object?> { ["id"] = 1L, ["op"] = "reset", ["handle"] = "1" }), "string handle" },
+        { WireValue.Serialize(new Dictionary<object, object?> { [1L] = 1L }), "integer key" },
         { [0x82, 0xa2, (byte)'i', (byte)'d', 0x01, 0xa2, (byte)'o', (byte)'p', 0xa4, (byte)'p', (byte)'i', (byte)'n', (byte)'g', 0xc0], "trailing bytes" },
         { [0xdf, 0xff, 0xff, 0xff, 0xff], "map header claiming 4 billion entries" },
         { [0xdb, 0x7f, 0xff, 0xff, 0xff, (byte)'x'], "str header claiming 2 GB" },
@@ -305,7 +304,7 @@ public sealed partial class RequestHandlerTests : IDisposable
         var request = Request("step", ("handle", handle), ("action", 1L));
         for (int length = 0; length < request.Length; length++)
         {
-            var reply = Decode(handler.Handle("a", request.AsSpan(0, length)));
+            var reply = Decode(handler.Handle("a", request.AsMemory(0, length)));
             Assert.True(reply.ContainsKey("error"), $"prefix of {length} bytes");
         }
 
@@ -347,11 +346,11 @@ public sealed partial class RequestHandlerTests : IDisposable
     {
         var request = new Dictionary<string, object?> { ["id"] = ++nextId, ["op"] = op };
         foreach (var (key, value) in fields) request[key] = value;
-        return MessagePackWriter.Serialize(request);
+        return WireValue.Serialize(request);
     }
 
     private static Dictionary<object, object?> Decode(ReadOnlyMemory<byte> reply) =>
-        (Dictionary<object, object?>)MessagePackSerializer.Deserialize(reply.Span)!;
+        (Dictionary<object, object?>)WireValue.Deserialize(reply)!;
 
     private static Dictionary<object, object?> Ok(Dictionary<object, object?> reply)
     {

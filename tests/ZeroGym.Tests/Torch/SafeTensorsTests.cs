@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Text;
 using System.Text.Json;
-using ZeroGym.Tests.MessagePack;
+using ZeroGym.Tests.Wire;
 using ZeroGym.Torch;
 
 namespace ZeroGym.Tests.Torch;

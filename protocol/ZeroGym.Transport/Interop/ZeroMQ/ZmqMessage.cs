@@ -12,6 +12,7 @@ namespace ZeroGym.Transport.Interop.ZeroMQ;
 public sealed unsafe class ZmqMessage : IDisposable
 {
     private readonly ZmqMessageHandle handle = ZmqMessageHandle.Allocate();
+    private readonly FrameMemory memory = new();
     private byte* data;
     private int size;
     private bool more;
@@ -23,6 +24,16 @@ public sealed unsafe class ZmqMessage : IDisposable
         {
             ObjectDisposedException.ThrowIf(handle.IsClosed, this);
             return new ReadOnlySpan<byte>(data, size);
+        }
+    }
+
+    /// <summary>The frame's bytes as memory, for readers that take it (valid as long as <see cref="Data"/>).</summary>
+    public ReadOnlyMemory<byte> Memory
+    {
+        get
+        {
+            ObjectDisposedException.ThrowIf(handle.IsClosed, this);
+            return memory.Memory[..size];
         }
     }
 
@@ -71,6 +82,7 @@ public sealed unsafe class ZmqMessage : IDisposable
         data = null;
         size = 0;
         more = false;
+        memory.Point(null, 0);
     }
 
     /// <summary>Caches the view of a frame libzmq has just stored in this message.</summary>
@@ -79,5 +91,6 @@ public sealed unsafe class ZmqMessage : IDisposable
         data = LibZmq.zmq_msg_data(handle);
         size = checked((int)LibZmq.zmq_msg_size(handle));
         more = LibZmq.zmq_msg_more(handle) != 0;
+        memory.Point(data, size);
     }
 }
