@@ -152,7 +152,7 @@ public sealed class MessageShape<T> : IMessageShape where T : class
     {
         ReadOnlySpan<byte> key = reader.TryReadStringSpan(out var span)
             ? span
-            : System.Text.Encoding.UTF8.GetBytes(reader.ReadString()!);
+            : System.Text.Encoding.UTF8.GetBytes(WireValue.ReadString(ref reader));
         for (int i = 0; i < fields.Count; i++)
         {
             if (key.SequenceEqual(fields[i].Utf8Key)) return i;
@@ -437,7 +437,7 @@ public sealed class MessageShape<T> : IMessageShape where T : class
         reader.NextMessagePackType is MessagePackType.Float or MessagePackType.Integer ? reader.ReadDouble() : throw WrongType(ref reader, what, "a number");
 
     private static string ReadString(ref MessagePackReader reader, string what, string expected) =>
-        reader.NextMessagePackType == MessagePackType.String ? reader.ReadString()! : throw WrongType(ref reader, what, expected);
+        reader.NextMessagePackType == MessagePackType.String ? WireValue.ReadString(ref reader) : throw WrongType(ref reader, what, expected);
 
     private static object? ReadWireValue(ref MessagePackReader reader, string what, string code)
     {

@@ -81,7 +81,7 @@ public static class WireFormat
         for (int i = 0; i < 3; i++)
         {
             if (reader.NextMessagePackType != MessagePackType.String || !reader.TryReadStringSpan(out var key)) return null;
-            if (key.SequenceEqual("dtype"u8) && reader.NextMessagePackType == MessagePackType.String) dtypeName = reader.ReadString();
+            if (key.SequenceEqual("dtype"u8) && reader.NextMessagePackType == MessagePackType.String) dtypeName = WireValue.ReadString(ref reader);
             else if (key.SequenceEqual("shape"u8) && reader.NextMessagePackType == MessagePackType.Array)
             {
                 int rank = reader.ReadArrayHeader();

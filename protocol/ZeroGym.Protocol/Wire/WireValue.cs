@@ -50,6 +50,27 @@ public static class WireValue
             return null;
         });
 
+    private static readonly System.Text.UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    /// <summary>
+    /// Reads a str value, refusing bytes that are not UTF-8 (MessagePack-CSharp's own ReadString would put U+FFFD in
+    /// their place, so two different requests could read as the same string).
+    /// </summary>
+    /// <exception cref="WireDecodeException">Invalid UTF-8, or not a str.</exception>
+    public static string ReadString(ref MessagePackReader reader)
+    {
+        long start = reader.Consumed;
+        var bytes = reader.ReadStringSequence() ?? throw new WireDecodeException(start, "expected a string, found nil");
+        try
+        {
+            return bytes.IsSingleSegment ? StrictUtf8.GetString(bytes.FirstSpan) : StrictUtf8.GetString(bytes.ToArray());
+        }
+        catch (System.Text.DecoderFallbackException error)
+        {
+            throw new WireDecodeException(start, $"expected a UTF-8 string, found invalid UTF-8 at string byte {error.Index}", error);
+        }
+    }
+
     /// <summary>The encoded bytes of the next value (checked as <see cref="Skip"/> checks them), consumed.</summary>
     public static ReadOnlySequence<byte> ReadRaw(ref MessagePackReader reader, int maxDepth = DefaultMaxDepth)
     {
@@ -245,7 +266,7 @@ public static class WireValue
                     // Cast each branch: a plain conditional would widen the float to double before boxing.
                     return reader.NextCode == MessagePackCode.Float32 ? (object)reader.ReadSingle() : (object)reader.ReadDouble();
                 case MessagePackType.String:
-                    return reader.ReadString();
+                    return ReadString(ref reader);
                 case MessagePackType.Binary:
                     return reader.ReadBytes()!.Value.ToArray();
                 case MessagePackType.Extension:
@@ -301,7 +322,7 @@ public static class WireValue
                     throw new FormatException($"{what} must have string keys; found a {reader.NextMessagePackType} key");
                 }
 
-                string key = reader.ReadString()!;
+                string key = ReadString(ref reader);
                 if (!map.TryAdd(key, Read(ref reader, depth + 1, IsContainer(ref reader) ? $"{what}['{key}']" : what)))
                 {
                     throw new FormatException($"{what} has the key '{key}' twice");

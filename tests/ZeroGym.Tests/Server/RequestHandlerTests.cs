@@ -283,6 +283,8 @@ public sealed partial class RequestHandlerTests : IDisposable
         { [0x82, 0xa2, (byte)'i', (byte)'d', 0x01, 0xa2, (byte)'o', (byte)'p', 0xa4, (byte)'p', (byte)'i', (byte)'n', (byte)'g', 0xc0], "trailing bytes" },
         { [0xdf, 0xff, 0xff, 0xff, 0xff], "map header claiming 4 billion entries" },
         { [0xdb, 0x7f, 0xff, 0xff, 0xff, (byte)'x'], "str header claiming 2 GB" },
+        { [0x82, 0xa2, (byte)'i', (byte)'d', 0x01, 0xa2, (byte)'o', (byte)'p', 0xa4, (byte)'p', 0xff, (byte)'n', (byte)'g'], "op that is not UTF-8" },
+        { [0x83, 0xa2, (byte)'i', (byte)'d', 0x01, 0xa2, (byte)'o', (byte)'p', 0xa4, (byte)'m', (byte)'a', (byte)'k', (byte)'e', 0xa3, (byte)'e', (byte)'n', (byte)'v', 0xa2, 0xc3, 0x28], "env id that is not UTF-8" },
     };
 
     [Theory]

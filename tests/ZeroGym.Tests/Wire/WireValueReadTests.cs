@@ -24,6 +24,17 @@ public class WireValueReadTests
         ValueTree.AssertEqual(expected, values);
     }
 
+    [Theory]
+    [InlineData("a2-c3-28", "at byte 0: expected a UTF-8 string, found invalid UTF-8 at string byte 0")]
+    [InlineData("92-a1-61-a3-61-62-ff", "at byte 3: expected a UTF-8 string, found invalid UTF-8 at string byte 2")]
+    [InlineData("81-a2-ed-a0-01", "at byte 1: expected a UTF-8 string, found invalid UTF-8 at string byte 0")]
+    public void ReadTree_RefusesStringsThatAreNotUtf8(string hex, string message)
+    {
+        var error = Assert.Throws<WireDecodeException>(() => WireValue.Deserialize(Hex.Parse(hex)));
+
+        Assert.Equal(message, error.Message);
+    }
+
     [Fact]
     public void ReadTree_KeepsTheMapsOrder()
     {
