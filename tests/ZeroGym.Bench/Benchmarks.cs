@@ -1,10 +1,10 @@
 using System.Buffers;
+using ZeroGym.Arrays;
 using ZeroGym.Envs.CartPole;
 using ZeroGym.Envs.Vector;
 using ZeroGym.EnvServer;
-using ZeroGym.Arrays;
-using ZeroGym.Transport.Interop.ZeroMQ;
 using ZeroGym.Protocol.Wire;
+using ZeroGym.Transport.Interop.ZeroMQ;
 
 namespace ZeroGym.Bench;
 

@@ -1,7 +1,7 @@
+using ZeroGym.Arrays;
 using ZeroGym.Envs.MuJoCo;
 using ZeroGym.Envs.MuJoCo.HalfCheetah;
 using ZeroGym.EnvServer;
-using ZeroGym.Arrays;
 using ZeroGym.Protocol.Wire;
 
 namespace ZeroGym.Bench;

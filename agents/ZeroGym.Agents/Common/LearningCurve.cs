@@ -153,12 +153,12 @@ public static class LearningCurve
     /// <summary>One row of colour keys above the panel, where it can never hide data.</summary>
     private static XElement Legend((double Top, double Height) panel, List<(string Color, double Opacity, string Label)> entries)
     {
-        const double EntryWidth = 260;
+        const double entryWidth = 260;
         var legend = new XElement(Svg + "g", new XAttribute("id", "legend"));
         double y = panel.Top - 12;
         for (int i = 0; i < entries.Count; i++)
         {
-            double x = Left + EntryWidth * i;
+            double x = Left + entryWidth * i;
             legend.Add(new XElement(Svg + "rect", new XAttribute("x", x), new XAttribute("y", y - 9), new XAttribute("width", 14),
                 new XAttribute("height", 10), new XAttribute("fill", entries[i].Color), new XAttribute("fill-opacity", entries[i].Opacity)));
             legend.Add(Text(x + 20, y, entries[i].Label, "start"));

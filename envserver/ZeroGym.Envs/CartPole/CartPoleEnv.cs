@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
+using ZeroGym.Arrays;
 using ZeroGym.Envs.Core;
 using ZeroGym.Envs.Registration;
-using ZeroGym.Arrays;
 using ZeroGym.Spaces;
 
 namespace ZeroGym.Envs.CartPole;

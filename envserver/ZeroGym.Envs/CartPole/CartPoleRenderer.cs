@@ -1,5 +1,5 @@
-using ZeroGym.Envs.Rendering;
 using ZeroGym.Arrays;
+using ZeroGym.Envs.Rendering;
 
 namespace ZeroGym.Envs.CartPole;
 

@@ -1,6 +1,6 @@
 using System.Collections;
-using ZeroGym.Envs.Core;
 using ZeroGym.Arrays;
+using ZeroGym.Envs.Core;
 using ZeroGym.Spaces;
 
 namespace ZeroGym.Envs.CartPole;

@@ -263,18 +263,18 @@ public sealed unsafe class LibretroEmulator : IDisposable
                 *(nint*)data = emulator.saveDirectoryUtf8;
                 return 1;
             case LibretroConstants.EnvironmentGetVariable:
-            {
-                var variable = (RetroVariable*)data;
-                string key = Marshal.PtrToStringUTF8((nint)variable->Key) ?? "";
-                if (emulator.optionValues.TryGetValue(key, out nint value))
                 {
-                    variable->Value = (byte*)value;
-                    return 1;
-                }
+                    var variable = (RetroVariable*)data;
+                    string key = Marshal.PtrToStringUTF8((nint)variable->Key) ?? "";
+                    if (emulator.optionValues.TryGetValue(key, out nint value))
+                    {
+                        variable->Value = (byte*)value;
+                        return 1;
+                    }
 
-                variable->Value = null;
-                return 0;
-            }
+                    variable->Value = null;
+                    return 0;
+                }
             case LibretroConstants.EnvironmentGetVariableUpdate:
                 *(byte*)data = 0;
                 return 1;

@@ -1,5 +1,5 @@
-using ZeroGym.Envs.Interop.Libretro;
 using ZeroGym.Arrays;
+using ZeroGym.Envs.Interop.Libretro;
 
 namespace ZeroGym.Envs.Nes;
 

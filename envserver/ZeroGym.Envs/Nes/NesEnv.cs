@@ -1,6 +1,6 @@
+using ZeroGym.Arrays;
 using ZeroGym.Envs.Core;
 using ZeroGym.Envs.Registration;
-using ZeroGym.Arrays;
 using ZeroGym.Spaces;
 
 namespace ZeroGym.Envs.Nes;

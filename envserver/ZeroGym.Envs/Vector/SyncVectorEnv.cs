@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.ExceptionServices;
-using ZeroGym.Envs.Core;
 using ZeroGym.Arrays;
+using ZeroGym.Envs.Core;
 using ZeroGym.Spaces;
 
 namespace ZeroGym.Envs.Vector;

@@ -2,8 +2,8 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
-using ZeroGym.Envs.Core;
 using ZeroGym.Arrays;
+using ZeroGym.Envs.Core;
 using ZeroGym.Spaces;
 
 namespace ZeroGym.Envs.Wrappers;

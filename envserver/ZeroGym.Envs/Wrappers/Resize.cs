@@ -1,8 +1,8 @@
 using System.Numerics;
-using Simd = System.Numerics.Vector;
-using ZeroGym.Envs.Core;
 using ZeroGym.Arrays;
+using ZeroGym.Envs.Core;
 using ZeroGym.Spaces;
+using Simd = System.Numerics.Vector;
 
 namespace ZeroGym.Envs.Wrappers;
 

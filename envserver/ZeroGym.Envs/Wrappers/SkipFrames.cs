@@ -1,5 +1,5 @@
-using ZeroGym.Envs.Core;
 using ZeroGym.Arrays;
+using ZeroGym.Envs.Core;
 using ZeroGym.Spaces;
 
 namespace ZeroGym.Envs.Wrappers;

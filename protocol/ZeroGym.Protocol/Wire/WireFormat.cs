@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Collections;
-using ZeroGym.Arrays;
 using MessagePack;
+using ZeroGym.Arrays;
 using ZeroGym.Protocol.Messages;
 using ZeroGym.Spaces;
 

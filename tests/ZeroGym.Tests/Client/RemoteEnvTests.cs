@@ -1,11 +1,11 @@
 using System.Net;
 using System.Net.Sockets;
-using ZeroGym.EnvServer;
 using ZeroGym.Arrays;
-using ZeroGym.Transport.Interop.ZeroMQ;
-using ZeroGym.Spaces;
+using ZeroGym.EnvServer;
 using ZeroGym.Protocol.Wire;
+using ZeroGym.Spaces;
 using ZeroGym.Tests.Server;
+using ZeroGym.Transport.Interop.ZeroMQ;
 
 namespace ZeroGym.Tests.Client;
 

@@ -1,6 +1,6 @@
 using ZeroGym.Envs.Core;
-using ZeroGym.Envs.Registration;
 using ZeroGym.Envs.Nes;
+using ZeroGym.Envs.Registration;
 using ZeroGym.Envs.Testing;
 using ZeroGym.Tests.Envs.Nes;
 

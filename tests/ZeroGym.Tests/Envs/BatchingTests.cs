@@ -1,5 +1,5 @@
-using ZeroGym.Envs.Vector;
 using ZeroGym.Arrays;
+using ZeroGym.Envs.Vector;
 using ZeroGym.Spaces;
 
 namespace ZeroGym.Tests.Envs;

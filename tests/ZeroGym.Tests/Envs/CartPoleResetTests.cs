@@ -1,5 +1,5 @@
-using ZeroGym.Envs.CartPole;
 using ZeroGym.Arrays;
+using ZeroGym.Envs.CartPole;
 using static ZeroGym.Tests.Envs.CartPoleTestKit;
 
 namespace ZeroGym.Tests.Envs;

@@ -1,6 +1,6 @@
+using ZeroGym.Arrays;
 using ZeroGym.Envs.CartPole;
 using ZeroGym.Envs.Core;
-using ZeroGym.Arrays;
 
 namespace ZeroGym.Tests.Envs;
 

@@ -1,6 +1,6 @@
+using ZeroGym.Arrays;
 using ZeroGym.Envs.Pendulum;
 using ZeroGym.EnvServer;
-using ZeroGym.Arrays;
 using ZeroGym.Spaces;
 using static ZeroGym.Tests.Envs.CartPoleTestKit;
 

@@ -1,7 +1,7 @@
+using ZeroGym.Arrays;
 using ZeroGym.Envs.CartPole;
 using ZeroGym.Envs.Core;
 using ZeroGym.Envs.Vector;
-using ZeroGym.Arrays;
 using ZeroGym.Spaces;
 using static ZeroGym.Tests.Envs.CartPoleTestKit;
 

@@ -1,5 +1,5 @@
-using ZeroGym.Envs.Vector;
 using ZeroGym.Arrays;
+using ZeroGym.Envs.Vector;
 
 namespace ZeroGym.Tests.Envs;
 

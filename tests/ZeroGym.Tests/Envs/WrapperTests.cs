@@ -1,7 +1,7 @@
-using ZeroGym.Envs.CartPole;
-using ZeroGym.Envs.Wrappers;
-using ZeroGym.Envs.Registration;
 using ZeroGym.Arrays;
+using ZeroGym.Envs.CartPole;
+using ZeroGym.Envs.Registration;
+using ZeroGym.Envs.Wrappers;
 using ZeroGym.Spaces;
 
 namespace ZeroGym.Tests.Envs;

@@ -1,7 +1,7 @@
 using ZeroGym.EnvServer;
+using ZeroGym.Tests.Agents;
 using ZeroGym.Transport.Interop.ZeroMQ;
 using ZeroGym.Transport.Security;
-using ZeroGym.Tests.Agents;
 
 namespace ZeroGym.Tests.Server;
 

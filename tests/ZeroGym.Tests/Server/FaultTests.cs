@@ -1,8 +1,8 @@
 using System.Net;
 using System.Net.Sockets;
 using ZeroGym.EnvServer;
-using ZeroGym.Transport.Interop.ZeroMQ;
 using ZeroGym.Protocol.Wire;
+using ZeroGym.Transport.Interop.ZeroMQ;
 
 namespace ZeroGym.Tests.Server;
 

@@ -1,6 +1,6 @@
 using ZeroGym.EnvServer;
-using ZeroGym.Transport.Interop.ZeroMQ;
 using ZeroGym.Protocol.Wire;
+using ZeroGym.Transport.Interop.ZeroMQ;
 
 namespace ZeroGym.Tests.Server;
 
@@ -186,7 +186,8 @@ public sealed class FuzzTests
                 {
                     Failure = error;
                 }
-            }) { IsBackground = true, Name = "well-behaved client" };
+            })
+            { IsBackground = true, Name = "well-behaved client" };
             thread.Start();
         }
 

@@ -1,7 +1,7 @@
-using ZeroGym.Envs.MuJoCo.HalfCheetah;
 using ZeroGym.Arrays;
-using ZeroGym.Spaces;
+using ZeroGym.Envs.MuJoCo.HalfCheetah;
 using ZeroGym.Protocol.Wire;
+using ZeroGym.Spaces;
 
 namespace ZeroGym.Tests.Server;
 

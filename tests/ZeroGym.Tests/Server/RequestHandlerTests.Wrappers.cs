@@ -1,6 +1,6 @@
 using ZeroGym.Arrays;
-using ZeroGym.Spaces;
 using ZeroGym.Protocol.Wire;
+using ZeroGym.Spaces;
 
 namespace ZeroGym.Tests.Server;
 

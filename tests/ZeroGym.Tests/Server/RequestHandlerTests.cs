@@ -1,9 +1,9 @@
-using ZeroGym.Envs.Core;
-using ZeroGym.EnvServer;
-using ZeroGym.Envs.Registration;
 using ZeroGym.Arrays;
-using ZeroGym.Spaces;
+using ZeroGym.Envs.Core;
+using ZeroGym.Envs.Registration;
+using ZeroGym.EnvServer;
 using ZeroGym.Protocol.Wire;
+using ZeroGym.Spaces;
 
 namespace ZeroGym.Tests.Server;
 

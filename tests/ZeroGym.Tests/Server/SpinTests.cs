@@ -1,5 +1,5 @@
-using ZeroGym.EnvServer;
 using ZeroGym.Arrays;
+using ZeroGym.EnvServer;
 using ZeroGym.Transport.Security;
 
 namespace ZeroGym.Tests.Server;

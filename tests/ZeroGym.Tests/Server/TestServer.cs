@@ -1,5 +1,5 @@
-using ZeroGym.EnvServer;
 using ZeroGym.Envs.Registration;
+using ZeroGym.EnvServer;
 
 namespace ZeroGym.Tests.Server;
 

@@ -1,5 +1,5 @@
-using ZeroGym.Protocol.Wire;
 using System.Text;
+using ZeroGym.Protocol.Wire;
 
 namespace ZeroGym.Tests.Wire;
 

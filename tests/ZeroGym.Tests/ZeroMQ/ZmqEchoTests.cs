@@ -198,11 +198,11 @@ public sealed class ZmqEchoTests : IDisposable
         receiver.Bind(endpoint);
         sender.Connect(endpoint);
         using var message = new ZmqMessage();
-        const int Batch = 500; // below the default high watermark, so sending a batch never blocks
+        const int batchSize = 500; // below the default high watermark, so sending a batch never blocks
 
-        SendAndReceive(0, Batch); // warms up every call so the measured part allocates nothing
+        SendAndReceive(0, batchSize); // warms up every call so the measured part allocates nothing
         long allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
-        int mismatches = SendAndReceive(Batch, 100_000);
+        int mismatches = SendAndReceive(batchSize, 100_000);
         long allocated = GC.GetAllocatedBytesForCurrentThread() - allocatedBefore;
 
         Assert.Equal(0, mismatches);
@@ -212,15 +212,15 @@ public sealed class ZmqEchoTests : IDisposable
         {
             Span<byte> frame = stackalloc byte[sizeof(int)];
             int wrong = 0;
-            for (int start = from; start < to; start += Batch)
+            for (int start = from; start < to; start += batchSize)
             {
-                for (int i = start; i < start + Batch; i++)
+                for (int i = start; i < start + batchSize; i++)
                 {
                     BinaryPrimitives.WriteInt32LittleEndian(frame, i);
                     sender.Send(frame);
                 }
 
-                for (int i = start; i < start + Batch; i++)
+                for (int i = start; i < start + batchSize; i++)
                 {
                     if (!receiver.TryReceive(message, ZmqTestScope.Generous) ||
                         message.Size != sizeof(int) ||

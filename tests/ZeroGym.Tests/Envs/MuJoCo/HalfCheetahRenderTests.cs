@@ -1,5 +1,5 @@
-using ZeroGym.Envs.MuJoCo.HalfCheetah;
 using ZeroGym.Arrays;
+using ZeroGym.Envs.MuJoCo.HalfCheetah;
 
 namespace ZeroGym.Tests.Envs.MuJoCo;
 

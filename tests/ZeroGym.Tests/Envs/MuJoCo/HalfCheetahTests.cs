@@ -1,8 +1,8 @@
+using ZeroGym.Arrays;
 using ZeroGym.Envs.Interop.MuJoCo;
 using ZeroGym.Envs.MuJoCo;
 using ZeroGym.Envs.MuJoCo.HalfCheetah;
 using ZeroGym.EnvServer;
-using ZeroGym.Arrays;
 using ZeroGym.Spaces;
 
 namespace ZeroGym.Tests.Envs.MuJoCo;

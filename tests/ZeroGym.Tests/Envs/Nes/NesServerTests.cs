@@ -1,9 +1,9 @@
+using ZeroGym.Arrays;
 using ZeroGym.Envs.Nes;
 using ZeroGym.Envs.Registration;
 using ZeroGym.EnvServer;
-using ZeroGym.Arrays;
-using ZeroGym.Spaces;
 using ZeroGym.Protocol.Wire;
+using ZeroGym.Spaces;
 using ZeroGym.Tests.Server;
 
 namespace ZeroGym.Tests.Envs.Nes;

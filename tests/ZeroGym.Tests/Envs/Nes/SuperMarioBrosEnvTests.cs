@@ -1,8 +1,8 @@
+using ZeroGym.Arrays;
 using ZeroGym.Envs.Core;
 using ZeroGym.Envs.Nes;
 using ZeroGym.Envs.Wrappers;
 using ZeroGym.EnvServer;
-using ZeroGym.Arrays;
 using ZeroGym.Spaces;
 
 namespace ZeroGym.Tests.Envs.Nes;
