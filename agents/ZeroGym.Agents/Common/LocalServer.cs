@@ -5,27 +5,36 @@ namespace ZeroGym.Agents.Common;
 
 /// <summary>
 /// An env server started as a child process for one command (<c>dotnet ZeroGym.EnvServer.dll --bind
-/// tcp://127.0.0.1:*</c>), so training needs no server started by hand. Its log (stderr) goes to a file.
+/// ipc://DIR/env.sock</c>), so training needs no server started by hand. Its log (stderr) goes to a file.
 /// </summary>
+/// <remarks>
+/// It listens on an ipc:// socket in a private temporary folder rather than on a loopback port: measured side by side
+/// on the 2-vCPU VM, a round trip over ipc was 6-8% faster than over tcp://127.0.0.1 (README, "Training agents").
+/// </remarks>
 internal sealed class LocalServer : IDisposable
 {
     private const string ServerAssembly = "ZeroGym.EnvServer.dll";
     private const string ListeningPrefix = "zerogym-server listening on ";
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
 
+    /// <summary>Unix socket paths are limited to 107 bytes; a longer one falls back to a loopback port.</summary>
+    private const int MaxSocketPathLength = 100;
+
     private readonly Process process;
     private readonly StreamWriter log;
+    private readonly string socketDirectory;
     private readonly Lock gate = new();
     private bool stopped;
 
-    private LocalServer(Process process, StreamWriter log, string address)
+    private LocalServer(Process process, StreamWriter log, string socketDirectory, string address)
     {
         this.process = process;
         this.log = log;
+        this.socketDirectory = socketDirectory;
         Address = address;
     }
 
-    /// <summary>The endpoint the server listens on (a free loopback port).</summary>
+    /// <summary>The endpoint the server listens on (ipc://, or a free loopback port when the socket path would be too long).</summary>
     public string Address { get; }
 
     public int ProcessId => process.Id;
@@ -34,7 +43,10 @@ internal sealed class LocalServer : IDisposable
     public static LocalServer Start(string logPath)
     {
         string assembly = FindServerAssembly();
-        var start = new ProcessStartInfo(DotnetHost(), [assembly, "--bind", "tcp://127.0.0.1:*"])
+        string socketDirectory = System.IO.Directory.CreateTempSubdirectory("zerogym-local-").FullName;
+        string socket = Path.Combine(socketDirectory, "env.sock");
+        string endpoint = socket.Length <= MaxSocketPathLength ? $"ipc://{socket}" : "tcp://127.0.0.1:*";
+        var start = new ProcessStartInfo(DotnetHost(), [assembly, "--bind", endpoint])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -59,6 +71,7 @@ internal sealed class LocalServer : IDisposable
         catch (Win32Exception error)
         {
             log.Dispose();
+            DeleteSocketDirectory(socketDirectory);
             throw new AgentException($"cannot start the env server ({start.FileName} {assembly}): {error.Message}", error);
         }
 
@@ -73,10 +86,11 @@ internal sealed class LocalServer : IDisposable
             process.WaitForExit();
             process.Dispose();
             lock (log) log.Dispose();
+            DeleteSocketDirectory(socketDirectory);
             throw new AgentException($"the local env server did not start: {why}; its log is {logPath}");
         }
 
-        return new LocalServer(process, log, listening.Task.Result);
+        return new LocalServer(process, log, socketDirectory, listening.Task.Result);
     }
 
     /// <summary>Stops the server (it holds nothing worth saving, so it is killed); safe to call from a signal handler.</summary>
@@ -90,6 +104,19 @@ internal sealed class LocalServer : IDisposable
             process.WaitForExit();
             lock (log) log.Dispose();
             process.Dispose();
+            DeleteSocketDirectory(socketDirectory);
+        }
+    }
+
+    private static void DeleteSocketDirectory(string directory)
+    {
+        try
+        {
+            System.IO.Directory.Delete(directory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A leftover socket file in the temporary folder is harmless.
         }
     }
 

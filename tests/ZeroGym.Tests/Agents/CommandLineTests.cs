@@ -19,7 +19,10 @@ public sealed partial class CommandLineTests
         return (exitCode, output.ToString(), error.ToString());
     }
 
-    private static int ServerProcessId(string output) => int.Parse(StartedServer().Match(output).Groups[1].Value);
+    private static int ServerProcessId(string output) => int.Parse(StartedServer().Match(output).Groups["pid"].Value);
+
+    /// <summary>The folder of the local server's ipc socket, which must be gone once the command ends.</summary>
+    private static string ServerSocketDirectory(string output) => StartedServer().Match(output).Groups["directory"].Value;
 
     private static bool IsRunning(int processId)
     {
@@ -34,7 +37,8 @@ public sealed partial class CommandLineTests
         }
     }
 
-    [GeneratedRegex(@"started a local env server at tcp://127\.0\.0\.1:\d+ \(pid (\d+)")]
+    // The local server listens on ipc, measured faster than a loopback port (LocalServer's remarks).
+    [GeneratedRegex(@"started a local env server at ipc://(?<directory>\S+)/env\.sock \(pid (?<pid>\d+)")]
     private static partial Regex StartedServer();
 
     [Fact]
@@ -48,6 +52,7 @@ public sealed partial class CommandLineTests
 
         Assert.True(train.ExitCode == 0, train.Error);
         Assert.False(IsRunning(ServerProcessId(train.Output)), "the local env server must be stopped when training ends");
+        Assert.False(Directory.Exists(ServerSocketDirectory(train.Output)), "the local env server's socket folder must be removed when training ends");
         foreach (string file in new[] { "config.json", "metrics.csv", "losses.csv", "eval.csv", "learning_curve.svg", "server.log" })
         {
             Assert.True(File.Exists(Path.Combine(runDir, file)), $"{file} is missing from the run directory");
