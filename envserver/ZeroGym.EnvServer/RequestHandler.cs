@@ -270,13 +270,9 @@ public sealed class RequestHandler : IDisposable
             requestHandle = (request as HandleRequest)?.Handle;
             return request;
         }
-        catch (MessageFormatException error)
+        catch (Exception error) when (error is MessageFormatException or WireDecodeException)
         {
-            throw new RequestError(error.Code, error.Message, error);
-        }
-        catch (WireDecodeException error)
-        {
-            throw new RequestError(ErrorCodes.Malformed, $"the request is not valid MessagePack: {error.Message}", error);
+            throw Unreadable(error);
         }
     }
 
@@ -286,15 +282,16 @@ public sealed class RequestHandler : IDisposable
         {
             RequestHeader.Read(payload, header, whole);
         }
-        catch (MessageFormatException error)
+        catch (Exception error) when (error is MessageFormatException or WireDecodeException)
         {
-            throw new RequestError(error.Code, error.Message, error);
-        }
-        catch (WireDecodeException error)
-        {
-            throw new RequestError(ErrorCodes.Malformed, $"the request is not valid MessagePack: {error.Message}", error);
+            throw Unreadable(error);
         }
     }
+
+    /// <summary>A request that does not follow its declaration (with the declaration's code) or is not MessagePack at all.</summary>
+    private static RequestError Unreadable(Exception error) => error is MessageFormatException format
+        ? new RequestError(format.Code, format.Message, format)
+        : new RequestError(ErrorCodes.Malformed, $"the request is not valid MessagePack: {error.Message}", error);
 
     /// <summary>Reads as much of the header as can be read, for the id of a request rejected whatever it holds.</summary>
     private void ReadIdOnly(ReadOnlyMemory<byte> payload)
