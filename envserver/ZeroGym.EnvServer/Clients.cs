@@ -32,6 +32,13 @@ internal sealed class Clients(ServerOptions options, ServerLog log, TimeProvider
         return client;
     }
 
+    /// <summary>Whether the client is still known (it is forgotten after its idle timeout).</summary>
+    public bool IsKnown(ClientSession client) => clients.TryGetValue(client.Id, out var known) && known == client;
+
+    /// <summary>Whether the client still holds <paramref name="session"/> (not closed since).</summary>
+    public bool Owns(ClientSession client, EnvSession session) =>
+        IsKnown(client) && client.Envs.TryGetValue(session.Handle, out var held) && held == session;
+
     /// <summary>The client's env <paramref name="handle"/>; <c>unknown_handle</c> when it holds none by that number.</summary>
     public EnvSession Find(ClientSession client, long handle) =>
         client.Envs.TryGetValue(handle, out var session)
@@ -99,6 +106,26 @@ internal sealed class Clients(ServerOptions options, ServerLog log, TimeProvider
             throw new RequestError(ErrorCodes.EnvFailure,
                 $"the env failed during '{op}' ({failure.GetType().Name}: {failure.Message})" + (session is null ? "" : $"; env {session.Handle} is closed"), failure);
         }
+    }
+
+    /// <summary>
+    /// What one sub-env's exception during an asynchronous step or reset (SPEC.md §3.4) means for it: an error about
+    /// the request (as <see cref="Run{T}"/> reads them; the sub-env goes on), or a failure that loses the sub-env until
+    /// a reset makes it anew. Failures are logged as <see cref="Run{T}"/>'s are; nothing else of the vector env changes.
+    /// </summary>
+    public (string Code, string Message, bool Lost) SubEnvFailed(ClientSession client, EnvSession session, int envId, Exception failure)
+    {
+        switch (failure)
+        {
+            case ArgumentException argument:
+                return (ErrorCodes.InvalidArgument, $"sub-env {envId}: {argument.Message}", true);
+            case ZeroGymException worker when ForwardedCodes.Contains(worker.Code):
+                return (worker.Code, $"sub-env {envId}: {worker.Message}", false);
+        }
+
+        log.Error("env_failure", ("client", client.Id), ("handle", session.Handle), ("sub_env", envId), ("exception", failure.ToString()));
+        string what = failure is ZeroGymException { Code: ErrorCodes.EnvFailure } ? failure.Message : $"{failure.GetType().Name}: {failure.Message}";
+        return (ErrorCodes.EnvFailure, $"sub-env {envId} of env {session.Handle} failed ({what}); it takes no action until a reset makes it anew", true);
     }
 
     /// <summary>

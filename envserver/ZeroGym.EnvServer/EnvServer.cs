@@ -86,17 +86,22 @@ public sealed class EnvServer : IDisposable
             ? () => socket.TryReceive(identity, TimeSpan.Zero)
             : () => ZmqPoller.Poll(polled, readable, TimeSpan.Zero) > 0;
         bool served = false;
+        Action<string, ReadOnlySpan<byte>> sendHeld = (clientId, reply) => Send(Convert.FromHexString(clientId), reply, clientId);
         while (!cancellation.IsCancellationRequested)
         {
+            // Queued work of asynchronous vector envs (SPEC.md §3.4) runs when no request is waiting: requests first,
+            // so a recv whose batch is finished is answered before the next batch is stepped.
+            bool work = Handler.HasQueuedWork;
+            var wait = work ? TimeSpan.Zero : PollInterval;
             if (authenticator is null)
             {
                 // One blocking receive per request: the cheapest wait there is, for the common plain-text server.
-                served = (served && SpinUntil(requestWaiting)) || socket.TryReceive(identity, PollInterval);
+                served = (!work && served && SpinUntil(requestWaiting)) || socket.TryReceive(identity, wait);
                 if (served) Serve(identity, payload);
             }
             else
             {
-                served = (served && SpinUntil(requestWaiting)) || ZmqPoller.Poll(polled, readable, PollInterval) > 0;
+                served = (!work && served && SpinUntil(requestWaiting)) || ZmqPoller.Poll(polled, readable, wait) > 0;
                 if (served)
                 {
                     authenticator.HandlePending();
@@ -104,6 +109,9 @@ public sealed class EnvServer : IDisposable
                     for (int count = 0; count < 64 && socket.TryReceive(identity, TimeSpan.Zero); count++) Serve(identity, payload);
                 }
             }
+
+            if (work && !served) Handler.RunQueuedWork();
+            Handler.FlushHeldReplies(sendHeld);
 
             if (Environment.TickCount64 >= nextSweep)
             {
@@ -155,7 +163,8 @@ public sealed class EnvServer : IDisposable
             reply = Handler.Handle(clientId, payload.Memory).Span;
         }
 
-        Send(identity.Data, reply, clientId);
+        // Empty: the reply waits behind a recv's batch and goes out with FlushHeldReplies.
+        if (!reply.IsEmpty) Send(identity.Data, reply, clientId);
     }
 
     private void Send(ReadOnlySpan<byte> identity, ReadOnlySpan<byte> reply, string clientId)

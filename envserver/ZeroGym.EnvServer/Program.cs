@@ -58,12 +58,17 @@ var inProcessEnvs = new Option<bool>("--in-process-envs")
 {
     Description = "Run every env inside this process, also the NES envs that otherwise get a worker process each (a crash of their emulator then ends the server)",
 };
+var injectDelay = new Option<int>("--inject-delay-us")
+{
+    Description = "For tests: each step and reset of a vector env's sub-envs first waits a random time up to this many microseconds",
+    Hidden = true,
+};
 var parentPid = new Option<int?>("--parent-pid") { Description = "Exit when this process ends (worker processes)", Hidden = true };
 
 var root = new RootCommand("ZeroGym env server: Gymnasium envs over ZeroMQ + MessagePack (protocol/SPEC.md)")
 {
     bind, idleTimeout, maxEnvsPerClient, maxMessageBytes, maxOutstandingRequests, curveSecretKey, authorizedKeys, insecure, spinMicroseconds, romDir,
-    inProcessEnvs, parentPid,
+    inProcessEnvs, injectDelay, parentPid,
 };
 root.SetAction(parsed =>
 {
@@ -77,6 +82,7 @@ root.SetAction(parsed =>
         AllowInsecureRemote = parsed.GetValue(insecure),
         InProcessEnvs = parsed.GetValue(inProcessEnvs),
         SpinAfterReply = TimeSpan.FromMicroseconds(parsed.GetValue(spinMicroseconds)),
+        InjectedDelay = TimeSpan.FromMicroseconds(Math.Clamp(parsed.GetValue(injectDelay), 0, 1_000_000)),
     };
     if (options.IdleTimeout <= TimeSpan.Zero || options.MaxEnvsPerClient < 1 || options.MaxMessageBytes < 1024 || options.MaxOutstandingRequests < 1
         || options.SpinAfterReply < TimeSpan.Zero || options.SpinAfterReply > TimeSpan.FromSeconds(1))

@@ -3,8 +3,10 @@ using MessagePack;
 using ZeroGym.Arrays;
 using ZeroGym.Envs.Core;
 using ZeroGym.Envs.Registration;
+using ZeroGym.Envs.Vector;
 using ZeroGym.Protocol.Messages;
 using ZeroGym.Protocol.Wire;
+using ZeroGym.Spaces;
 
 namespace ZeroGym.EnvServer;
 
@@ -29,6 +31,11 @@ public sealed class RequestHandler : IDisposable
     private readonly RequestHeader header = new();
     private long? requestHandle;
 
+    // SPEC.md §3.4: vector envs with work sent but not started, taking turns; clients with replies held behind a recv.
+    private readonly Queue<(ClientSession Client, EnvSession Session)> busy = new();
+    private readonly HashSet<ClientSession> holding = [];
+    private bool replyHeld;
+
     // The replies of the hot path, filled anew for each step: the loop is single-threaded and each is written at once.
     private readonly StepReply stepReply = new();
     private readonly VectorStepReply vectorStepReply = new();
@@ -48,9 +55,13 @@ public sealed class RequestHandler : IDisposable
     /// <summary>The envs open over all clients.</summary>
     public int OpenEnvCount => clients.OpenEnvCount;
 
+    /// <summary>Whether some vector env has work sent to it that has not started (<see cref="RunQueuedWork"/> does it).</summary>
+    public bool HasQueuedWork => busy.Count > 0;
+
     /// <summary>
     /// Handles one request from <paramref name="clientId"/> and returns the reply payload, valid until the next
-    /// call. Never throws for anything the request contains.
+    /// call; empty when the reply must wait for a <c>recv</c>'s batch (<see cref="FlushHeldReplies"/> gives it later).
+    /// Never throws for anything the request contains.
     /// </summary>
     public ReadOnlyMemory<byte> Handle(string clientId, ReadOnlyMemory<byte> payload)
     {
@@ -58,6 +69,7 @@ public sealed class RequestHandler : IDisposable
         header.Id = null;
         header.Op = null;
         requestHandle = null;
+        replyHeld = false;
         try
         {
             if (payload.Length > options.MaxMessageBytes)
@@ -79,7 +91,7 @@ public sealed class RequestHandler : IDisposable
             WriteError(client, ErrorCodes.Internal, $"the server failed unexpectedly ({bug.GetType().Name}: {bug.Message}); please report it with the server's log");
         }
 
-        return replyBuffer.WrittenMemory;
+        return Reply(client);
     }
 
     /// <summary>Answers a request that could not be read at all (no id) with an error, for the transport's own checks.</summary>
@@ -89,8 +101,45 @@ public sealed class RequestHandler : IDisposable
         header.Id = null;
         header.Op = null;
         requestHandle = null;
+        replyHeld = false;
         WriteError(client, code, message);
-        return replyBuffer.WrittenMemory;
+        return Reply(client);
+    }
+
+    /// <summary>
+    /// Runs one vector env's oldest queued work (SPEC.md §3.4; vector envs take turns) and answers the <c>recv</c>s it
+    /// completes; their replies come out of <see cref="FlushHeldReplies"/>.
+    /// </summary>
+    public void RunQueuedWork()
+    {
+        while (busy.TryDequeue(out var next))
+        {
+            var (client, session) = next;
+            // A vector env closed since (by its client, a failure or the idle timeout) has nothing left to run.
+            session.Queue!.Scheduled = false;
+            if (!clients.Owns(client, session)) continue;
+            session.Queue.RunQueuedWork((envId, failure) => clients.SubEnvFailed(client, session, envId, failure));
+            AnswerWaitingRecvs(client, session);
+            Schedule(client, session);
+            return;
+        }
+    }
+
+    /// <summary>Gives <paramref name="send"/> every held reply that may go out now, per client in request order.</summary>
+    public void FlushHeldReplies(Action<string, ReadOnlySpan<byte>> send)
+    {
+        if (holding.Count == 0) return;
+        foreach (var client in holding)
+        {
+            var held = client.HeldReplies;
+            while (held.TryPeek(out var reply) && reply.Payload is { } bytes)
+            {
+                held.Dequeue();
+                send(client.Id, bytes);
+            }
+        }
+
+        holding.RemoveWhere(client => client.HeldReplies.Count == 0 || !clients.IsKnown(client));
     }
 
     /// <summary>Closes the envs of clients silent for longer than the idle timeout.</summary>
@@ -111,6 +160,9 @@ public sealed class RequestHandler : IDisposable
             case Ops.Make: Make(client, Read<MakeRequest>(payload)); break;
             case Ops.Render: Render(client, Read<RenderRequest>(payload)); break;
             case Ops.Close: Close(client, Read<CloseRequest>(payload)); break;
+            case Ops.Send: Send(client, Read<SendRequest>(payload)); break;
+            case Ops.Recv: Recv(client, Read<RecvRequest>(payload)); break;
+            case Ops.AsyncReset: AsyncReset(client, Read<AsyncResetRequest>(payload)); break;
             default:
                 // A broken payload is malformed before its op is unknown, as when the whole request was read first.
                 ReadHeader(payload, whole: true);
@@ -159,11 +211,18 @@ public sealed class RequestHandler : IDisposable
             throw new RequestError(ErrorCodes.InvalidArgument, $"num_envs must be between 1 and {options.MaxNumEnvs}; got {numEnvs}");
         }
 
+        if (request.BatchSize is long batchSize && (request.NumEnvs is not long count || batchSize < 1 || batchSize > count))
+        {
+            throw new RequestError(ErrorCodes.InvalidArgument, request.NumEnvs is null
+                ? $"batch_size is for vector envs; make it with num_envs too (got batch_size {batchSize} alone)"
+                : $"batch_size must be between 1 and num_envs ({request.NumEnvs}); got {batchSize}");
+        }
+
         clients.EnsureRoomForAnother(client);
         var session = clients.Run(client, null, Ops.Make, request.Id, () => clients.Add(client, handle =>
         {
             var kwargs = EnvKwargs.Parse(spec, request.Kwargs);
-            return EnvSession.Create(handle, spec, kwargs, request.RenderMode, (int?)request.NumEnvs, options);
+            return EnvSession.Create(handle, spec, kwargs, request.RenderMode, (int?)request.NumEnvs, (int?)request.BatchSize, options);
         }), argumentErrors: true);
 
         log.Info("env_made", ("client", client.Id), ("handle", session.Handle), ("env", spec.Id), ("num_envs", request.NumEnvs), ("render_mode", request.RenderMode),
@@ -174,6 +233,7 @@ public sealed class RequestHandler : IDisposable
             Handle = session.Handle,
             Env = spec.Id,
             NumEnvs = session.Vector?.NumEnvs,
+            BatchSize = session.Queue?.BatchSize,
             ObservationSpace = session.ObservationSpace,
             ActionSpace = session.ActionSpace,
             Spec = SpecMessage(spec, session.Kwargs.Values.Where(pair => pair.Key != EnvKwargs.MaxEpisodeStepsKey).ToDictionary(), session.Kwargs.MaxEpisodeSteps, null),
@@ -185,6 +245,7 @@ public sealed class RequestHandler : IDisposable
     private void Reset(ClientSession client, ResetRequest request)
     {
         var session = clients.Find(client, request.Handle);
+        if (session.Queue is not null) PrepareVectorReset(client, session, request.Id);
         var (observation, info) = clients.Run(client, session, Ops.Reset, request.Id, () =>
         {
             if (session.Single is { } env)
@@ -216,6 +277,7 @@ public sealed class RequestHandler : IDisposable
         }
         else
         {
+            session.EnsureNothingInFlight();
             var actions = session.ReadVectorActions(request.Action);
             var result = clients.Run(client, session, Ops.Step, request.Id, () => session.Vector!.Step(actions));
             vectorStepReply.Id = request.Id;
@@ -232,6 +294,7 @@ public sealed class RequestHandler : IDisposable
     {
         var session = clients.Find(client, request.Handle);
         session.EnsureCanRender();
+        RunAllQueuedWork(client, session);
         if (session.Single is { } env)
         {
             var frame = clients.Run(client, session, Ops.Render, request.Id, env.Render);
@@ -246,8 +309,168 @@ public sealed class RequestHandler : IDisposable
 
     private void Close(ClientSession client, CloseRequest request)
     {
-        clients.Close(client, clients.Find(client, request.Handle), "requested");
+        var session = clients.Find(client, request.Handle);
+        RunAllQueuedWork(client, session);
+        clients.Close(client, session, "requested");
         Write(CloseReply.Shape, new CloseReply { Id = request.Id });
+    }
+
+    // ---- SPEC.md §3.4: asynchronous vector envs ----
+
+    private void AsyncReset(ClientSession client, AsyncResetRequest request)
+    {
+        var session = clients.Find(client, request.Handle);
+        var queue = AsyncQueueOf(session, Ops.AsyncReset);
+        var seeds = session.ReadVectorSeeds(request.Seed);
+        PrepareVectorReset(client, session, request.Id);
+        queue.QueueResetOfAll(seeds, request.Options);
+        session.State = EpisodeState.Running;
+        Schedule(client, session);
+        Accepted(client, session, request);
+    }
+
+    private void Send(ClientSession client, SendRequest request)
+    {
+        var session = clients.Find(client, request.Handle);
+        var queue = AsyncQueueOf(session, Ops.Send);
+        session.EnsureCanStep();
+        int[] envIds = session.ReadSubEnvIds(request.EnvId);
+        if (request.Recv) EnsureRecvCanBeAnswered(queue, queue.Unclaimed + envIds.Length);
+        var actions = session.ReadSubEnvActions(request.Action, envIds.Length);
+        var single = session.Vector!.SingleActionSpace;
+        for (int k = 0; k < envIds.Length; k++)
+        {
+            if (single.Contains(actions[k]))
+            {
+                queue.QueueStep(envIds[k], actions[k]);
+            }
+            else
+            {
+                string message = $"action {Space.Describe(actions[k])} of sub-env {envIds[k]} is not in the action space {single}";
+                log.Warn("request_error", ("client", client.Id), ("op", Ops.Send), ("handle", session.Handle), ("request", request.Id), ("sub_env", envIds[k]),
+                    ("code", ErrorCodes.InvalidAction), ("message", message));
+                queue.QueueRejection(envIds[k], ErrorCodes.InvalidAction, message);
+            }
+        }
+
+        Schedule(client, session);
+        Accepted(client, session, request);
+    }
+
+    /// <summary>Gives a vector env with queued work its turn in <see cref="RunQueuedWork"/>, once.</summary>
+    private void Schedule(ClientSession client, EnvSession session)
+    {
+        if (session.Queue!.Scheduled || !session.Queue.HasQueuedWork) return;
+        session.Queue.Scheduled = true;
+        busy.Enqueue((client, session));
+    }
+
+    private void Recv(ClientSession client, RecvRequest request)
+    {
+        var session = clients.Find(client, request.Handle);
+        AsyncQueueOf(session, Ops.Recv);
+        Recv(client, session, request.Id);
+    }
+
+    /// <summary>Answers a recv now when its batch is finished, or holds its reply until it is.</summary>
+    private void Recv(ClientSession client, EnvSession session, ulong requestId)
+    {
+        var queue = session.Queue!;
+        if (queue.BatchReady)
+        {
+            WriteBatch(requestId, session, queue.TakeBatch());
+            return;
+        }
+
+        EnsureRecvCanBeAnswered(queue, queue.Unclaimed);
+        var held = new HeldReply(requestId);
+        queue.Wait(held);
+        client.HeldReplies.Enqueue(held);
+        holding.Add(client);
+        replyHeld = true;
+    }
+
+    private void Accepted(ClientSession client, EnvSession session, AsyncRequest request)
+    {
+        if (request.Recv) Recv(client, session, request.Id);
+        else Write(AcceptedReply.Shape, new AcceptedReply { Id = request.Id });
+    }
+
+    private static VectorQueue AsyncQueueOf(EnvSession session, string op) => session.Queue
+        ?? throw new RequestError(ErrorCodes.InvalidArgument, $"'{op}' is for vector envs; env {session.Handle} is a single env (make it with num_envs)");
+
+    private static void EnsureRecvCanBeAnswered(VectorQueue queue, int unclaimed)
+    {
+        if (unclaimed >= queue.BatchSize) return;
+        throw new RequestError(ErrorCodes.InvalidArgument,
+            $"recv answers with batch_size ({queue.BatchSize}) sub-envs, but only {Math.Max(unclaimed, 0)} sent ones are not already awaited by an earlier recv; send actions to more sub-envs first");
+    }
+
+    /// <summary>Before a reset of a vector env: its work in flight is finished, waiting recvs answered, the rest dropped, failed sub-envs made anew.</summary>
+    private void PrepareVectorReset(ClientSession client, EnvSession session, ulong requestId)
+    {
+        RunAllQueuedWork(client, session);
+        session.Queue!.DropUnreceived();
+        clients.Run(client, session, Ops.Reset, requestId, () =>
+        {
+            session.RemakeFailedSubEnvs();
+            return true;
+        });
+    }
+
+    /// <summary>Runs a vector env's queued work to the end (a request that must see it done comes next) and answers its recvs.</summary>
+    private void RunAllQueuedWork(ClientSession client, EnvSession session)
+    {
+        if (session.Queue is not { } queue) return;
+        while (queue.HasQueuedWork)
+        {
+            queue.RunQueuedWork((envId, failure) => clients.SubEnvFailed(client, session, envId, failure));
+            AnswerWaitingRecvs(client, session);
+        }
+    }
+
+    private void AnswerWaitingRecvs(ClientSession client, EnvSession session)
+    {
+        while (session.Queue!.TakeAnsweredRecv() is var (held, batch))
+        {
+            WriteBatch(held.RequestId, session, batch);
+            held.Payload = replyBuffer.WrittenSpan.ToArray();
+            holding.Add(client);
+        }
+    }
+
+    private void WriteBatch(ulong requestId, EnvSession session, List<FinishedSubEnv> batch)
+    {
+        var results = new List<SubEnvResult>(batch.Count);
+        List<SubEnvError>? errors = null;
+        foreach (var item in batch)
+        {
+            if (item.ErrorCode is null) results.Add(item.Result);
+            else (errors ??= []).Add(new SubEnvError { EnvId = item.EnvId, Code = item.ErrorCode, Message = item.ErrorMessage! });
+        }
+
+        var batched = SubEnvResult.Batch(session.Vector!.SingleObservationSpace, results);
+        Write(BatchReply.Shape, new BatchReply
+        {
+            Id = requestId,
+            EnvId = NDArray.From(results.Select(result => (long)result.EnvId).ToArray()),
+            Obs = batched.Observations,
+            Reward = NDArray.From(batched.Rewards),
+            Terminated = NDArray.From(batched.Terminated),
+            Truncated = NDArray.From(batched.Truncated),
+            Info = batched.Info,
+            Errors = errors,
+        });
+    }
+
+    /// <summary>The reply to the request just handled, unless it must wait behind a recv of the same client (then held, and empty).</summary>
+    private ReadOnlyMemory<byte> Reply(ClientSession client)
+    {
+        if (replyHeld) return ReadOnlyMemory<byte>.Empty;
+        if (client.HeldReplies.Count == 0) return replyBuffer.WrittenMemory;
+        client.HeldReplies.Enqueue(new HeldReply(header.Id ?? 0, replyBuffer.WrittenSpan.ToArray()));
+        holding.Add(client);
+        return ReadOnlyMemory<byte>.Empty;
     }
 
     private static EnvSpecMessage SpecMessage(EnvSpec spec, IReadOnlyDictionary<string, object?> kwargs, int? maxEpisodeSteps, string? description) => new()

@@ -35,6 +35,12 @@ public sealed record ServerOptions
     /// </summary>
     public TimeSpan SpinAfterReply { get; init; } = TimeSpan.Zero;
 
+    /// <summary>
+    /// For tests only: each step and reset of a vector env's sub-envs first waits a random time up to this long, so
+    /// that asynchronous results (SPEC.md §3.4) finish in an unpredictable order. Zero (the default) adds nothing.
+    /// </summary>
+    public TimeSpan InjectedDelay { get; init; } = TimeSpan.Zero;
+
     /// <summary>CURVE encryption and the keys allowed in; null serves plain text.</summary>
     public CurveSecurity? Curve { get; init; }
 

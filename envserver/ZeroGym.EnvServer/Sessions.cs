@@ -1,3 +1,4 @@
+using ZeroGym.Arrays;
 using ZeroGym.Envs.Core;
 using ZeroGym.Envs.Registration;
 using ZeroGym.Envs.Vector;
@@ -16,7 +17,9 @@ internal enum EpisodeState
 /// <summary>One handle: a single env or a vector env, with the state the server enforces around it.</summary>
 internal sealed class EnvSession : IDisposable
 {
-    private EnvSession(long handle, EnvSpec spec, EnvKwargs kwargs, string? renderMode, Env? single, SyncVectorEnv? vector)
+    private readonly Func<Env> makeSubEnv;
+
+    private EnvSession(long handle, EnvSpec spec, EnvKwargs kwargs, string? renderMode, Env? single, SyncVectorEnv? vector, int batchSize, Func<Env> makeSubEnv)
     {
         Handle = handle;
         Spec = spec;
@@ -24,6 +27,8 @@ internal sealed class EnvSession : IDisposable
         RenderMode = renderMode;
         Single = single;
         Vector = vector;
+        Queue = vector is null ? null : new VectorQueue(vector, batchSize);
+        this.makeSubEnv = makeSubEnv;
     }
 
     public long Handle { get; }
@@ -40,6 +45,9 @@ internal sealed class EnvSession : IDisposable
     /// <summary>The vector env of a vector handle, else null.</summary>
     public SyncVectorEnv? Vector { get; }
 
+    /// <summary>The asynchronous calls' state of a vector handle (SPEC.md §3.4), else null.</summary>
+    public VectorQueue? Queue { get; }
+
     public EpisodeState State { get; set; } = EpisodeState.NeedsReset;
 
     /// <summary>The worker processes of the env(s), when they run in their own (<see cref="Workers.WorkerEnv"/>).</summary>
@@ -54,7 +62,8 @@ internal sealed class EnvSession : IDisposable
     /// Builds the env(s), each in a worker process of its own when the spec asks for one and
     /// <see cref="ServerOptions.InProcessEnvs"/> is off; throws <see cref="ArgumentException"/> for bad kwargs or render mode.
     /// </summary>
-    public static EnvSession Create(long handle, EnvSpec spec, EnvKwargs kwargs, string? renderMode, int? numEnvs, ServerOptions options)
+    /// <param name="batchSize">A vector env's <c>recv</c> batch size (SPEC.md §3.4); null for <paramref name="numEnvs"/>.</param>
+    public static EnvSession Create(long handle, EnvSpec spec, EnvKwargs kwargs, string? renderMode, int? numEnvs, int? batchSize, ServerOptions options)
     {
         Env Make()
         {
@@ -63,13 +72,14 @@ internal sealed class EnvSession : IDisposable
             return new Workers.WorkerEnv(spec.Id, forwarded, renderMode, options.WorkerArguments);
         }
 
-        if (numEnvs is not int count) return new EnvSession(handle, spec, kwargs, renderMode, Make(), null);
+        if (numEnvs is not int count) return new EnvSession(handle, spec, kwargs, renderMode, Make(), null, 0, Make);
 
+        Env MakeSubEnv() => options.InjectedDelay > TimeSpan.Zero ? new RandomDelay(Make(), options.InjectedDelay) : Make();
         var envs = new List<Env>(count);
         try
         {
-            for (int i = 0; i < count; i++) envs.Add(Make());
-            return new EnvSession(handle, spec, kwargs, renderMode, null, new SyncVectorEnv(envs));
+            for (int i = 0; i < count; i++) envs.Add(MakeSubEnv());
+            return new EnvSession(handle, spec, kwargs, renderMode, null, new SyncVectorEnv(envs), batchSize ?? count, MakeSubEnv);
         }
         catch
         {
@@ -85,6 +95,93 @@ internal sealed class EnvSession : IDisposable
         throw new RequestError(ErrorCodes.ResetNeeded, State == EpisodeState.NeedsReset
             ? $"env {Handle} has not been reset yet; call reset before step"
             : $"the episode of env {Handle} has ended (terminated or truncated); call reset before stepping again");
+    }
+
+    /// <summary>
+    /// Makes every failed sub-env of a vector env anew, before a reset (SPEC.md §3.4). A sub-env that cannot be made
+    /// throws, as making the env would have; the ones made before it stay.
+    /// </summary>
+    public void RemakeFailedSubEnvs()
+    {
+        foreach (int envId in Queue!.FailedSubEnvs().ToList())
+        {
+            var old = Vector!.Replace(envId, makeSubEnv());
+            Queue.Revived(envId);
+            try
+            {
+                old.Dispose();
+            }
+            catch (Exception)
+            {
+                // The env already failed; what its disposal says adds nothing.
+            }
+        }
+    }
+
+    /// <summary>A vector env's synchronous <c>step</c> needs every sub-env's result received and none failed (SPEC.md §3.4).</summary>
+    public void EnsureNothingInFlight()
+    {
+        if (Queue is not { } queue) return;
+        if (queue.InFlight > 0)
+        {
+            throw new RequestError(ErrorCodes.InvalidArgument,
+                $"step needs every sub-env's result received; {queue.InFlight} sub-envs of env {Handle} are in flight (sent by send or async_reset): recv them first");
+        }
+
+        if (queue.FailedCount > 0)
+        {
+            throw new RequestError(ErrorCodes.ResetNeeded, $"sub-env {queue.FailedSubEnvs().First()} of env {Handle} failed; reset makes it anew");
+        }
+    }
+
+    /// <summary>
+    /// The sub-envs a <c>send</c> names: a list or 1-d integer array of distinct indices of idle sub-envs;
+    /// <c>invalid_argument</c> naming the first that is not.
+    /// </summary>
+    public int[] ReadSubEnvIds(object? tree)
+    {
+        var queue = Queue!;
+        int numEnvs = Vector!.NumEnvs;
+        var envIds = tree switch
+        {
+            NDArray { Rank: 1 } array when array.DType.IsInteger() => Enumerable.Range(0, array.Length).Select(array.GetInt64).ToArray(),
+            object?[] list when list.All(item => item is long) => list.Cast<long>().ToArray(),
+            _ => throw new RequestError(ErrorCodes.InvalidArgument, $"env_id must list sub-env indices (a list or 1-d array of integers); got {Space.Describe(tree)}"),
+        };
+        if (envIds.Length == 0) throw new RequestError(ErrorCodes.InvalidArgument, "env_id lists no sub-env; send needs at least one");
+        var seen = new bool[numEnvs];
+        var indices = new int[envIds.Length];
+        for (int k = 0; k < envIds.Length; k++)
+        {
+            long envId = envIds[k];
+            string? problem = envId < 0 || envId >= numEnvs ? $"is not a sub-env of env {Handle}, whose sub-envs are 0 to {numEnvs - 1}"
+                : seen[envId] ? "is listed twice; a batch holds each sub-env once"
+                : queue.StateOf((int)envId) == SubEnvState.InFlight ? "is in flight: its result has not been received yet (recv it first)"
+                : queue.StateOf((int)envId) == SubEnvState.Failed ? "failed; reset makes it anew"
+                : null;
+            if (problem is not null) throw new RequestError(ErrorCodes.InvalidArgument, $"sub-env {envId} (env_id[{k}]) {problem}");
+            seen[envId] = true;
+            indices[k] = (int)envId;
+        }
+
+        return indices;
+    }
+
+    /// <summary>
+    /// The single-env actions of a <c>send</c> to <paramref name="count"/> sub-envs, from their batched wire form;
+    /// <c>invalid_action</c> when they cannot be read as such a batch (each is checked against the space later, on its own).
+    /// </summary>
+    public IReadOnlyList<object> ReadSubEnvActions(object? tree, int count)
+    {
+        var batchSpace = Queue!.BatchedActionSpace(count);
+        try
+        {
+            return Batching.Iterate(Vector!.SingleActionSpace, batchSpace.Coerce(tree), count);
+        }
+        catch (Exception error) when (error is ArgumentException or FormatException)
+        {
+            throw new RequestError(ErrorCodes.InvalidAction, $"invalid actions for {count} sub-envs of {Vector!.SingleActionSpace}: {error.Message}", error);
+        }
     }
 
     /// <summary>Checks that the env draws frames and has something to draw.</summary>
@@ -185,6 +282,9 @@ internal sealed class EnvSession : IDisposable
 internal sealed class ClientSession(string id, DateTimeOffset now)
 {
     public string Id { get; } = id;
+
+    /// <summary>The replies that wait for a <c>recv</c>'s batch, in request order; empty almost always.</summary>
+    public Queue<HeldReply> HeldReplies { get; } = new();
 
     public Dictionary<long, EnvSession> Envs { get; } = [];
 

@@ -33,10 +33,10 @@ public static class Batching
     /// <summary>
     /// One batched value from the canonical values of N envs: value i lands at index i of the leading dimension.
     /// Values must be canonical for <paramref name="single"/> (dtype and shape); others throw <see cref="ArgumentException"/>.
+    /// No values give an empty batch (arrays with a leading dimension 0), as a batch of results that all failed needs.
     /// </summary>
     public static object Concatenate(Space single, IReadOnlyList<object> values)
     {
-        if (values.Count == 0) throw new ArgumentException("Concatenate needs at least one value", nameof(values));
         switch (single)
         {
             case Box box:

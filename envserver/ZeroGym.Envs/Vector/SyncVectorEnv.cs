@@ -163,6 +163,96 @@ public sealed class SyncVectorEnv : IDisposable
         return new VectorStepResult(Batching.Concatenate(SingleObservationSpace, observations), rewards, terminated, truncated, info);
     }
 
+    /// <summary>
+    /// Steps only the sub-envs <paramref name="envIds"/> (distinct indices), each with its action from
+    /// <paramref name="actions"/> (single-env values, in the same order), with the same per-sub-env autoreset as
+    /// <see cref="Step"/>. A sub-env that throws does not stop the others: its exception comes back in its result.
+    /// <paramref name="finished"/> gets each result as that sub-env finishes (one call at a time): in the order of
+    /// <paramref name="envIds"/> when stepped one after the other, in the order they finish when stepped in parallel.
+    /// </summary>
+    public void StepSome(IReadOnlyList<int> envIds, IReadOnlyList<object> actions, Action<SubEnvResult> finished)
+    {
+        if (envIds.Count != actions.Count) throw new ArgumentException($"StepSome needs one action per sub-env ({envIds.Count}); got {actions.Count}", nameof(actions));
+        RunSome(envIds, finished, i => needsAutoreset[envIds[i]] ? null : actions[i]);
+    }
+
+    /// <summary>
+    /// Resets only the sub-envs <paramref name="envIds"/>, sub-env <c>envIds[k]</c> with <c>seeds[k]</c> (null keeps
+    /// its generator) and <paramref name="options"/>; results and failures come back as <see cref="StepSome"/>'s do,
+    /// a reset being a result with reward 0 and both flags false.
+    /// </summary>
+    public void ResetSome(IReadOnlyList<int> envIds, IReadOnlyList<long?> seeds, IReadOnlyDictionary<string, object?>? options, Action<SubEnvResult> finished)
+    {
+        if (envIds.Count != seeds.Count) throw new ArgumentException($"ResetSome needs one seed per sub-env ({envIds.Count}); got {seeds.Count}", nameof(seeds));
+        RunSome(envIds, finished, reset: (seeds, options));
+    }
+
+    /// <summary>Puts <paramref name="env"/> in place of sub-env <paramref name="envId"/> (one that failed) and returns the one it replaces, for the caller to dispose.</summary>
+    public Env Replace(int envId, Env env)
+    {
+        if (!env.ObservationSpace.Equals(SingleObservationSpace) || !env.ActionSpace.Equals(SingleActionSpace))
+        {
+            throw new ArgumentException($"a replacement sub-env must have observation {SingleObservationSpace} and action {SingleActionSpace}; got {env.ObservationSpace} and {env.ActionSpace}", nameof(env));
+        }
+
+        var old = envs[envId];
+        envs[envId] = env;
+        needsAutoreset[envId] = false;
+        return old;
+    }
+
+    /// <summary>
+    /// The loop of <see cref="StepSome"/> and <see cref="ResetSome"/>: entry k steps with <paramref name="actionOf"/>(k), or
+    /// resets when that is null (an autoreset, no seed) or when <paramref name="reset"/> is given.
+    /// </summary>
+    private void RunSome(
+        IReadOnlyList<int> envIds, Action<SubEnvResult> finished, Func<int, object?>? actionOf = null,
+        (IReadOnlyList<long?> Seeds, IReadOnlyDictionary<string, object?>? Options)? reset = null)
+    {
+        var gate = new Lock();
+        void Run(int k)
+        {
+            int i = envIds[k];
+            SubEnvResult result;
+            try
+            {
+                object? action = reset is null ? actionOf!(k) : null;
+                if (action is null)
+                {
+                    var (observation, info) = envs[i].Reset(reset?.Seeds[k], reset?.Options);
+                    result = new SubEnvResult(i, observation, 0, false, false, info, null);
+                }
+                else
+                {
+                    var (observation, reward, terminated, truncated, info) = envs[i].Step(action);
+                    result = new SubEnvResult(i, observation, reward, terminated, truncated, info, null);
+                }
+
+                needsAutoreset[i] = result.Terminated || result.Truncated;
+            }
+            catch (Exception failure)
+            {
+                result = new SubEnvResult(i, null, 0, false, false, null, failure);
+            }
+
+            lock (gate) finished(result);
+        }
+
+        if (SteppingInParallel && envIds.Count > 1)
+        {
+            Parallel.For(0, envIds.Count, parallelOptions, Run);
+        }
+        else
+        {
+            long started = Stopwatch.GetTimestamp();
+            for (int k = 0; k < envIds.Count; k++) Run(k);
+            if (reset is null) DecideOnParallelism(Stopwatch.GetElapsedTime(started) * NumEnvs / envIds.Count);
+        }
+
+        // Resetting every sub-env is what Reset does: Step may follow.
+        if (reset is not null && envIds.Count == NumEnvs) hasReset = true;
+    }
+
     private void DecideOnParallelism(TimeSpan elapsed)
     {
         if (stepsTimed >= UntimedSteps + TimedSteps || workers < 2 || NumEnvs < 2) return;

@@ -15,6 +15,9 @@ public sealed record MakeRequest : Request, IRequest<MakeRequest>
     /// <summary>Present: a vector env of this many copies.</summary>
     public long? NumEnvs { get; set; }
 
+    /// <summary>A vector env's batch size for <c>recv</c> (SPEC.md §3.4); null for <see cref="NumEnvs"/>.</summary>
+    public long? BatchSize { get; set; }
+
     /// <summary>"rgb_array" to render, or null.</summary>
     public string? RenderMode { get; set; }
 
@@ -26,6 +29,7 @@ public sealed record MakeRequest : Request, IRequest<MakeRequest>
         .String("env", m => m.Env, (m, v) => m.Env = v)
         .Map("kwargs", m => m.Kwargs, (m, v) => m.Kwargs = v, required: false, contentCode: ErrorCodes.InvalidArgument)
         .OptionalInteger("num_envs", m => m.NumEnvs, (m, v) => m.NumEnvs = v)
+        .OptionalInteger("batch_size", m => m.BatchSize, (m, v) => m.BatchSize = v)
         .OptionalString("render_mode", m => m.RenderMode, (m, v) => m.RenderMode = v);
 }
 
@@ -40,6 +44,9 @@ public sealed record MakeReply : Reply, IMessage<MakeReply>
 
     /// <summary>The number of sub-envs of a vector env; null for a single env.</summary>
     public long? NumEnvs { get; set; }
+
+    /// <summary>The batch size of a vector env's <c>recv</c>; null for a single env.</summary>
+    public long? BatchSize { get; set; }
 
     /// <summary>The space of one (sub-)env's observations.</summary>
     public Space ObservationSpace { get; set; } = null!;
@@ -61,6 +68,7 @@ public sealed record MakeReply : Reply, IMessage<MakeReply>
         .Integer("handle", m => m.Handle, (m, v) => m.Handle = v)
         .String("env", m => m.Env, (m, v) => m.Env = v)
         .OptionalInteger("num_envs", m => m.NumEnvs, (m, v) => m.NumEnvs = v)
+        .OptionalInteger("batch_size", m => m.BatchSize, (m, v) => m.BatchSize = v)
         .Space("observation_space", m => m.ObservationSpace, (m, v) => m.ObservationSpace = v)
         .Space("action_space", m => m.ActionSpace, (m, v) => m.ActionSpace = v)
         .Message("spec", EnvSpecMessage.Shape, m => m.Spec, (m, v) => m.Spec = v)

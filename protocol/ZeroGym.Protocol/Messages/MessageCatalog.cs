@@ -22,6 +22,9 @@ public static class MessageCatalog
         new(Ops.Step, StepRequest.Shape, [StepReply.Shape, VectorStepReply.Shape]),
         new(Ops.Render, RenderRequest.Shape, [RenderReply.Shape, VectorRenderReply.Shape]),
         new(Ops.Close, CloseRequest.Shape, [CloseReply.Shape]),
+        new(Ops.AsyncReset, AsyncResetRequest.Shape, [AcceptedReply.Shape, BatchReply.Shape]),
+        new(Ops.Send, SendRequest.Shape, [AcceptedReply.Shape, BatchReply.Shape]),
+        new(Ops.Recv, RecvRequest.Shape, [BatchReply.Shape]),
     ];
 
     /// <summary>The reply to any rejected request (SPEC.md §3.2).</summary>

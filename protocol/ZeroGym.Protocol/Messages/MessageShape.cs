@@ -233,6 +233,15 @@ public sealed class MessageShape<T> : IMessageShape where T : class
         },
         (ref MessagePackReader reader, T message, string what) => set(message, reader.TryReadNil() ? null : ReadNumber(ref reader, what)));
 
+    /// <summary>A bool that is false when absent (a request's optional flag); written only when true.</summary>
+    public MessageShape<T> OptionalBool(string key, Func<T, bool> get, Action<T, bool> set) => Field(key, "a bool", false, get,
+        (ref MessagePackWriter writer, T message) => writer.Write(get(message)),
+        (ref MessagePackReader reader, T message, string what) =>
+        {
+            if (reader.NextMessagePackType != MessagePackType.Boolean) throw WrongType(ref reader, what, "a bool");
+            set(message, reader.ReadBoolean());
+        });
+
     /// <summary>A required bool.</summary>
     public MessageShape<T> Bool(string key, Func<T, bool> get, Action<T, bool> set) => Field(key, "a bool", true, null,
         (ref MessagePackWriter writer, T message) => writer.Write(get(message)),
@@ -343,13 +352,14 @@ public sealed class MessageShape<T> : IMessageShape where T : class
             (ref MessagePackWriter writer, T message) => shape.Write(ref writer, get(message)),
             (ref MessagePackReader reader, T message, string what) => set(message, shape.Read(ref reader, what)));
 
-    /// <summary>A required list of nested messages.</summary>
-    public MessageShape<T> Messages<TNested>(string key, MessageShape<TNested> shape, Func<T, IReadOnlyList<TNested>> get, Action<T, IReadOnlyList<TNested>> set)
+    /// <summary>A list of nested messages; an optional one is left out when null.</summary>
+    public MessageShape<T> Messages<TNested>(
+        string key, MessageShape<TNested> shape, Func<T, IReadOnlyList<TNested>?> get, Action<T, IReadOnlyList<TNested>> set, bool required = true)
         where TNested : class =>
-        Nest(key, shape).Field(key, $"a list of {shape.Name} maps", true, null,
+        Nest(key, shape).Field(key, $"a list of {shape.Name} maps", required, required ? null : message => get(message) is not null,
             (ref MessagePackWriter writer, T message) =>
             {
-                var items = get(message);
+                var items = get(message)!;
                 writer.WriteArrayHeader(items.Count);
                 foreach (var item in items) shape.Write(ref writer, item);
             },

@@ -9,7 +9,10 @@ public static class ProtocolConstants
     public const string ServerName = "zerogym-server";
 
     /// <summary>Optional parts a version-1 server offers (SPEC.md §3).</summary>
-    public static readonly IReadOnlyList<string> Capabilities = ["vector", "render:rgb_array", "reset_options", "wrappers"];
+    public static readonly IReadOnlyList<string> Capabilities = ["vector", "render:rgb_array", "reset_options", "wrappers", AsyncVectorCapability];
+
+    /// <summary>The capability of protocol 1.1's asynchronous vector envs (SPEC.md §3.4).</summary>
+    public const string AsyncVectorCapability = "async_vector";
 
     /// <summary>Whether a client speaking <paramref name="clientVersion"/> can talk to this code; pure, so it is unit-tested without a socket.</summary>
     public static bool IsCompatible(long clientVersion) => clientVersion == Version;
@@ -26,4 +29,7 @@ public static class Ops
     public const string Step = "step";
     public const string Render = "render";
     public const string Close = "close";
+    public const string AsyncReset = "async_reset";
+    public const string Send = "send";
+    public const string Recv = "recv";
 }

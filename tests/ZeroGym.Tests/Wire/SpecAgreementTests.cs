@@ -92,10 +92,10 @@ public sealed partial class SpecAgreementTests
         yield return RoundTrip(new PingReply { Id = 2, Time = 1.7e9 });
         yield return RoundTrip(new ListRequest { Id = 3 });
         yield return RoundTrip(new ListReply { Id = 3, Envs = [spec] });
-        yield return RoundTrip(new MakeRequest { Id = 4, Env = "CartPole-v1", Kwargs = new Dictionary<string, object?> { ["max_episode_steps"] = 10L }, NumEnvs = 2, RenderMode = "rgb_array" });
+        yield return RoundTrip(new MakeRequest { Id = 4, Env = "CartPole-v1", Kwargs = new Dictionary<string, object?> { ["max_episode_steps"] = 10L }, NumEnvs = 2, BatchSize = 1, RenderMode = "rgb_array" });
         yield return RoundTrip(new MakeReply
         {
-            Id = 4, Handle = 7, Env = "CartPole-v1", NumEnvs = 2, ObservationSpace = box, ActionSpace = new Discrete(2), Spec = spec with { Description = null },
+            Id = 4, Handle = 7, Env = "CartPole-v1", NumEnvs = 2, BatchSize = 1, ObservationSpace = box, ActionSpace = new Discrete(2), Spec = spec with { Description = null },
             RenderMode = "rgb_array", Metadata = new RenderMetadata { RenderModes = ["rgb_array"], RenderFps = 50 },
         });
         yield return RoundTrip(new ResetRequest { Id = 5, Handle = 7, Seed = new object?[] { 1L, null }, Options = new Dictionary<string, object?> { ["low"] = -0.1 } });
@@ -112,6 +112,16 @@ public sealed partial class SpecAgreementTests
         yield return RoundTrip(new VectorRenderReply { Id = 8, Frames = [frame, frame] });
         yield return RoundTrip(new CloseRequest { Id = 9, Handle = 7 });
         yield return RoundTrip(new CloseReply { Id = 9 });
+        yield return RoundTrip(new AsyncResetRequest { Id = 10, Handle = 7, Seed = 42L, Options = new Dictionary<string, object?> { ["low"] = -0.1 }, Recv = true });
+        yield return RoundTrip(new SendRequest { Id = 11, Handle = 7, EnvId = NDArray.From(new long[] { 1, 0 }), Action = NDArray.From(new long[] { 0, 1 }), Recv = true });
+        yield return RoundTrip(new RecvRequest { Id = 12, Handle = 7 });
+        yield return RoundTrip(new AcceptedReply { Id = 11 });
+        yield return RoundTrip(new BatchReply
+        {
+            Id = 12, EnvId = NDArray.From(new long[] { 1 }), Obs = NDArray.From(new float[] { 1, 2 }, 1, 2), Reward = NDArray.From(new[] { 1.0 }),
+            Terminated = NDArray.From(new[] { false }), Truncated = NDArray.From(new[] { true }), Info = info,
+            Errors = [new SubEnvError { EnvId = 0, Code = ErrorCodes.InvalidAction, Message = "action 5 is not in Discrete(2)" }],
+        });
         yield return RoundTrip(new ErrorReply { Id = null, Error = new ErrorBody { Code = ErrorCodes.Malformed, Message = "not a map" } });
     }
 

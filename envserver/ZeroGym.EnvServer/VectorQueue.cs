@@ -1,0 +1,211 @@
+using ZeroGym.Envs.Core;
+using ZeroGym.Envs.Vector;
+using ZeroGym.Spaces;
+
+namespace ZeroGym.EnvServer;
+
+/// <summary>Where one sub-env of a vector env is in SPEC.md §3.4.</summary>
+internal enum SubEnvState
+{
+    /// <summary>Its last result was received (or it was never sent to): it may be sent an action.</summary>
+    Idle,
+
+    /// <summary>Sent to, its result not yet received: queued, stepping or finished.</summary>
+    InFlight,
+
+    /// <summary>Its env failed: it takes no action until a reset makes it anew.</summary>
+    Failed,
+}
+
+/// <summary>One finished sub-env: its result, or the error it gets instead (then <see cref="Result"/> holds only its index).</summary>
+internal readonly record struct FinishedSubEnv(SubEnvResult Result, string? ErrorCode, string? ErrorMessage)
+{
+    public int EnvId => Result.EnvId;
+}
+
+/// <summary>
+/// A reply that cannot go out yet: that of a <c>recv</c> whose batch is not finished (<see cref="Payload"/> null until
+/// it is), or a later reply of the same client, which waits behind it (SPEC.md §1: replies keep the order of requests).
+/// </summary>
+internal sealed class HeldReply(ulong requestId, byte[]? payload = null)
+{
+    /// <summary>The id of the request it answers.</summary>
+    public ulong RequestId { get; } = requestId;
+
+    /// <summary>The reply's bytes; null while the batch of a <c>recv</c> is being made.</summary>
+    public byte[]? Payload { get; set; } = payload;
+}
+
+/// <summary>
+/// The asynchronous side of one vector env (SPEC.md §3.4): the state of each sub-env, the work sent but not started
+/// (in the order it was sent), the results finished but not yet received, and the <c>recv</c>s waiting for a batch.
+/// It decides nothing about the wire: <see cref="RequestHandler"/> reads requests into it and writes batches out of it.
+/// </summary>
+internal sealed class VectorQueue(SyncVectorEnv vector, int batchSize)
+{
+    private readonly SubEnvState[] states = new SubEnvState[vector.NumEnvs];
+    private readonly Queue<Work> queued = new();
+    private readonly Queue<FinishedSubEnv> finished = new();
+    private readonly Queue<HeldReply> waiting = new();
+    private readonly Dictionary<int, Space> batchedActionSpaces = [];
+
+    /// <summary>Every <c>recv</c> answers with this many sub-envs.</summary>
+    public int BatchSize { get; } = batchSize;
+
+    /// <summary>Sub-envs sent to whose results have not been received.</summary>
+    public int InFlight { get; private set; }
+
+    /// <summary>Sub-envs that failed and wait for a reset.</summary>
+    public int FailedCount { get; private set; }
+
+    /// <summary>Whether the server's turn-taking list holds this vector env (kept by <see cref="RequestHandler"/>).</summary>
+    public bool Scheduled { get; set; }
+
+    /// <summary>Whether some sent work has not started yet.</summary>
+    public bool HasQueuedWork => queued.Count > 0;
+
+    /// <summary>Whether a <c>recv</c> could be answered right now (no earlier one waits, and a batch is finished).</summary>
+    public bool BatchReady => waiting.Count == 0 && finished.Count >= BatchSize;
+
+    /// <summary>The sub-envs in flight not already promised to a waiting <c>recv</c>.</summary>
+    public int Unclaimed => InFlight - waiting.Count * BatchSize;
+
+    public SubEnvState StateOf(int envId) => states[envId];
+
+    /// <summary>The space of <paramref name="count"/> batched actions, kept: a client sends the same count again and again.</summary>
+    public Space BatchedActionSpace(int count)
+    {
+        if (!batchedActionSpaces.TryGetValue(count, out var space))
+        {
+            if (batchedActionSpaces.Count > 64) batchedActionSpaces.Clear();
+            batchedActionSpaces[count] = space = Batching.BatchSpace(vector.SingleActionSpace, count);
+        }
+
+        return space;
+    }
+
+    /// <summary>Queues a step of sub-env <paramref name="envId"/> (checked idle by the caller) with its action.</summary>
+    public void QueueStep(int envId, object action)
+    {
+        queued.Enqueue(new Work(envId, action, Seed: null, Options: null));
+        MarkInFlight(envId);
+    }
+
+    /// <summary>Gives sub-env <paramref name="envId"/> an error as its result, at once; it stays as it was.</summary>
+    public void QueueRejection(int envId, string code, string message)
+    {
+        finished.Enqueue(new FinishedSubEnv(new SubEnvResult(envId, null, 0, false, false, null, null), code, message));
+        MarkInFlight(envId);
+    }
+
+    /// <summary>Queues the reset of every sub-env (after <see cref="DropUnreceived"/>), sub-env i with <paramref name="seeds"/>[i].</summary>
+    public void QueueResetOfAll(IReadOnlyList<long?> seeds, IReadOnlyDictionary<string, object?>? options)
+    {
+        for (int i = 0; i < states.Length; i++)
+        {
+            queued.Enqueue(new Work(i, null, seeds[i], options));
+            MarkInFlight(i);
+        }
+    }
+
+    /// <summary>Adds a waiting <c>recv</c>; the caller checked that <see cref="Unclaimed"/> covers a batch.</summary>
+    public void Wait(HeldReply recv) => waiting.Enqueue(recv);
+
+    /// <summary>
+    /// Starts the oldest queued work: runs of steps or of resets, all of them when the sub-envs step on one thread,
+    /// one batch when they step over the cores (so a waiting <c>recv</c> is answered as soon as its batch is done).
+    /// <paramref name="failed"/> turns a sub-env's exception into its error, and says whether the sub-env is lost.
+    /// </summary>
+    public void RunQueuedWork(Func<int, Exception, (string Code, string Message, bool Lost)> failed)
+    {
+        if (queued.Count == 0) return;
+        bool resets = queued.Peek().Action is null;
+        int limit = vector.SteppingInParallel ? BatchSize : int.MaxValue;
+        var envIds = new List<int>();
+        var actions = new List<object>();
+        var seeds = new List<long?>();
+        // Queued resets all come from one async_reset (it runs what was queued before it first): one set of options.
+        var options = queued.Peek().Options;
+        while (queued.Count > 0 && envIds.Count < limit && (queued.Peek().Action is null) == resets)
+        {
+            var work = queued.Dequeue();
+            envIds.Add(work.EnvId);
+            if (resets) seeds.Add(work.Seed);
+            else actions.Add(work.Action!);
+        }
+
+        void Finish(SubEnvResult result)
+        {
+            if (result.Failure is null)
+            {
+                finished.Enqueue(new FinishedSubEnv(result, null, null));
+                return;
+            }
+
+            var (code, message, lost) = failed(result.EnvId, result.Failure);
+            if (lost && states[result.EnvId] != SubEnvState.Failed)
+            {
+                states[result.EnvId] = SubEnvState.Failed;
+                FailedCount++;
+            }
+
+            finished.Enqueue(new FinishedSubEnv(result, code, message));
+        }
+
+        if (resets) vector.ResetSome(envIds, seeds, options, Finish);
+        else vector.StepSome(envIds, actions, Finish);
+    }
+
+    /// <summary>The oldest waiting <c>recv</c> and its batch, when that batch is finished; the batch's sub-envs become idle.</summary>
+    public (HeldReply Recv, List<FinishedSubEnv> Batch)? TakeAnsweredRecv()
+    {
+        if (waiting.Count == 0 || finished.Count < BatchSize) return null;
+        return (waiting.Dequeue(), TakeBatch());
+    }
+
+    /// <summary>The first <see cref="BatchSize"/> finished sub-envs, received now: they become idle (failed ones stay failed).</summary>
+    public List<FinishedSubEnv> TakeBatch()
+    {
+        var batch = new List<FinishedSubEnv>(BatchSize);
+        for (int k = 0; k < BatchSize; k++)
+        {
+            var item = finished.Dequeue();
+            if (states[item.EnvId] == SubEnvState.InFlight) states[item.EnvId] = SubEnvState.Idle;
+            InFlight--;
+            batch.Add(item);
+        }
+
+        return batch;
+    }
+
+    /// <summary>Drops the results finished but not received (no <c>recv</c> waits for them): every sub-env not failed is idle.</summary>
+    public void DropUnreceived()
+    {
+        if (waiting.Count > 0 || queued.Count > 0) throw new InvalidOperationException("DropUnreceived needs the queue run and the waiting recvs answered first");
+        finished.Clear();
+        InFlight = 0;
+        for (int i = 0; i < states.Length; i++)
+        {
+            if (states[i] == SubEnvState.InFlight) states[i] = SubEnvState.Idle;
+        }
+    }
+
+    /// <summary>The failed sub-envs, to be made anew by a reset.</summary>
+    public IEnumerable<int> FailedSubEnvs() => Enumerable.Range(0, states.Length).Where(i => states[i] == SubEnvState.Failed);
+
+    /// <summary>A failed sub-env was made anew: it is idle again.</summary>
+    public void Revived(int envId)
+    {
+        states[envId] = SubEnvState.Idle;
+        FailedCount--;
+    }
+
+    private void MarkInFlight(int envId)
+    {
+        states[envId] = SubEnvState.InFlight;
+        InFlight++;
+    }
+
+    /// <summary>Work sent but not started: a step with <see cref="Action"/>, or a reset (Action null).</summary>
+    private readonly record struct Work(int EnvId, object? Action, long? Seed, IReadOnlyDictionary<string, object?>? Options);
+}
