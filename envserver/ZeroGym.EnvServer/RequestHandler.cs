@@ -56,7 +56,20 @@ public sealed class RequestHandler : IDisposable
     public int OpenEnvCount => clients.OpenEnvCount;
 
     /// <summary>Whether some vector env has work sent to it that has not started (<see cref="RunQueuedWork"/> does it).</summary>
-    public bool HasQueuedWork => busy.Count > 0;
+    public bool HasQueuedWork
+    {
+        get
+        {
+            // Vector envs whose work a request already ran (or that were closed) leave their turn empty.
+            while (busy.TryPeek(out var next) && !(next.Session.Queue!.HasQueuedWork && clients.Owns(next.Client, next.Session)))
+            {
+                busy.Dequeue();
+                next.Session.Queue.Scheduled = false;
+            }
+
+            return busy.Count > 0;
+        }
+    }
 
     /// <summary>
     /// Handles one request from <paramref name="clientId"/> and returns the reply payload, valid until the next
@@ -282,9 +295,9 @@ public sealed class RequestHandler : IDisposable
             var result = clients.Run(client, session, Ops.Step, request.Id, () => session.Vector!.Step(actions));
             vectorStepReply.Id = request.Id;
             vectorStepReply.Obs = result.Observations;
-            vectorStepReply.Reward = NDArray.From(result.Rewards);
-            vectorStepReply.Terminated = NDArray.From(result.Terminated);
-            vectorStepReply.Truncated = NDArray.From(result.Truncated);
+            vectorStepReply.Reward = Column(result.Rewards);
+            vectorStepReply.Terminated = Column(result.Terminated);
+            vectorStepReply.Truncated = Column(result.Truncated);
             vectorStepReply.Info = result.Info;
             Write(VectorStepReply.Shape, vectorStepReply);
         }
@@ -453,15 +466,18 @@ public sealed class RequestHandler : IDisposable
         Write(BatchReply.Shape, new BatchReply
         {
             Id = requestId,
-            EnvId = NDArray.From(results.Select(result => (long)result.EnvId).ToArray()),
+            EnvId = Column(results.Select(result => (long)result.EnvId).ToArray()),
             Obs = batched.Observations,
-            Reward = NDArray.From(batched.Rewards),
-            Terminated = NDArray.From(batched.Terminated),
-            Truncated = NDArray.From(batched.Truncated),
+            Reward = Column(batched.Rewards),
+            Terminated = Column(batched.Terminated),
+            Truncated = Column(batched.Truncated),
             Info = batched.Info,
             Errors = errors,
         });
     }
+
+    /// <summary>One value per sub-env: a 1-d array even of one element (NDArray.From alone would make that a scalar).</summary>
+    private static NDArray Column<T>(T[] values) where T : unmanaged => NDArray.From(values, values.Length);
 
     /// <summary>The reply to the request just handled, unless it must wait behind a recv of the same client (then held, and empty).</summary>
     private ReadOnlyMemory<byte> Reply(ClientSession client)

@@ -135,7 +135,7 @@ internal sealed class EnvSession : IDisposable
     }
 
     /// <summary>
-    /// The sub-envs a <c>send</c> names: a list or 1-d integer array of distinct indices of idle sub-envs;
+    /// The sub-envs a <c>send</c> names: a list or 1-d (or 0-d) integer array of distinct indices of idle sub-envs;
     /// <c>invalid_argument</c> naming the first that is not.
     /// </summary>
     public int[] ReadSubEnvIds(object? tree)
@@ -144,7 +144,8 @@ internal sealed class EnvSession : IDisposable
         int numEnvs = Vector!.NumEnvs;
         var envIds = tree switch
         {
-            NDArray { Rank: 1 } array when array.DType.IsInteger() => Enumerable.Range(0, array.Length).Select(array.GetInt64).ToArray(),
+            // A 0-d array is one index, as numpy's np.asarray(3) is.
+            NDArray { Rank: <= 1 } array when array.DType.IsInteger() => Enumerable.Range(0, array.Length).Select(array.GetInt64).ToArray(),
             object?[] list when list.All(item => item is long) => list.Cast<long>().ToArray(),
             _ => throw new RequestError(ErrorCodes.InvalidArgument, $"env_id must list sub-env indices (a list or 1-d array of integers); got {Space.Describe(tree)}"),
         };

@@ -19,7 +19,8 @@ public sealed class MultiDiscrete : Space
         }
     }
 
-    public MultiDiscrete(params long[] nvec) : this(NDArray.From(nvec))
+    /// <summary>A 1-d MultiDiscrete, one element per entry of <paramref name="nvec"/> (also when there is one).</summary>
+    public MultiDiscrete(params long[] nvec) : this(NDArray.From(nvec, nvec.Length))
     {
     }
 

@@ -12,13 +12,15 @@ public sealed partial class RequestHandlerTests : IDisposable
 {
     private readonly ManualClock clock = new();
     private readonly StringWriter log = new();
+    private readonly EnvRegistry registry;
     private readonly RequestHandler handler;
     private ulong nextId;
 
     public RequestHandlerTests()
     {
-        var registry = BuiltInEnvs.CreateRegistry();
+        registry = BuiltInEnvs.CreateRegistry();
         registry.Register(FailingEnv.Spec);
+        registry.Register(FlakyEnv.Spec);
         registry.Register(Envs.ImageEnv.Spec);
         handler = new RequestHandler(registry, new ServerOptions { IdleTimeout = TimeSpan.FromSeconds(10), MaxEnvsPerClient = 3 }, new ServerLog(log), clock);
     }
@@ -343,6 +345,13 @@ public sealed partial class RequestHandlerTests : IDisposable
 
     private Dictionary<object, object?> Call(string client, string op, params (string Key, object? Value)[] fields) =>
         Decode(handler.Handle(client, Request(op, fields)));
+
+    /// <summary>A request to <paramref name="server"/>; null when its reply is held behind a recv (SPEC.md §3.4).</summary>
+    private Dictionary<object, object?>? CallOn(RequestHandler server, string client, string op, params (string Key, object? Value)[] fields)
+    {
+        var reply = server.Handle(client, Request(op, fields));
+        return reply.IsEmpty ? null : Decode(reply);
+    }
 
     private byte[] Request(string op, params (string Key, object? Value)[] fields)
     {
