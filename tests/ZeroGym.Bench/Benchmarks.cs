@@ -134,6 +134,27 @@ internal static class Benchmarks
             () => handler.Handle("bench", vectorSteps[count++ & 63]), batch: 100);
         vector["items_per_s"] = (double)vector["items_per_s"] * numEnvs;
         Measure.Print(vector);
+
+        // Asynchronous (SPEC.md §3.4), 128 sub-envs in two halves of 64: a send of one half is answered at once with the
+        // other half's results, then the server steps the half just sent, as for a client that keeps both in flight.
+        const int asyncEnvs = 128, batchSize = 64;
+        var asyncMade = handler.Handle("bench", Request(100, "make", ("env", EnvId), ("num_envs", (long)asyncEnvs), ("batch_size", (long)batchSize)));
+        long asyncHandle = (long)((Dictionary<object, object?>)WireValue.Deserialize(asyncMade)!)["handle"]!;
+        handler.Handle("bench", Request(101, "async_reset", ("handle", asyncHandle), ("seed", 0L)));
+        while (handler.HasQueuedWork) handler.RunQueuedWork();
+        handler.Handle("bench", Request(102, "recv", ("handle", asyncHandle)));
+        var halves = Enumerable.Range(0, 2).Select(half => Request(103 + half, "send", ("handle", asyncHandle),
+            ("env_id", NDArray.From(Enumerable.Range(half * batchSize, batchSize).Select(i => (long)i).ToArray(), batchSize)),
+            ("action", NDArray.From(Enumerable.Range(0, batchSize).Select(_ => (long)random.Next(2)).ToArray(), batchSize)), ("recv", true))).ToArray();
+        count = 0;
+        var asyncRate = Measure.Throughput($"in-process server handler async {asyncEnvs}/{batchSize} send+recv", seconds, () =>
+        {
+            var reply = handler.Handle("bench", halves[count++ & 1]).Span;
+            if (reply.IsEmpty || reply.IndexOf("error"u8) >= 0) throw new InvalidOperationException("the other half's batch was not ready");
+            handler.RunQueuedWork();
+        }, batch: 100);
+        asyncRate["items_per_s"] = (double)asyncRate["items_per_s"] * batchSize;
+        Measure.Print(asyncRate);
     }
 
     /// <summary>Byte sizes of a CartPole step request and its reply, as the server writes them.</summary>
