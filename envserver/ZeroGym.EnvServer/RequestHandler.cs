@@ -224,6 +224,12 @@ public sealed class RequestHandler : IDisposable
             throw new RequestError(ErrorCodes.InvalidArgument, $"num_envs must be between 1 and {options.MaxNumEnvs}; got {numEnvs}");
         }
 
+        if (request.AutoresetMode is not null && request.NumEnvs is null)
+        {
+            throw new RequestError(ErrorCodes.InvalidArgument, $"autoreset_mode is for vector envs; make it with num_envs too (got autoreset_mode '{request.AutoresetMode}' alone)");
+        }
+
+        var autoresetMode = ParseAutoresetMode(request.AutoresetMode);
         if (request.BatchSize is long batchSize && (request.NumEnvs is not long count || batchSize < 1 || batchSize > count))
         {
             throw new RequestError(ErrorCodes.InvalidArgument, request.NumEnvs is null
@@ -235,7 +241,7 @@ public sealed class RequestHandler : IDisposable
         var session = clients.Run(client, null, Ops.Make, request.Id, () => clients.Add(client, handle =>
         {
             var kwargs = EnvKwargs.Parse(spec, request.Kwargs);
-            return EnvSession.Create(handle, spec, kwargs, request.RenderMode, (int?)request.NumEnvs, (int?)request.BatchSize, options);
+            return EnvSession.Create(handle, spec, kwargs, request.RenderMode, (int?)request.NumEnvs, (int?)request.BatchSize, autoresetMode, options);
         }), argumentErrors: true);
 
         log.Info("env_made", ("client", client.Id), ("handle", session.Handle), ("env", spec.Id), ("num_envs", request.NumEnvs), ("render_mode", request.RenderMode),
@@ -247,6 +253,7 @@ public sealed class RequestHandler : IDisposable
             Env = spec.Id,
             NumEnvs = session.Vector?.NumEnvs,
             BatchSize = session.Queue?.BatchSize,
+            AutoresetMode = session.Vector?.AutoresetMode.Name(),
             ObservationSpace = session.ObservationSpace,
             ActionSpace = session.ActionSpace,
             Spec = SpecMessage(spec, session.Kwargs.Values.Where(pair => pair.Key != EnvKwargs.MaxEpisodeStepsKey).ToDictionary(), session.Kwargs.MaxEpisodeSteps, null),
@@ -258,16 +265,29 @@ public sealed class RequestHandler : IDisposable
     private void Reset(ClientSession client, ResetRequest request)
     {
         var session = clients.Find(client, request.Handle);
-        if (session.Queue is not null) PrepareVectorReset(client, session, request.Id);
+        var options = request.Options;
+        IReadOnlyList<bool>? mask = null;
+        if (session.Queue is { } queue)
+        {
+            mask = session.TakeResetMask(ref options);
+            // A masked reset leaves the other sub-envs as they are: none may have a result the reset would drop.
+            if (mask is not null && queue.InFlight > 0)
+            {
+                throw new RequestError(ErrorCodes.InvalidArgument, $"reset with reset_mask needs every sub-env's result received; {queue.InFlight} are in flight: recv them first");
+            }
+
+            PrepareVectorReset(client, session, request.Id, mask);
+        }
+
         var (observation, info) = clients.Run(client, session, Ops.Reset, request.Id, () =>
         {
             if (session.Single is { } env)
             {
-                var result = env.Reset(EnvSession.ReadSeed(request.Seed), request.Options);
+                var result = env.Reset(EnvSession.ReadSeed(request.Seed), options);
                 return (result.Observation, result.Info);
             }
 
-            var vectorResult = session.Vector!.Reset(session.ReadVectorSeeds(request.Seed), request.Options);
+            var vectorResult = session.Vector!.Reset(session.ReadVectorSeeds(request.Seed), options, mask);
             return (vectorResult.Observations, vectorResult.Info);
         }, argumentErrors: true);
         session.State = EpisodeState.Running;
@@ -335,6 +355,11 @@ public sealed class RequestHandler : IDisposable
         var session = clients.Find(client, request.Handle);
         var queue = AsyncQueueOf(session, Ops.AsyncReset);
         var seeds = session.ReadVectorSeeds(request.Seed);
+        if (request.Options?.ContainsKey(EnvSession.ResetMaskKey) == true)
+        {
+            throw new RequestError(ErrorCodes.InvalidArgument, "async_reset resets every sub-env; reset_mask is an option of reset");
+        }
+
         PrepareVectorReset(client, session, request.Id);
         queue.QueueResetOfAll(seeds, request.Options);
         session.State = EpisodeState.Running;
@@ -353,7 +378,11 @@ public sealed class RequestHandler : IDisposable
         var single = session.Vector!.SingleActionSpace;
         for (int k = 0; k < envIds.Length; k++)
         {
-            if (single.Contains(actions[k]))
+            if (session.Vector.AutoresetMode == AutoresetMode.Disabled && session.Vector.HasEnded(envIds[k]))
+            {
+                queue.QueueRejection(envIds[k], ErrorCodes.ResetNeeded, session.EndedMessage(envIds[k]));
+            }
+            else if (single.Contains(actions[k]))
             {
                 queue.QueueStep(envIds[k], actions[k]);
             }
@@ -419,16 +448,31 @@ public sealed class RequestHandler : IDisposable
             $"recv answers with batch_size ({queue.BatchSize}) sub-envs, but only {Math.Max(unclaimed, 0)} sent ones are not already awaited by an earlier recv; send actions to more sub-envs first");
     }
 
-    /// <summary>Before a reset of a vector env: its work in flight is finished, waiting recvs answered, the rest dropped, failed sub-envs made anew.</summary>
-    private void PrepareVectorReset(ClientSession client, EnvSession session, ulong requestId)
+    /// <summary>
+    /// Before a reset of a vector env: its work in flight is finished, waiting recvs answered, the rest dropped, failed
+    /// sub-envs (those of <paramref name="mask"/>, when given) made anew.
+    /// </summary>
+    private void PrepareVectorReset(ClientSession client, EnvSession session, ulong requestId, IReadOnlyList<bool>? mask = null)
     {
         RunAllQueuedWork(client, session);
         session.Queue!.DropUnreceived();
         clients.Run(client, session, Ops.Reset, requestId, () =>
         {
-            session.RemakeFailedSubEnvs();
+            session.RemakeFailedSubEnvs(mask);
             return true;
         });
+    }
+
+    private static AutoresetMode ParseAutoresetMode(string? name)
+    {
+        try
+        {
+            return name is null ? AutoresetMode.NextStep : AutoresetModes.Parse(name);
+        }
+        catch (ArgumentException error)
+        {
+            throw new RequestError(ErrorCodes.InvalidArgument, error.Message, error);
+        }
     }
 
     /// <summary>Runs a vector env's queued work to the end (a request that must see it done comes next) and answers its recvs.</summary>

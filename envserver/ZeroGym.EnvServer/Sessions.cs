@@ -63,7 +63,9 @@ internal sealed class EnvSession : IDisposable
     /// <see cref="ServerOptions.InProcessEnvs"/> is off; throws <see cref="ArgumentException"/> for bad kwargs or render mode.
     /// </summary>
     /// <param name="batchSize">A vector env's <c>recv</c> batch size (SPEC.md §3.4); null for <paramref name="numEnvs"/>.</param>
-    public static EnvSession Create(long handle, EnvSpec spec, EnvKwargs kwargs, string? renderMode, int? numEnvs, int? batchSize, ServerOptions options)
+    /// <param name="autoresetMode">A vector env's autoreset mode.</param>
+    public static EnvSession Create(
+        long handle, EnvSpec spec, EnvKwargs kwargs, string? renderMode, int? numEnvs, int? batchSize, AutoresetMode autoresetMode, ServerOptions options)
     {
         Env Make()
         {
@@ -79,7 +81,7 @@ internal sealed class EnvSession : IDisposable
         try
         {
             for (int i = 0; i < count; i++) envs.Add(MakeSubEnv());
-            return new EnvSession(handle, spec, kwargs, renderMode, null, new SyncVectorEnv(envs), batchSize ?? count, MakeSubEnv);
+            return new EnvSession(handle, spec, kwargs, renderMode, null, new SyncVectorEnv(envs, autoresetMode), batchSize ?? count, MakeSubEnv);
         }
         catch
         {
@@ -101,9 +103,10 @@ internal sealed class EnvSession : IDisposable
     /// Makes every failed sub-env of a vector env anew, before a reset (SPEC.md §3.4). A sub-env that cannot be made
     /// throws, as making the env would have; the ones made before it stay.
     /// </summary>
-    public void RemakeFailedSubEnvs()
+    /// <param name="mask">Only the sub-envs it marks (a reset with <c>reset_mask</c>), or null for all.</param>
+    public void RemakeFailedSubEnvs(IReadOnlyList<bool>? mask = null)
     {
-        foreach (int envId in Queue!.FailedSubEnvs().ToList())
+        foreach (int envId in Queue!.FailedSubEnvs().Where(envId => mask?[envId] ?? true).ToList())
         {
             var old = Vector!.Replace(envId, makeSubEnv());
             Queue.Revived(envId);
@@ -132,7 +135,38 @@ internal sealed class EnvSession : IDisposable
         {
             throw new RequestError(ErrorCodes.ResetNeeded, $"sub-env {queue.FailedSubEnvs().First()} of env {Handle} failed; reset makes it anew");
         }
+
+        if (Vector!.AutoresetMode == AutoresetMode.Disabled && Enumerable.Range(0, Vector.NumEnvs).FirstOrDefault(Vector.HasEnded, -1) is int ended and >= 0)
+        {
+            throw new RequestError(ErrorCodes.ResetNeeded, EndedMessage(ended));
+        }
     }
+
+    /// <summary>Why an ended sub-env of a vector env with autoreset disabled takes no action.</summary>
+    public string EndedMessage(int envId) =>
+        $"sub-env {envId} of env {Handle} ended and autoreset is disabled; reset it first with reset(options={{\"reset_mask\": mask}})";
+
+    /// <summary>
+    /// The <c>reset_mask</c> of a vector env's reset options (Gymnasium's per-sub-env reset): one bool per sub-env, as
+    /// a bool array or a list; null when the options hold none. The mask is taken out of the options the envs get.
+    /// </summary>
+    public IReadOnlyList<bool>? TakeResetMask(ref IReadOnlyDictionary<string, object?>? options)
+    {
+        if (options is null || !options.TryGetValue(ResetMaskKey, out var tree)) return null;
+        int numEnvs = Vector!.NumEnvs;
+        var mask = tree switch
+        {
+            NDArray { DType: DType.Bool, Rank: 1 } array when array.Length == numEnvs => array.ToArray<bool>(),
+            object?[] list when list.Length == numEnvs && list.All(item => item is bool) => list.Cast<bool>().ToArray(),
+            _ => throw new RequestError(ErrorCodes.InvalidArgument, $"reset_mask must be {numEnvs} bools, one per sub-env; got {Space.Describe(tree)}"),
+        };
+        if (!mask.Contains(true)) throw new RequestError(ErrorCodes.InvalidArgument, "reset_mask marks no sub-env; at least one must be reset");
+        options = options.Where(pair => pair.Key != ResetMaskKey).ToDictionary();
+        return mask;
+    }
+
+    /// <summary>The reset option that resets only some sub-envs of a vector env.</summary>
+    public const string ResetMaskKey = "reset_mask";
 
     /// <summary>
     /// The sub-envs a <c>send</c> names: a list or 1-d (or 0-d) integer array of distinct indices of idle sub-envs;

@@ -7,10 +7,11 @@ using ZeroGym.Spaces;
 namespace ZeroGym.Envs.Vector;
 
 /// <summary>
-/// N envs stepped one after the other in the caller's thread, as Gymnasium 1.x's <c>SyncVectorEnv</c> with
-/// autoreset mode NEXT_STEP: a sub-env that terminates or truncates at step t returns its last observation, reward
-/// and flags at step t as usual; at step t + 1 its action is ignored and it is reset instead, returning the reset
-/// observation and info with reward 0 and both flags false.
+/// N envs stepped one after the other in the caller's thread, as Gymnasium 1.x's <c>SyncVectorEnv</c>. With autoreset
+/// mode <see cref="AutoresetMode.NextStep"/> (the default) a sub-env that terminates or truncates at step t returns its
+/// last observation, reward and flags at step t as usual; at step t + 1 its action is ignored and it is reset instead,
+/// returning the reset observation and info with reward 0 and both flags false. <see cref="AutoresetMode.SameStep"/>
+/// and <see cref="AutoresetMode.Disabled"/> are Gymnasium's other two modes.
 /// </summary>
 /// <remarks>
 /// <para>The vector env owns its sub-envs and disposes them. Like every env it is single-threaded: one caller at a time.</para>
@@ -31,6 +32,7 @@ public sealed class SyncVectorEnv : IDisposable
 
     private readonly Env[] envs;
     private readonly bool[] needsAutoreset;
+    private readonly object?[] lastObservations;
     private readonly int workers = Math.Min(Environment.ProcessorCount, 64);
     private readonly ParallelOptions parallelOptions;
     private bool hasReset;
@@ -38,8 +40,9 @@ public sealed class SyncVectorEnv : IDisposable
     private TimeSpan timeStepping;
 
     /// <summary>Vectorizes <paramref name="envs"/>, which must all have the same observation and action spaces.</summary>
-    public SyncVectorEnv(IReadOnlyList<Env> envs)
+    public SyncVectorEnv(IReadOnlyList<Env> envs, AutoresetMode autoresetMode = AutoresetMode.NextStep)
     {
+        AutoresetMode = autoresetMode;
         if (envs.Count == 0) throw new ArgumentException("a vector env needs at least one env", nameof(envs));
         this.envs = [.. envs];
         SingleObservationSpace = envs[0].ObservationSpace;
@@ -58,8 +61,15 @@ public sealed class SyncVectorEnv : IDisposable
         ObservationSpace = Batching.BatchSpace(SingleObservationSpace, envs.Count);
         ActionSpace = Batching.BatchSpace(SingleActionSpace, envs.Count);
         needsAutoreset = new bool[envs.Count];
+        lastObservations = new object?[envs.Count];
         parallelOptions = new ParallelOptions { MaxDegreeOfParallelism = workers };
     }
+
+    /// <summary>What happens to a sub-env whose episode ended (Gymnasium's <c>autoreset_mode</c>).</summary>
+    public AutoresetMode AutoresetMode { get; }
+
+    /// <summary>Whether sub-env <paramref name="envId"/> ended on its last step and was not reset since.</summary>
+    public bool HasEnded(int envId) => needsAutoreset[envId];
 
     /// <summary>True once the timed steps showed the sub-envs are worth stepping on several cores.</summary>
     public bool SteppingInParallel { get; private set; }
@@ -83,11 +93,19 @@ public sealed class SyncVectorEnv : IDisposable
     public Space ActionSpace { get; }
 
     /// <summary>
-    /// Resets every sub-env. <paramref name="seeds"/> holds one seed per sub-env (null keeps that sub-env's generator);
-    /// a null list keeps every generator. The same <paramref name="options"/> go to each sub-env.
+    /// Resets every sub-env, or with <paramref name="mask"/> those it marks (Gymnasium's <c>reset_mask</c>: the others
+    /// keep their last observation, and only the reset ones add to the info). <paramref name="seeds"/> holds one seed per
+    /// sub-env (null keeps that sub-env's generator); a null list keeps every generator. The same
+    /// <paramref name="options"/> go to each sub-env reset.
     /// </summary>
-    public VectorResetResult Reset(IReadOnlyList<long?>? seeds = null, IReadOnlyDictionary<string, object?>? options = null)
+    public VectorResetResult Reset(IReadOnlyList<long?>? seeds = null, IReadOnlyDictionary<string, object?>? options = null, IReadOnlyList<bool>? mask = null)
     {
+        if (mask is not null && (mask.Count != NumEnvs || !mask.Contains(true)))
+        {
+            throw new ArgumentException($"reset_mask must hold one bool per sub-env ({NumEnvs}), at least one true; got {mask.Count} with {mask.Count(reset => reset)} true", nameof(mask));
+        }
+
+        if (mask is not null && !hasReset) throw new ArgumentException("reset_mask resets some sub-envs of a vector env that has been reset as a whole before; reset it without a mask first", nameof(mask));
         // Checked here so that a bad seed for a later sub-env cannot leave the earlier ones reset.
         if (seeds is not null && seeds.Count != NumEnvs)
         {
@@ -99,28 +117,31 @@ public sealed class SyncVectorEnv : IDisposable
             if (seeds?[i] is < 0) throw new ArgumentException($"seeds must be non-negative integers; seed {i} is {seeds[i]}", nameof(seeds));
         }
 
-        var observations = new object[NumEnvs];
         var info = new Dictionary<string, object?>();
         for (int i = 0; i < NumEnvs; i++)
         {
+            if (mask is not null && !mask[i]) continue;
             var result = envs[i].Reset(seeds?[i], options);
-            observations[i] = result.Observation;
+            lastObservations[i] = result.Observation;
+            needsAutoreset[i] = false;
             VectorInfo.Add(info, result.Info, i, NumEnvs);
         }
 
-        Array.Clear(needsAutoreset);
         hasReset = true;
-        return new VectorResetResult(Batching.Concatenate(SingleObservationSpace, observations), info);
+        return new VectorResetResult(Batching.Concatenate(SingleObservationSpace, lastObservations!), info);
     }
 
     /// <summary>
     /// Steps every sub-env with its action from <paramref name="actions"/>, a canonical value of
-    /// <see cref="ActionSpace"/> (for a Discrete action space an int64 array (N,)); sub-envs that ended on the previous
-    /// step are reset instead (see the class summary).
+    /// <see cref="ActionSpace"/> (for a Discrete action space an int64 array (N,)); sub-envs that ended are reset as
+    /// <see cref="AutoresetMode"/> says.
     /// </summary>
+    /// <exception cref="InvalidOperationException">With autoreset disabled, a sub-env that ended and was not reset.</exception>
     public VectorStepResult Step(object actions)
     {
         if (!hasReset) throw new InvalidOperationException("SyncVectorEnv: Step called before Reset");
+        // Checked before any sub-env steps, so that a refused step changes nothing.
+        if (AutoresetMode == AutoresetMode.Disabled && Array.IndexOf(needsAutoreset, true) is int ended and >= 0) throw EndedWithoutAutoreset(ended);
         var perEnv = Batching.Iterate(SingleActionSpace, actions, NumEnvs);
         var observations = new object[NumEnvs];
         var rewards = new double[NumEnvs];
@@ -129,17 +150,7 @@ public sealed class SyncVectorEnv : IDisposable
         var infos = new IReadOnlyDictionary<string, object?>[NumEnvs];
         void StepRange(int start, int end)
         {
-            for (int i = start; i < end; i++)
-            {
-                if (needsAutoreset[i])
-                {
-                    (observations[i], infos[i]) = envs[i].Reset();
-                }
-                else
-                {
-                    (observations[i], rewards[i], terminated[i], truncated[i], infos[i]) = envs[i].Step(perEnv[i]);
-                }
-            }
+            for (int i = start; i < end; i++) (observations[i], rewards[i], terminated[i], truncated[i], infos[i]) = StepOne(i, perEnv[i]);
         }
 
         if (SteppingInParallel)
@@ -154,12 +165,7 @@ public sealed class SyncVectorEnv : IDisposable
         }
 
         var info = new Dictionary<string, object?>();
-        for (int i = 0; i < NumEnvs; i++)
-        {
-            VectorInfo.Add(info, infos[i], i, NumEnvs);
-            needsAutoreset[i] = terminated[i] || truncated[i];
-        }
-
+        for (int i = 0; i < NumEnvs; i++) VectorInfo.Add(info, infos[i], i, NumEnvs);
         return new VectorStepResult(Batching.Concatenate(SingleObservationSpace, observations), rewards, terminated, truncated, info);
     }
 
@@ -173,7 +179,7 @@ public sealed class SyncVectorEnv : IDisposable
     public void StepSome(IReadOnlyList<int> envIds, IReadOnlyList<object> actions, Action<SubEnvResult> finished)
     {
         if (envIds.Count != actions.Count) throw new ArgumentException($"StepSome needs one action per sub-env ({envIds.Count}); got {actions.Count}", nameof(actions));
-        RunSome(envIds, finished, i => needsAutoreset[envIds[i]] ? null : actions[i]);
+        RunSome(envIds, finished, k => actions[k]);
     }
 
     /// <summary>
@@ -198,15 +204,16 @@ public sealed class SyncVectorEnv : IDisposable
         var old = envs[envId];
         envs[envId] = env;
         needsAutoreset[envId] = false;
+        lastObservations[envId] = null;
         return old;
     }
 
     /// <summary>
-    /// The loop of <see cref="StepSome"/> and <see cref="ResetSome"/>: entry k steps with <paramref name="actionOf"/>(k), or
-    /// resets when that is null (an autoreset, no seed) or when <paramref name="reset"/> is given.
+    /// The loop of <see cref="StepSome"/> and <see cref="ResetSome"/>: entry k steps with <paramref name="actionOf"/>(k),
+    /// or resets when <paramref name="reset"/> is given.
     /// </summary>
     private void RunSome(
-        IReadOnlyList<int> envIds, Action<SubEnvResult> finished, Func<int, object?>? actionOf = null,
+        IReadOnlyList<int> envIds, Action<SubEnvResult> finished, Func<int, object>? actionOf = null,
         (IReadOnlyList<long?> Seeds, IReadOnlyDictionary<string, object?>? Options)? reset = null)
     {
         var gate = new Lock();
@@ -216,19 +223,17 @@ public sealed class SyncVectorEnv : IDisposable
             SubEnvResult result;
             try
             {
-                object? action = reset is null ? actionOf!(k) : null;
-                if (action is null)
+                if (reset is { } resetWith)
                 {
-                    var (observation, info) = envs[i].Reset(reset?.Seeds[k], reset?.Options);
+                    var (observation, info) = envs[i].Reset(resetWith.Seeds[k], resetWith.Options);
+                    (lastObservations[i], needsAutoreset[i]) = (observation, false);
                     result = new SubEnvResult(i, observation, 0, false, false, info, null);
                 }
                 else
                 {
-                    var (observation, reward, terminated, truncated, info) = envs[i].Step(action);
+                    var (observation, reward, terminated, truncated, info) = StepOne(i, actionOf!(k));
                     result = new SubEnvResult(i, observation, reward, terminated, truncated, info, null);
                 }
-
-                needsAutoreset[i] = result.Terminated || result.Truncated;
             }
             catch (Exception failure)
             {
@@ -252,6 +257,43 @@ public sealed class SyncVectorEnv : IDisposable
         // Resetting every sub-env is what Reset does: Step may follow.
         if (reset is not null && envIds.Count == NumEnvs) hasReset = true;
     }
+
+    /// <summary>One sub-env's step, with the autoreset of <see cref="AutoresetMode"/>; safe to call for different sub-envs at once.</summary>
+    private StepResult StepOne(int i, object action)
+    {
+        var env = envs[i];
+        StepResult result;
+        if (needsAutoreset[i] && AutoresetMode == AutoresetMode.NextStep)
+        {
+            var (observation, info) = env.Reset();
+            result = new StepResult(observation, 0, false, false, info);
+        }
+        else if (needsAutoreset[i] && AutoresetMode == AutoresetMode.Disabled)
+        {
+            throw EndedWithoutAutoreset(i);
+        }
+        else
+        {
+            result = env.Step(action);
+        }
+
+        bool ended = result.Terminated || result.Truncated;
+        if (ended && AutoresetMode == AutoresetMode.SameStep)
+        {
+            // Gymnasium's same-step layout: the reset observation, the final one in the info beside the reset info.
+            var (observation, info) = env.Reset();
+            var merged = new Dictionary<string, object?> { ["final_obs"] = result.Observation, ["final_info"] = result.Info };
+            foreach (var (key, value) in info) merged[key] = value;
+            result = result with { Observation = observation, Info = merged };
+            ended = false;
+        }
+
+        (lastObservations[i], needsAutoreset[i]) = (result.Observation, ended);
+        return result;
+    }
+
+    private static InvalidOperationException EndedWithoutAutoreset(int envId) =>
+        new($"sub-env {envId} ended and autoreset is disabled: reset it (reset_mask) before stepping it again");
 
     private void DecideOnParallelism(TimeSpan elapsed)
     {

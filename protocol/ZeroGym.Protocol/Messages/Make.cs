@@ -18,6 +18,9 @@ public sealed record MakeRequest : Request, IRequest<MakeRequest>
     /// <summary>A vector env's batch size for <c>recv</c> (SPEC.md §3.4); null for <see cref="NumEnvs"/>.</summary>
     public long? BatchSize { get; set; }
 
+    /// <summary>A vector env's autoreset mode (<c>next_step</c>, <c>same_step</c>, <c>disabled</c>); null for <c>next_step</c>.</summary>
+    public string? AutoresetMode { get; set; }
+
     /// <summary>"rgb_array" to render, or null.</summary>
     public string? RenderMode { get; set; }
 
@@ -30,6 +33,7 @@ public sealed record MakeRequest : Request, IRequest<MakeRequest>
         .Map("kwargs", m => m.Kwargs, (m, v) => m.Kwargs = v, required: false, contentCode: ErrorCodes.InvalidArgument)
         .OptionalInteger("num_envs", m => m.NumEnvs, (m, v) => m.NumEnvs = v)
         .OptionalInteger("batch_size", m => m.BatchSize, (m, v) => m.BatchSize = v)
+        .OptionalString("autoreset_mode", m => m.AutoresetMode, (m, v) => m.AutoresetMode = v)
         .OptionalString("render_mode", m => m.RenderMode, (m, v) => m.RenderMode = v);
 }
 
@@ -47,6 +51,9 @@ public sealed record MakeReply : Reply, IMessage<MakeReply>
 
     /// <summary>The batch size of a vector env's <c>recv</c>; null for a single env.</summary>
     public long? BatchSize { get; set; }
+
+    /// <summary>A vector env's autoreset mode; null for a single env.</summary>
+    public string? AutoresetMode { get; set; }
 
     /// <summary>The space of one (sub-)env's observations.</summary>
     public Space ObservationSpace { get; set; } = null!;
@@ -69,6 +76,7 @@ public sealed record MakeReply : Reply, IMessage<MakeReply>
         .String("env", m => m.Env, (m, v) => m.Env = v)
         .OptionalInteger("num_envs", m => m.NumEnvs, (m, v) => m.NumEnvs = v)
         .OptionalInteger("batch_size", m => m.BatchSize, (m, v) => m.BatchSize = v)
+        .OptionalString("autoreset_mode", m => m.AutoresetMode, (m, v) => m.AutoresetMode = v)
         .Space("observation_space", m => m.ObservationSpace, (m, v) => m.ObservationSpace = v)
         .Space("action_space", m => m.ActionSpace, (m, v) => m.ActionSpace = v)
         .Message("spec", EnvSpecMessage.Shape, m => m.Spec, (m, v) => m.Spec = v)

@@ -160,6 +160,61 @@ public class SyncVectorEnvTests
     }
 
     [Fact]
+    public void SameStep_ResetsInTheEndingStep_WithTheFinalObservationAndInfoInTheInfo()
+    {
+        var envs = new[] { new ScriptedEnv(0), new ScriptedEnv(1, episodeLength: 2) { StepInfo = steps => new Dictionary<string, object?> { ["steps"] = (long)steps } } };
+        using var vector = new SyncVectorEnv(envs, AutoresetMode.SameStep);
+        vector.Reset();
+        vector.Step(NDArray.From([1L, 1L]));
+
+        var ending = vector.Step(NDArray.From([1L, 2L]));
+        var after = vector.Step(NDArray.From([1L, 2L]));
+
+        Assert.Equal([false, true], ending.Terminated);
+        Assert.Equal(12.0, ending.Rewards[1]);
+        Assert.Equal([1f, 0f, -1f], Row(ending.Observations, 1)); // already the reset observation
+        Assert.Equal([1f, 2f, 2f], Row(ending.Info["final_obs"]!, 1));
+        Assert.Equal([false, true], (bool[])((NDArray)ending.Info["_final_obs"]!).ToArray<bool>());
+        var finalInfo = Assert.IsType<Dictionary<string, object?>>(ending.Info["final_info"]);
+        Assert.Equal(2L, ((NDArray)finalInfo["steps"]!).ToArray<long>()[1]);
+        // The step after the end is an ordinary step of the new episode: the action counts.
+        Assert.Equal([1f, 1f, 2f], Row(after.Observations, 1));
+        Assert.Equal([false, false], after.Terminated);
+        Assert.False(after.Info.ContainsKey("final_obs"));
+    }
+
+    [Fact]
+    public void Disabled_NeverResets_AndAResetMaskResetsOnlyTheMarkedSubEnvs()
+    {
+        var envs = new[] { new ScriptedEnv(0), new ScriptedEnv(1, episodeLength: 1) };
+        using var vector = new SyncVectorEnv(envs, AutoresetMode.Disabled);
+        vector.Reset([5, 6]);
+        var ending = vector.Step(NDArray.From([1L, 2L]));
+
+        Assert.True(vector.HasEnded(1));
+        Assert.Contains("sub-env 1", Assert.Throws<InvalidOperationException>(() => vector.Step(NDArray.From([1L, 1L]))).Message);
+
+        var reset = vector.Reset([7, 8], mask: [false, true]);
+
+        Assert.Equal(Row(ending.Observations, 0), Row(reset.Observations, 0)); // kept: its last observation
+        Assert.Equal([1f, 0f, -1f], Row(reset.Observations, 1));
+        Assert.Equal([5L, 8L], envs.Select(env => env.ResetSeeds[^1]));
+        Assert.False(vector.HasEnded(1));
+        Assert.Equal([0f, 2f, 1f], Row(vector.Step(NDArray.From([1L, 0L])).Observations, 0));
+    }
+
+    [Theory]
+    [InlineData(new[] { false, false })]
+    [InlineData(new[] { true })]
+    public void Reset_WithAMaskMarkingNoneOrOfTheWrongLength_Throws(bool[] mask)
+    {
+        using var vector = CartPoles(2);
+        vector.Reset();
+
+        Assert.Contains("reset_mask", Assert.Throws<ArgumentException>(() => vector.Reset(mask: mask)).Message);
+    }
+
+    [Fact]
     public void Step_OnTheAutoresetStep_IgnoresTheAction()
     {
         var results = new List<VectorStepResult>();

@@ -196,6 +196,45 @@ public sealed partial class RequestHandlerTests
         Assert.False(handler.HasQueuedWork);
     }
 
+    [Fact]
+    public void AutoresetMode_IsChosenAtMake_Echoed_AndCheckedThere()
+    {
+        Assert.Equal("next_step", Ok(Call("a", "make", ("env", "CartPole-v1"), ("num_envs", 2L)))["autoreset_mode"]);
+        Assert.Equal("same_step", Ok(Call("a", "make", ("env", "CartPole-v1"), ("num_envs", 2L), ("autoreset_mode", "same_step")))["autoreset_mode"]);
+        Assert.Contains("'next_step', 'same_step', 'disabled'", Error(Call("a", "make", ("env", "CartPole-v1"), ("num_envs", 2L), ("autoreset_mode", "sometimes")), ErrorCodes.InvalidArgument));
+        Assert.Contains("vector envs", Error(Call("a", "make", ("env", "CartPole-v1"), ("autoreset_mode", "disabled")), ErrorCodes.InvalidArgument));
+    }
+
+    [Fact]
+    public void WithAutoresetDisabled_AnEndedSubEnvTakesNoAction_UntilAResetMaskResetsIt()
+    {
+        var oneStep = new Dictionary<string, object?> { ["max_episode_steps"] = 1L };
+        long handle = (long)Ok(Call("a", "make", ("env", "CartPole-v1"), ("num_envs", 2L), ("batch_size", 1L), ("autoreset_mode", "disabled"), ("kwargs", oneStep)))["handle"]!;
+        var reset = Ok(Call("a", "reset", ("handle", handle), ("seed", 1L)));
+        Answered(CallOn(handler, "a", "send", ("handle", handle), ("env_id", Ids(0)), ("action", Actions(1)), ("recv", true)));
+
+        Assert.Contains("reset_mask", Error(Call("a", "step", ("handle", handle), ("action", Actions(0, 0))), ErrorCodes.ResetNeeded));
+        var refused = Answered(CallOn(handler, "a", "send", ("handle", handle), ("env_id", Ids(0)), ("action", Actions(1)), ("recv", true)));
+        Assert.Equal(ErrorCodes.ResetNeeded, Assert.Single(SubEnvErrors(refused))["code"]);
+
+        var masked = Ok(Call("a", "reset", ("handle", handle), ("seed", 10L), ("options", new Dictionary<string, object?> { ["reset_mask"] = new object?[] { true, false } })));
+        Assert.Equal(Rows(reset)[1], Rows(masked)[1]);
+        Assert.Equal(Observation(Ok(Call("b", "reset", ("handle", Make("b")), ("seed", 10L)))), Rows(masked)[0]);
+        Ok(Call("a", "step", ("handle", handle), ("action", Actions(0, 0))));
+    }
+
+    [Fact]
+    public void AResetMask_WithSubEnvsInFlight_OrOnAsyncReset_IsInvalidArgument()
+    {
+        long handle = ResetVector("a", numEnvs: 2, batchSize: 1);
+        var mask = new Dictionary<string, object?> { ["reset_mask"] = NDArray.From([true, false], 2) };
+        Ok(Call("a", "send", ("handle", handle), ("env_id", Ids(0)), ("action", Actions(1))));
+
+        Assert.Contains("in flight", Error(Call("a", "reset", ("handle", handle), ("options", mask)), ErrorCodes.InvalidArgument));
+        Assert.Contains("reset_mask", Error(Call("a", "async_reset", ("handle", handle), ("options", mask)), ErrorCodes.InvalidArgument));
+        Assert.Contains("2 bools", Error(Call("a", "reset", ("handle", handle), ("options", new Dictionary<string, object?> { ["reset_mask"] = new object?[] { true } })), ErrorCodes.InvalidArgument));
+    }
+
     /// <summary>
     /// Whatever the batches, the interleaving of requests and work, and the order sub-envs finish in (random delays
     /// step them over the cores in any order), each sub-env's results are exactly those of a single env seeded seed + i

@@ -92,10 +92,10 @@ public sealed partial class SpecAgreementTests
         yield return RoundTrip(new PingReply { Id = 2, Time = 1.7e9 });
         yield return RoundTrip(new ListRequest { Id = 3 });
         yield return RoundTrip(new ListReply { Id = 3, Envs = [spec] });
-        yield return RoundTrip(new MakeRequest { Id = 4, Env = "CartPole-v1", Kwargs = new Dictionary<string, object?> { ["max_episode_steps"] = 10L }, NumEnvs = 2, BatchSize = 1, RenderMode = "rgb_array" });
+        yield return RoundTrip(new MakeRequest { Id = 4, Env = "CartPole-v1", Kwargs = new Dictionary<string, object?> { ["max_episode_steps"] = 10L }, NumEnvs = 2, BatchSize = 1, AutoresetMode = "same_step", RenderMode = "rgb_array" });
         yield return RoundTrip(new MakeReply
         {
-            Id = 4, Handle = 7, Env = "CartPole-v1", NumEnvs = 2, BatchSize = 1, ObservationSpace = box, ActionSpace = new Discrete(2), Spec = spec with { Description = null },
+            Id = 4, Handle = 7, Env = "CartPole-v1", NumEnvs = 2, BatchSize = 1, AutoresetMode = "same_step", ObservationSpace = box, ActionSpace = new Discrete(2), Spec = spec with { Description = null },
             RenderMode = "rgb_array", Metadata = new RenderMetadata { RenderModes = ["rgb_array"], RenderFps = 50 },
         });
         yield return RoundTrip(new ResetRequest { Id = 5, Handle = 7, Seed = new object?[] { 1L, null }, Options = new Dictionary<string, object?> { ["low"] = -0.1 } });
