@@ -10,7 +10,9 @@ namespace ZeroGym.EnvServer;
 /// </summary>
 /// <remarks>
 /// Requests run inline on the loop thread: a CartPole step costs far less than a thread hop, and a single
-/// thread makes replies to each client come back in request order (SPEC.md §1) without locks.
+/// thread makes replies to each client come back in request order (SPEC.md §1) without locks. The work that
+/// asynchronous vector envs queue (SPEC.md §3.4) runs on the same thread whenever no request is waiting (expensive
+/// sub-envs spread over the cores from there), and the replies it completes go out right after.
 /// </remarks>
 public sealed class EnvServer : IDisposable
 {
