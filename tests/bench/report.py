@@ -21,6 +21,14 @@ MIN_REMOTE_VECTOR_OVER_IN_PROCESS = 0.8
 # Issue 5: the NES core at 2,500 frames/s per core or more, and the 4-frame-skip 84x84x4 env at 600 steps/s per core.
 MIN_NES_RAW_FPS = 2500
 MIN_WRAPPED_NES_STEPS_PER_CORE = 600
+# Issue 12, against outside anchors measured in the same run (scripts/bench-anchors): our A2C through the server at
+# twice seed 000's in-process Python A2C or more. (Its target for the Python client, >= 1.0x Gymnasium's
+# CartPoleVectorEnv(64), is set for the async 128-env batch-64 row; the synchronous rows show their ratio.)
+MIN_A2C_OVER_SEED000 = 2.0
+GYMNASIUM_VECTOR_PREFIX = "gymnasium CartPoleVectorEnv("
+GYMNASIUM_ONE_ENV = "gymnasium CartPole-v1 one env in-process"
+SEED000_A2C = "seed000 A2C in-process (python)"
+ZEROGYM_A2C = "zerogym A2C through the server (C#)"
 FIGURES = ("items_per_s", "items_per_cpu_s", "env_steps_per_s", "steps_per_s", "calls_per_s", "p50_us", "p90_us", "p99_us")
 
 
@@ -29,6 +37,12 @@ def rate(result):
         if key in result:
             return result[key]
     return float("nan")
+
+
+def median_ratio(numerators, denominators, figure):
+    """The median over rounds of figure(numerator) / figure(denominator), pairing the i-th run of each; None if none."""
+    values = [figure(top) / figure(bottom) for top, bottom in zip(numerators, denominators)]
+    return statistics.median(values) if values else None
 
 
 def median_of(runs):
@@ -67,9 +81,7 @@ def main(path):
         print(f"\necho messages: {echoes[0]['request_bytes']} B request, {echoes[0]['reply_bytes']} B reply (a CartPole step's sizes)")
 
     def ratio(name):
-        pairs = zip(rounds.get(name, []), echoes)
-        values = [run["p50_us"] / echo["p50_us"] for run, echo in pairs]
-        return statistics.median(values) if values else None
+        return median_ratio(rounds.get(name, []), echoes, lambda result: result["p50_us"])
 
     verdicts = []
     if (step_ratio := ratio("c# cartpole step")) is not None:
@@ -101,6 +113,16 @@ def main(path):
     if wrapped := table.get("in-process NES-v0 mario-wrapped step"):
         verdicts.append((f"mario-wrapped NES in-process: {rate(wrapped):,.0f} steps/s on one core{per_cpu(wrapped)} "
                          f"(target >= {MIN_WRAPPED_NES_STEPS_PER_CORE})", rate(wrapped) >= MIN_WRAPPED_NES_STEPS_PER_CORE))
+    gymnasium_vector = next((name for name in rounds if name.startswith(GYMNASIUM_VECTOR_PREFIX)), None)
+    for name in rounds:
+        if gymnasium_vector and name.startswith("python cartpole vector"):
+            print(f"{name} / {gymnasium_vector} = {median_ratio(rounds[name], rounds[gymnasium_vector], rate):.2f}")
+    if GYMNASIUM_ONE_ENV in rounds and "python cartpole step" in rounds:
+        print(f"python cartpole step / {GYMNASIUM_ONE_ENV} = "
+              f"{median_ratio(rounds['python cartpole step'], rounds[GYMNASIUM_ONE_ENV], rate):.2f}")
+    if (a2c_ratio := median_ratio(rounds.get(ZEROGYM_A2C, []), rounds.get(SEED000_A2C, []), rate)) is not None:
+        verdicts.append((f"{ZEROGYM_A2C} / {SEED000_A2C} = {a2c_ratio:.2f} (target >= {MIN_A2C_OVER_SEED000})",
+                         a2c_ratio >= MIN_A2C_OVER_SEED000))
     for text, ok in verdicts:
         print(f"{'PASS' if ok else 'MISS'}  {text}")
 

@@ -1,0 +1,176 @@
+"""The outside anchors of issue 12's targets, one JSON object per line (tests/bench/report.py tabulates them).
+
+    /usr/bin/python3 tests/bench/bench_anchors.py gymnasium [--seconds 3] [--num-envs 64]
+    /usr/bin/python3 tests/bench/bench_anchors.py seed000 --script ../shared/anchors/seed000_a2c.py [--seed 0]
+    /usr/bin/python3 tests/bench/bench_anchors.py zerogym-a2c --agents-dll artifacts/bin/.../ZeroGym.Agents.dll
+                                                  [--steps 200000] [--seed 1]
+
+gymnasium    Gymnasium's CartPole in this process, random actions drawn ahead of time: its numpy-vectorised
+             ``CartPoleVectorEnv`` (``make_vec(..., vectorization_mode="vector_entry_point")``), ``SyncVectorEnv``
+             over as many single envs, and one env (resetting when an episode ends). Vector rows count
+             env-steps = num_envs x calls. Gymnasium must be importable (scripts/bench-anchors puts its source on
+             PYTHONPATH).
+seed000      Seed 000's A2C ported to Gymnasium 1.x (the shared anchor script), run as it runs: 32 envs stepped one
+             after another in one process, until its 'success'. Its own clock starts once the envs and the network
+             exist and stops at success; the row gives env-steps (updates x 5 x 32) per second of that clock.
+zerogym-a2c  Our A2C (scripts/train a2c: a local server of its own, 32 envs, seed 000's settings) for a fixed step
+             budget with evaluation off. The rate runs from the first progress line (printed after the first
+             vector step, so connecting, making the envs and loading libtorch are left out, as seed000's clock
+             leaves them out) to the final line (the final checkpoint and curve included); the whole run's rate,
+             as train prints it, is given too.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+
+import numpy as np
+
+from bench_python import ACTION_BLOCK, latency_percentiles
+
+ENV_ID = "CartPole-v1"
+SEED000_ROW = "seed000 A2C in-process (python)"
+ZEROGYM_A2C_ROW = "zerogym A2C through the server (C#)"
+# scripts/train's progress line ("step 32/200,000 (0.0%) | 31 steps/s | ...") and its final line
+# ("train: finished a2c on CartPole-v1 at step 200,000 of 200,000 in 00:00:04 (43,190 steps/s), ...").
+PROGRESS_LINE = re.compile(r"^step ([\d,]+)/")
+FINISHED_LINE = re.compile(r"^train: finished \S+ on \S+ at step ([\d,]+) of [\d,]+ in \S+ \(([\d,]+) steps/s\)")
+
+
+def emit(row: dict[str, object]) -> None:
+    print(json.dumps(row), flush=True)
+
+
+def rates(steps: int, wall_ns: int, cpu_ns: int, calls: int | None = None) -> dict[str, float]:
+    """Env-steps per second of wall time and of this process's CPU time (the rate per core on a busy machine)."""
+    row = {"env_steps_per_s": round(steps / (wall_ns / 1e9), 1), "items_per_cpu_s": round(steps / (cpu_ns / 1e9), 1)}
+    if calls is not None:
+        row["calls_per_s"] = round(calls / (wall_ns / 1e9), 1)
+    return row
+
+
+def time_vector(envs, name: str, seconds: float, rng: np.random.Generator) -> dict[str, object]:
+    """Random actions through a Gymnasium vector env for ``seconds``; its autoreset needs no reset calls."""
+    num_envs = envs.num_envs
+    latencies: list[int] = []
+    envs.reset(seed=0)
+    calls = 0
+    clock = time.perf_counter_ns
+    start, cpu_start = clock(), time.process_time_ns()
+    deadline = start + int(seconds * 1e9)
+    while clock() < deadline:
+        block = rng.integers(0, 2, (256, num_envs))
+        for actions in block:
+            before = clock()
+            envs.step(actions)
+            latencies.append(clock() - before)
+        calls += len(block)
+    wall, cpu = clock() - start, time.process_time_ns() - cpu_start
+    envs.close()
+    return {"name": name, "num_envs": num_envs, **rates(calls * num_envs, wall, cpu, calls), **latency_percentiles(latencies)}
+
+
+def time_single(env, name: str, seconds: float, rng: np.random.Generator) -> dict[str, object]:
+    """Random actions through one Gymnasium env for ``seconds``, resetting when an episode ends (resets counted in)."""
+    latencies: list[int] = []
+    env.reset(seed=0)
+    steps = 0
+    clock = time.perf_counter_ns
+    start, cpu_start = clock(), time.process_time_ns()
+    deadline = start + int(seconds * 1e9)
+    while clock() < deadline:
+        for action in rng.integers(0, 2, ACTION_BLOCK).tolist():
+            before = clock()
+            _, _, terminated, truncated, _ = env.step(action)
+            latencies.append(clock() - before)
+            if terminated or truncated:
+                env.reset()
+        steps += ACTION_BLOCK
+    wall, cpu = clock() - start, time.process_time_ns() - cpu_start
+    env.close()
+    return {"name": name, **rates(steps, wall, cpu), **latency_percentiles(latencies)}
+
+
+def bench_gymnasium(args: argparse.Namespace) -> None:
+    import gymnasium
+
+    if int(gymnasium.__version__.split(".")[0]) < 1:
+        raise SystemExit(f"bench_anchors: expected Gymnasium 1.x (make_vec with vector_entry_point); found "
+                         f"{gymnasium.__version__} at {gymnasium.__file__}")
+    version = {"gymnasium": gymnasium.__version__}
+    rng = np.random.default_rng(0)
+    n = args.num_envs
+    vector = gymnasium.make_vec(ENV_ID, n, vectorization_mode="vector_entry_point")
+    emit({**time_vector(vector, f"gymnasium CartPoleVectorEnv({n}) in-process", args.seconds, rng), **version})
+    sync = gymnasium.make_vec(ENV_ID, n, vectorization_mode="sync")
+    emit({**time_vector(sync, f"gymnasium SyncVectorEnv({n}) in-process", args.seconds, rng), **version})
+    emit({**time_single(gymnasium.make(ENV_ID), "gymnasium CartPole-v1 one env in-process", args.seconds, rng), **version})
+
+
+def bench_seed000(args: argparse.Namespace) -> None:
+    # The script reads GYMNASIUM_PATH itself; its evaluation after the timed run is cut to one episode each way.
+    command = [sys.executable, args.script, "--seed", str(args.seed), "--threads", str(args.threads), "--eval-episodes", "1"]
+    finished = subprocess.run(command, capture_output=True, text=True, check=False)
+    summary = next((line for line in finished.stdout.splitlines() if line.startswith("SUMMARY ")), None)
+    if finished.returncode != 0 or summary is None:
+        raise SystemExit(f"bench_anchors: expected a SUMMARY line from {' '.join(command)}; it exited with "
+                         f"{finished.returncode}:\n{finished.stdout[-2000:]}{finished.stderr[-2000:]}")
+    result = json.loads(summary[len("SUMMARY "):])
+    emit({"name": SEED000_ROW, "env_steps_per_s": round(result["env_steps_per_s"], 1), "env_steps": result["env_steps"],
+          "updates": result["updates"], "us_per_update": round(result["us_per_update"], 1), "success": result["success"],
+          "seed": args.seed, "threads": args.threads, "torch": result["versions"]["torch"],
+          "gymnasium": result["versions"]["gymnasium"]})
+
+
+def bench_zerogym_a2c(args: argparse.Namespace) -> None:
+    with tempfile.TemporaryDirectory(prefix="bench-anchors-a2c-") as directory:
+        command = ["dotnet", args.agents_dll, "train", "a2c", "--env", ENV_ID, "--seed", str(args.seed),
+                   "--total-steps", str(args.steps), "--eval-every", "0", "--run-dir", os.path.join(directory, "run")]
+        first = finished = None
+        output: list[str] = []
+        with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) as train:
+            assert train.stdout is not None
+            for line in train.stdout:
+                output.append(line)
+                if first is None and (progress := PROGRESS_LINE.match(line)):
+                    first = (time.perf_counter_ns(), int(progress.group(1).replace(",", "")))
+                elif match := FINISHED_LINE.match(line):
+                    finished = (time.perf_counter_ns(), int(match.group(1).replace(",", "")), int(match.group(2).replace(",", "")))
+        if train.returncode != 0 or first is None or finished is None:
+            raise SystemExit(f"bench_anchors: expected a progress line and a 'train: finished' line from {' '.join(command)}; "
+                             f"it exited with {train.returncode}:\n{''.join(output[-40:])}")
+    (first_ns, first_step), (end_ns, last_step, whole_run_rate) = first, finished
+    emit({"name": ZEROGYM_A2C_ROW, "env_steps_per_s": round((last_step - first_step) / ((end_ns - first_ns) / 1e9), 1),
+          "whole_run_env_steps_per_s": whole_run_rate, "env_steps": last_step, "seed": args.seed})
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    gym_command = commands.add_parser("gymnasium", help="Gymnasium's CartPole in-process: numpy vector, SyncVectorEnv, one env")
+    gym_command.add_argument("--seconds", type=float, default=3.0, help="duration of each measurement")
+    gym_command.add_argument("--num-envs", type=int, default=64, help="copies in the vector envs")
+    gym_command.set_defaults(run=bench_gymnasium)
+    seed000 = commands.add_parser("seed000", help="seed 000's A2C in-process until its success")
+    seed000.add_argument("--script", required=True, help="the anchor script (../shared/anchors/seed000_a2c.py)")
+    seed000.add_argument("--seed", type=int, default=0)
+    seed000.add_argument("--threads", type=int, default=1, help="torch threads (the anchor's documented setting: 1)")
+    seed000.set_defaults(run=bench_seed000)
+    a2c = commands.add_parser("zerogym-a2c", help="our A2C through a local server for a fixed step budget")
+    a2c.add_argument("--agents-dll", required=True, help="artifacts/bin/ZeroGym.Agents/release/ZeroGym.Agents.dll")
+    a2c.add_argument("--steps", type=int, default=200_000, help="env-step budget (all 32 sub-envs)")
+    a2c.add_argument("--seed", type=int, default=1)
+    a2c.set_defaults(run=bench_zerogym_a2c)
+    args = parser.parse_args()
+    args.run(args)
+
+
+if __name__ == "__main__":
+    main()
