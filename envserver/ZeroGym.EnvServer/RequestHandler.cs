@@ -282,9 +282,10 @@ public sealed class RequestHandler : IDisposable
             var result = clients.Run(client, session, Ops.Step, request.Id, () => session.Vector!.Step(actions));
             vectorStepReply.Id = request.Id;
             vectorStepReply.Obs = result.Observations;
-            vectorStepReply.Reward = NDArray.From(result.Rewards);
-            vectorStepReply.Terminated = NDArray.From(result.Terminated);
-            vectorStepReply.Truncated = NDArray.From(result.Truncated);
+            // Shapes given: NDArray.From makes a 0-d array of one value, and one sub-env's rewards are still (1,).
+            vectorStepReply.Reward = NDArray.From(result.Rewards, result.Rewards.Length);
+            vectorStepReply.Terminated = NDArray.From(result.Terminated, result.Terminated.Length);
+            vectorStepReply.Truncated = NDArray.From(result.Truncated, result.Truncated.Length);
             vectorStepReply.Info = result.Info;
             Write(VectorStepReply.Shape, vectorStepReply);
         }
@@ -450,14 +451,15 @@ public sealed class RequestHandler : IDisposable
         }
 
         var batched = SubEnvResult.Batch(session.Vector!.SingleObservationSpace, results);
+        // Shapes given: NDArray.From makes a 0-d array of one value, and a batch of one is still (1,) (SPEC.md §3.4).
         Write(BatchReply.Shape, new BatchReply
         {
             Id = requestId,
-            EnvId = NDArray.From(results.Select(result => (long)result.EnvId).ToArray()),
+            EnvId = NDArray.From(results.Select(result => (long)result.EnvId).ToArray(), results.Count),
             Obs = batched.Observations,
-            Reward = NDArray.From(batched.Rewards),
-            Terminated = NDArray.From(batched.Terminated),
-            Truncated = NDArray.From(batched.Truncated),
+            Reward = NDArray.From(batched.Rewards, results.Count),
+            Terminated = NDArray.From(batched.Terminated, results.Count),
+            Truncated = NDArray.From(batched.Truncated, results.Count),
             Info = batched.Info,
             Errors = errors,
         });
