@@ -92,16 +92,23 @@ class Connection:
     def post(self, message: dict[str, Any]) -> int:
         """Sends ``message`` without waiting for its reply (pipelining, SPEC.md §1) and returns the id it was given.
 
-        Replies come back in the order of the requests; ``next_reply`` reads them.
+        Replies come back in the order of the requests; ``next_reply`` reads them. A server that takes no request for
+        ``timeout`` seconds (it holds ``--max-outstanding-requests`` of this client's) raises ``ServerTimeoutError``,
+        and nothing was sent.
         """
         if not self._greeted:
             self.hello()
         socket = self._socket
         if socket is None:
             raise self._closed_error()
-        self._last_id = request_id = self._last_id + 1
+        request_id = self._last_id + 1
         message["id"] = request_id
-        socket.send(self._packer.pack(message))
+        try:
+            socket.send(self._packer.pack(message))
+        except zmq.Again:
+            raise ServerTimeoutError(self.address, str(message.get("op")), self.timeout,
+                                     encrypted=self.curve is not None, pending=False) from None
+        self._last_id = request_id
         return request_id
 
     def next_reply(self, op: str, timeout: float | None | object = SOCKET_TIMEOUT) -> dict[str, Any]:

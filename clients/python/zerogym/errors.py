@@ -157,7 +157,7 @@ class ServerTimeoutError(TimeoutError):
     The message names the endpoint, the request and what to check. After a synchronous call the client has already
     reopened its socket, so a late reply cannot be mistaken for the next one; envs made on the old socket are gone
     (``reset()`` remakes them). After a vector env's ``recv`` (``pending`` true) nothing was reset: the reply is still
-    awaited, and the next ``recv()`` returns it (SPEC.md §3.4).
+    awaited, and the next ``recv()`` returns it (SPEC.md §3.4). A ``send`` the server did not take in time was not sent.
     """
 
     def __init__(self, address: str, op: str, timeout: float | None, encrypted: bool = False, pending: bool = False):
