@@ -179,8 +179,9 @@ def test_recv_finds_its_reply_waiting_because_a_recv_rides_on_each_send(address)
     with zerogym.make_vec("CartPole-v1", 4, batch_size=2, address=address) as envs:
         envs.async_reset(seed=SEED)
         for _ in range(3):
-            time.sleep(0.5)  # time enough for the server to answer whatever was posted
-            infos = envs.recv(timeout=0)[4]  # nothing left to ask: the reply is here already
+            # A reply arrives before recv() is called: it was asked for already.
+            assert envs._connection._socket.poll(10_000), "no reply came before recv() asked for one"
+            infos = envs.recv(timeout=0)[4]
             envs.send(np.zeros(2, np.int64), infos["env_id"])
 
 
