@@ -507,6 +507,7 @@ public sealed class RequestHandler : IDisposable
         }
 
         var batched = SubEnvResult.Batch(session.Vector!.SingleObservationSpace, results);
+        // Shapes given: NDArray.From makes a 0-d array of one value, and a batch of one is still (1,) (SPEC.md §3.4).
         Write(BatchReply.Shape, new BatchReply
         {
             Id = requestId,

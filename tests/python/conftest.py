@@ -131,6 +131,19 @@ def address(server: ServerProcess) -> str:
     return server.address
 
 
+INJECTED_DELAY_US = 300
+"""The longest random wait of the delayed server's sub-env steps and resets: results finish in any order."""
+
+
+@pytest.fixture(scope="session")
+def delayed_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    """A real server whose vector envs wait a random time up to ``INJECTED_DELAY_US`` before every sub-env step and
+    reset (``--inject-delay-us``), so that asynchronous results come back in an order no test can predict."""
+    running = start_server(300, tmp_path_factory.mktemp("delayed-server"), "--inject-delay-us", str(INJECTED_DELAY_US))
+    yield running
+    running.stop()
+
+
 @pytest.fixture
 def short_idle_server(tmp_path: Path) -> Iterator[ServerProcess]:
     """A fresh real server that closes the envs of a connection silent for 1 s."""

@@ -115,6 +115,14 @@ def test_a_finished_sub_env_resets_on_the_next_step_as_a_single_env_would(envs, 
         assert rewards[0] == 1.0
 
 
+def test_a_vector_env_of_one_sub_env_keeps_its_leading_dimension(address: str) -> None:
+    with zerogym.make_vec("CartPole-v1", 1, address=address) as envs:
+        obs, _ = envs.reset(seed=5)
+        obs, rewards, terminations, truncations, _ = envs.step(np.array([1]))
+    assert obs.shape == (1, 4) and rewards.shape == terminations.shape == truncations.shape == (1,)
+    np.testing.assert_array_equal(rewards, [1.0])
+
+
 def test_render_gives_one_frame_per_sub_env(address: str) -> None:
     with zerogym.make_vec("CartPole-v1", 2, address=address, render_mode="rgb_array") as envs:
         envs.reset(seed=0)

@@ -24,6 +24,7 @@ from zerogym.errors import (
     ProtocolError,
     ResetNeededError,
     ServerTimeoutError,
+    SubEnvError,
     UnknownEnvError,
     UnknownHandleError,
     UnknownOpError,
@@ -58,5 +59,6 @@ __all__ = [
     "InternalServerError",
     "ProtocolError",
     "ServerTimeoutError",
+    "SubEnvError",
     "__version__",
 ]

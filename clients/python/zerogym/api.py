@@ -39,18 +39,30 @@ def make(env_id: str, address: str = DEFAULT_ADDRESS, timeout: float | None = 30
                       curve=curve_keys(curve_server_key, curve_client_key), spin_us=spin_us)
 
 
-def make_vec(env_id: str, num_envs: int, address: str = DEFAULT_ADDRESS, timeout: float | None = 30.0,
-             render_mode: str | None = None, curve_server_key: str | None = None,
+def make_vec(env_id: str, num_envs: int, *, batch_size: int | None = None, address: str = DEFAULT_ADDRESS,
+             timeout: float | None = 30.0, render_mode: str | None = None, curve_server_key: str | None = None,
              curve_client_key: str | None = None, spin_us: int | None = None, **kwargs: Any) -> ZeroGymVectorEnv:
     """Makes ``num_envs`` copies of ``env_id`` in the server, stepped together (next-step autoreset).
 
-    Arguments are those of ``make``. Example:
+    Args:
+        batch_size: how many sub-envs ``recv()`` answers with, the first to finish (1 to ``num_envs``; None:
+            ``num_envs``). Fewer than ``num_envs`` needs a server with the ``async_vector`` capability.
+        Other arguments are those of ``make``.
+
+    Example, synchronous:
         >>> envs = zerogym.make_vec("CartPole-v1", num_envs=8)
         >>> obs, infos = envs.reset(seed=42)
         >>> obs, rewards, terminations, truncations, infos = envs.step(envs.action_space.sample())
+
+    Asynchronous (EnvPool's loop): half the sub-envs step while the agent works on the other half's results.
+        >>> envs = zerogym.make_vec("CartPole-v1", num_envs=128, batch_size=64)
+        >>> envs.async_reset(seed=42)
+        >>> obs, rewards, terminations, truncations, infos = envs.recv()
+        >>> envs.send(policy(obs), infos["env_id"])
     """
     return ZeroGymVectorEnv(env_id, num_envs, address=address, timeout=timeout, render_mode=render_mode,
-                            kwargs=kwargs, curve=curve_keys(curve_server_key, curve_client_key), spin_us=spin_us)
+                            kwargs=kwargs, curve=curve_keys(curve_server_key, curve_client_key), spin_us=spin_us,
+                            batch_size=batch_size)
 
 
 def list_envs(address: str = DEFAULT_ADDRESS, timeout: float | None = 30.0, curve_server_key: str | None = None,

@@ -20,6 +20,9 @@ PROTOCOL_VERSION = 1
 DEFAULT_ADDRESS = "tcp://127.0.0.1:5555"
 """Where ``zerogym.make`` looks for the server unless told otherwise."""
 
+SOCKET_TIMEOUT = object()
+"""For ``Connection.next_reply``: wait as long as the connection's ``timeout`` says."""
+
 SPIN_MICROSECONDS = int(os.environ.get("ZEROGYM_SPIN_US", "0"))
 """How long to poll for a reply before blocking, unless a connection is given ``spin_us`` (``ZEROGYM_SPIN_US``; 0,
 the default, always blocks). Waking a blocked thread costs tens of microseconds on virtual machines that halt idle
@@ -86,6 +89,52 @@ class Connection:
             raise ZeroGymError("unsupported", f"{purpose} needs the server capability '{capability}'; the server at "
                                               f"{self.address} offers {offered}")
 
+    def post(self, message: dict[str, Any]) -> int:
+        """Sends ``message`` without waiting for its reply (pipelining, SPEC.md §1) and returns the id it was given.
+
+        Replies come back in the order of the requests; ``next_reply`` reads them. A server that takes no request for
+        ``timeout`` seconds (it holds ``--max-outstanding-requests`` of this client's) raises ``ServerTimeoutError``,
+        and nothing was sent.
+        """
+        if not self._greeted:
+            self.hello()
+        socket = self._socket
+        if socket is None:
+            raise self._closed_error()
+        request_id = self._last_id + 1
+        message["id"] = request_id
+        try:
+            socket.send(self._packer.pack(message))
+        except zmq.Again:
+            raise ServerTimeoutError(self.address, str(message.get("op")), self.timeout,
+                                     encrypted=self.curve is not None, pending=False) from None
+        self._last_id = request_id
+        return request_id
+
+    def next_reply(self, op: str, timeout: float | None | object = SOCKET_TIMEOUT) -> dict[str, Any]:
+        """The next reply on the socket, error replies included, for a request posted with ``post``.
+
+        ``timeout`` is in seconds (None: forever); ``SOCKET_TIMEOUT`` is the connection's own. Past it,
+        ``ServerTimeoutError`` names ``op``, and the socket is kept: the reply may still come, and the next call reads it.
+        """
+        socket = self._socket
+        if socket is None:
+            raise self._closed_error()
+        try:
+            if timeout is SOCKET_TIMEOUT or timeout == self.timeout:
+                frame = _receive(socket, self.spin_us)
+            else:
+                frame = _receive_within(socket, self.spin_us, timeout)
+        except zmq.Again:
+            waited = self.timeout if timeout is SOCKET_TIMEOUT else timeout
+            raise ServerTimeoutError(self.address, op, waited, encrypted=self.curve is not None, pending=True) from None
+        return _unpack(frame)
+
+    @property
+    def last_request_id(self) -> int:
+        """The id of the last request sent (0 before the first): it changes whenever a request goes out."""
+        return self._last_id
+
     def close(self) -> None:
         """Closes the socket at once (pending messages are dropped); closing twice is allowed."""
         if self._socket is not None:
@@ -96,10 +145,13 @@ class Connection:
     def closed(self) -> bool:
         return self._socket is None
 
+    def _closed_error(self) -> ZeroGymError:
+        return ZeroGymError("closed", f"the connection to {self.address} is closed; make a new env")
+
     def _exchange(self, message: dict[str, Any]) -> dict[str, Any]:
         socket = self._socket
         if socket is None:
-            raise ZeroGymError("closed", f"the connection to {self.address} is closed; make a new env")
+            raise self._closed_error()
         self._last_id = request_id = self._last_id + 1
         message["id"] = request_id
         try:
@@ -137,14 +189,34 @@ class Connection:
 def _receive(socket: zmq.Socket, spin_us: int) -> bytes:
     """The next frame: polled for during ``spin_us``, then waited for (up to the socket's receive timeout)."""
     if spin_us > 0:
-        clock = time.perf_counter_ns
-        deadline = clock() + spin_us * 1000
-        while clock() < deadline:
-            try:
-                return socket.recv(zmq.NOBLOCK)
-            except zmq.Again:
-                os.sched_yield()
+        frame = _spin(socket, spin_us)
+        if frame is not None:
+            return frame
     return socket.recv()
+
+
+def _receive_within(socket: zmq.Socket, spin_us: int, timeout: float | None) -> bytes:
+    """As ``_receive``, but waiting up to ``timeout`` seconds (None: forever) rather than the socket's receive timeout;
+    ``zmq.Again`` past it."""
+    if spin_us > 0:
+        frame = _spin(socket, spin_us)
+        if frame is not None:
+            return frame
+    if socket.poll(None if timeout is None else max(0, round(timeout * 1000)), zmq.POLLIN):
+        return socket.recv(zmq.NOBLOCK)
+    raise zmq.Again()
+
+
+def _spin(socket: zmq.Socket, spin_us: int) -> bytes | None:
+    """The next frame if one comes within ``spin_us`` of polling (yielding the CPU between polls), else None."""
+    clock = time.perf_counter_ns
+    deadline = clock() + spin_us * 1000
+    while clock() < deadline:
+        try:
+            return socket.recv(zmq.NOBLOCK)
+        except zmq.Again:
+            os.sched_yield()
+    return None
 
 
 def _unpack(frame: bytes) -> dict[str, Any]:

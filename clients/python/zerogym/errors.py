@@ -154,17 +154,21 @@ def error_from_reply(error: Any) -> ZeroGymError:
 class ServerTimeoutError(TimeoutError):
     """The server did not answer a request within the client's timeout.
 
-    The message names the endpoint, the request and what to check. The client has already reopened its socket, so
-    a late reply cannot be mistaken for the next one; envs made on the old socket are gone (``reset()`` remakes them).
+    The message names the endpoint, the request and what to check. After a synchronous call the client has already
+    reopened its socket, so a late reply cannot be mistaken for the next one; envs made on the old socket are gone
+    (``reset()`` remakes them). After a vector env's ``recv`` (``pending`` true) nothing was reset: the reply is still
+    awaited, and the next ``recv()`` returns it (SPEC.md §3.4). A ``send`` the server did not take in time was not sent.
     """
 
-    def __init__(self, address: str, op: str, timeout: float | None, encrypted: bool = False):
+    def __init__(self, address: str, op: str, timeout: float | None, encrypted: bool = False, pending: bool = False):
         curve_hint = ("with CURVE, also that curve_server_key is the server's NAME.pub and that the server lists "
                       "this client's public key in --authorized-keys" if encrypted else
                       "a server started with --curve-secret-key answers only clients given curve_server_key and "
                       "curve_client_key")
+        pending_hint = (" The request stays pending: call it again to go on waiting for the same reply."
+                        if pending else "")
         super().__init__(
-            f"the ZeroGym server at {address} did not answer '{op}' within {timeout} s. "
+            f"the ZeroGym server at {address} did not answer '{op}' within {timeout} s.{pending_hint} "
             f"Check that the server is running and bound to that address "
             f"(scripts/serve --bind {address}), that the host and port are right, "
             f"and that no firewall blocks the port; {curve_hint}."
@@ -173,6 +177,31 @@ class ServerTimeoutError(TimeoutError):
         self.op = op
         self.timeout = timeout
         self.encrypted = encrypted
+        self.pending = pending
 
     def __reduce__(self):
-        return type(self), (self.address, self.op, self.timeout, self.encrypted)
+        return type(self), (self.address, self.op, self.timeout, self.encrypted, self.pending)
+
+
+class SubEnvError(ZeroGymError):
+    """Some sub-envs of a vector env's batch failed (SPEC.md §3.4), raised by ``recv`` (and ``step``, ``step_wait``).
+
+    Nothing is lost: ``results`` holds the batch's other results as ``recv`` returns them, ``(obs, rewards,
+    terminations, truncations, infos)`` with ``infos["env_id"]`` saying which sub-envs they belong to.
+
+    Args:
+        errors: sub-env index -> the ``ZeroGymError`` subclass of its error code. A sub-env whose action was outside
+            the action space (``InvalidActionError``) is unchanged and may be sent to again; any other error
+            (``EnvFailureError``) leaves it failed until ``reset()`` or ``async_reset()`` makes it anew.
+        results: the 5-tuple of the batch's other sub-envs.
+    """
+
+    def __init__(self, errors: dict[int, ZeroGymError], results: tuple[Any, ...]):
+        details = "; ".join(f"sub-env {env_id}: {error.code}: {error.message}" for env_id, error in errors.items())
+        super().__init__("sub_env", f"{len(errors)} sub-env(s) of the batch failed ({details}); the results of the "
+                                    f"others are in this error's .results")
+        self.errors = errors
+        self.results = results
+
+    def __reduce__(self):
+        return type(self), (self.errors, self.results)

@@ -25,21 +25,27 @@ class RemoteEnv:
         num_envs: None for a single env, N for a vector env of N copies.
         curve: CURVE keys for an encrypted connection, or None.
         spin_us: microseconds to poll for each reply before blocking (None: ``ZEROGYM_SPIN_US``).
+        batch_size: for a vector env whose ``recv`` answers with fewer than ``num_envs`` sub-envs (SPEC.md §3.4);
+            None leaves it at the server's default, ``num_envs``, and needs no server capability.
     """
 
     def __init__(self, env_id: str, address: str, timeout: float | None, render_mode: str | None,
                  kwargs: dict[str, Any], num_envs: int | None = None, curve: CurveKeys | None = None,
-                 spin_us: int | None = None):
+                 spin_us: int | None = None, batch_size: int | None = None):
         self.env_id = env_id
         self.connection = Connection(address, timeout, curve, spin_us)
         self._make_request: dict[str, Any] = {"op": "make", "env": env_id, "kwargs": kwargs}
         if num_envs is not None:
             self._make_request["num_envs"] = num_envs
+        if batch_size is not None:
+            self._make_request["batch_size"] = batch_size
         if render_mode is not None:
             self._make_request["render_mode"] = render_mode
         try:
             if num_envs is not None:
                 self.connection.require("vector", "make_vec")
+            if batch_size is not None:
+                self.connection.require("async_vector", f"make_vec(batch_size={batch_size})")
             if render_mode is not None:
                 self.connection.require(f"render:{render_mode}", f"render_mode={render_mode!r}")
             self.made: dict[str, Any] = self.connection.request(self._make_request)

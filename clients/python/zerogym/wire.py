@@ -65,7 +65,7 @@ def decode_array(value: Any) -> np.ndarray:
         return array.reshape(shape)
     except (KeyError, TypeError, ValueError) as error:
         raise ProtocolError(f"expected an array {{dtype, shape, data}} with dtype in {WIRE_DTYPES} and "
-                            f"prod(shape) × itemsize bytes of data; got {_describe(value)} ({error})") from None
+                            f"prod(shape) × itemsize bytes of data; got {describe(value)} ({error})") from None
 
 
 def decode_value(value: Any) -> Any:
@@ -118,10 +118,10 @@ def decode_space(value: Any) -> spaces.Space:
         if kind == "Tuple":
             return spaces.Tuple([decode_space(member) for member in value["spaces"]])
     except (KeyError, TypeError, AttributeError) as error:
-        raise ProtocolError(f"expected a space map as SPEC.md §2.2 describes; got {_describe(value)} "
+        raise ProtocolError(f"expected a space map as SPEC.md §2.2 describes; got {describe(value)} "
                             f"(missing or mistyped {error})") from None
     raise ProtocolError(f"expected a space of type Box, Discrete, MultiBinary, MultiDiscrete, Dict or Tuple; "
-                        f"got {_describe(value)}")
+                        f"got {describe(value)}")
 
 
 def value_decoder(space: spaces.Space) -> Callable[[Any], Any]:
@@ -142,7 +142,7 @@ def value_decoder(space: spaces.Space) -> Callable[[Any], Any]:
                 return {key: decode(value[key]) for key, decode in members}
             except (KeyError, TypeError):
                 raise ProtocolError(f"expected a map with keys {[key for key, _ in members]}; "
-                                    f"got {_describe(value)}") from None
+                                    f"got {describe(value)}") from None
 
         return decode_dict
     if isinstance(space, spaces.Tuple):
@@ -150,7 +150,7 @@ def value_decoder(space: spaces.Space) -> Callable[[Any], Any]:
 
         def decode_tuple(value: Any) -> tuple[Any, ...]:
             if type(value) is not list or len(value) != len(member_decoders):
-                raise ProtocolError(f"expected an array of {len(member_decoders)} values; got {_describe(value)}")
+                raise ProtocolError(f"expected an array of {len(member_decoders)} values; got {describe(value)}")
             return tuple(decode(member) for decode, member in zip(member_decoders, value))
 
         return decode_tuple
@@ -170,7 +170,7 @@ def array_decoder(dtype: np.dtype, shape: tuple[int, ...]) -> Callable[[Any], np
                 return np.frombuffer(value["data"], wire_dtype).reshape(shape)
         except (KeyError, TypeError, ValueError):
             pass
-        raise ProtocolError(f"expected a {name} array of shape {shape}; got {_describe(value)}")
+        raise ProtocolError(f"expected a {name} array of shape {shape}; got {describe(value)}")
 
     return decode
 
@@ -178,7 +178,7 @@ def array_decoder(dtype: np.dtype, shape: tuple[int, ...]) -> Callable[[Any], np
 def _decode_int(value: Any) -> int:
     if type(value) is int:
         return value
-    raise ProtocolError(f"expected an integer; got {_describe(value)}")
+    raise ProtocolError(f"expected an integer; got {describe(value)}")
 
 
 def _expect_array(array: np.ndarray, dtype: Any, shape: Any, what: str) -> None:
@@ -187,9 +187,10 @@ def _expect_array(array: np.ndarray, dtype: Any, shape: Any, what: str) -> None:
                             f"got {array.dtype.name} of shape {list(array.shape)}")
 
 
-def _describe(value: Any) -> str:
+def describe(value: Any) -> str:
+    """A short description of a wire value for error messages: maps by their keys, bytes by their length."""
     if isinstance(value, dict):
-        return "a map {" + ", ".join(f"{key}: {_describe(member)}" for key, member in value.items()) + "}"
+        return "a map {" + ", ".join(f"{key}: {describe(member)}" for key, member in value.items()) + "}"
     if isinstance(value, bytes):
         return f"{len(value)} bytes"
     text = repr(value)

@@ -71,6 +71,23 @@ public class BatchingTests
     }
 
     [Fact]
+    public void BatchSpace_OfOneDiscrete_IsOneDimensional()
+    {
+        var batched = Assert.IsType<MultiDiscrete>(Batching.BatchSpace(new Discrete(2), 1));
+
+        Assert.Equal([1], batched.Shape);
+        Assert.True(batched.Contains(NDArray.From([1L], 1)));
+    }
+
+    [Fact]
+    public void Concatenate_OfOneDiscreteValue_IsOneDimensional()
+    {
+        var batched = Assert.IsType<NDArray>(Batching.Concatenate(new Discrete(2), [1L]));
+
+        Assert.Equal([1], batched.Shape);
+    }
+
+    [Fact]
     public void BatchSpace_OfMultiDiscrete_IsAnInt64BoxUpToStartPlusNvecMinusOne()
     {
         var single = new MultiDiscrete(NDArray.From([3L, 4]), NDArray.From([1L, -1]));
