@@ -282,9 +282,9 @@ public sealed class RequestHandler : IDisposable
             var result = clients.Run(client, session, Ops.Step, request.Id, () => session.Vector!.Step(actions));
             vectorStepReply.Id = request.Id;
             vectorStepReply.Obs = result.Observations;
-            vectorStepReply.Reward = NDArray.From(result.Rewards);
-            vectorStepReply.Terminated = NDArray.From(result.Terminated);
-            vectorStepReply.Truncated = NDArray.From(result.Truncated);
+            vectorStepReply.Reward = OneDimensional(result.Rewards);
+            vectorStepReply.Terminated = OneDimensional(result.Terminated);
+            vectorStepReply.Truncated = OneDimensional(result.Truncated);
             vectorStepReply.Info = result.Info;
             Write(VectorStepReply.Shape, vectorStepReply);
         }
@@ -453,15 +453,18 @@ public sealed class RequestHandler : IDisposable
         Write(BatchReply.Shape, new BatchReply
         {
             Id = requestId,
-            EnvId = NDArray.From(results.Select(result => (long)result.EnvId).ToArray()),
+            EnvId = OneDimensional(results.Select(result => (long)result.EnvId).ToArray()),
             Obs = batched.Observations,
-            Reward = NDArray.From(batched.Rewards),
-            Terminated = NDArray.From(batched.Terminated),
-            Truncated = NDArray.From(batched.Truncated),
+            Reward = OneDimensional(batched.Rewards),
+            Terminated = OneDimensional(batched.Terminated),
+            Truncated = OneDimensional(batched.Truncated),
             Info = batched.Info,
             Errors = errors,
         });
     }
+
+    /// <summary>A (N,) array of one value per sub-env, also for N = 1 (where <see cref="NDArray.From{T}(T[], int[])"/> alone gives a 0-d array).</summary>
+    private static NDArray OneDimensional<T>(T[] values) where T : unmanaged => NDArray.From(values, values.Length);
 
     /// <summary>The reply to the request just handled, unless it must wait behind a recv of the same client (then held, and empty).</summary>
     private ReadOnlyMemory<byte> Reply(ClientSession client)

@@ -52,7 +52,7 @@ public static class Batching
                     batch[i] = values[i] as long? ?? throw NotCanonical(single, values[i], "an integer (long)");
                 }
 
-                return NDArray.From(batch);
+                return NDArray.From(batch, batch.Length);
             case TupleSpace tuple:
                 var members = new object[tuple.Spaces.Count];
                 for (int m = 0; m < members.Length; m++)
@@ -205,7 +205,7 @@ public static class Batching
     {
         var values = new long[n];
         Array.Fill(values, value);
-        return NDArray.From(values);
+        return NDArray.From(values, n);
     }
 
     /// <summary>The largest value of each element, start + nvec - 1, tiled n times.</summary>
