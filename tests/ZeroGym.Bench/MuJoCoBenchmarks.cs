@@ -15,7 +15,8 @@ internal static class MuJoCoBenchmarks
     private const string EnvId = "HalfCheetah-v5";
     private const int EpisodeSteps = 1000;
     private const int ActionRows = 64;
-    private const int VectorEnvs = 16;
+    // The remote benchmarks' sizes: 16 envs stepped together, and 32 stepped asynchronously in batches of 16.
+    private static readonly int[] VectorSizes = [16, 32];
 
     /// <summary>
     /// The raw loop (ctrl, 5 mj_step, mj_rnePostConstraint; a reset per 1000 steps), then the env in-process as the
@@ -54,18 +55,21 @@ internal static class MuJoCoBenchmarks
             if (handler.Handle("bench", stepRequests[calls++ % ActionRows]).Span.IndexOf(truncated) >= 0) handler.Handle("bench", reset);
         }, batch: 200));
 
-        // A 16-env vector env through the handler: what the remote vector benchmark costs without sockets.
-        var vectorMade = (Dictionary<object, object?>)WireValue.Deserialize(
-            handler.Handle("bench", Benchmarks.Request(1, "make", ("env", EnvId), ("num_envs", (long)VectorEnvs))))!;
-        long vectorHandle = (long)vectorMade["handle"]!;
-        handler.Handle("bench", Benchmarks.Request(2, "reset", ("handle", vectorHandle), ("seed", 0L)));
-        var vectorRequests = VectorActions(actions, VectorEnvs)
-            .Select((batch, i) => Benchmarks.Request(3 + i, "step", ("handle", vectorHandle), ("action", batch))).ToArray();
-        long vectorCalls = 0;
-        var vector = Measure.Throughput($"in-process server handler halfcheetah vector {VectorEnvs} step", seconds,
-            () => handler.Handle("bench", vectorRequests[vectorCalls++ % ActionRows]), batch: 10);
-        vector["items_per_s"] = (double)vector["items_per_s"] * VectorEnvs;
-        Measure.Print(vector);
+        // Vector envs through the handler, stepped over every core: what the remote vector benchmarks cost without sockets.
+        foreach (int numEnvs in VectorSizes)
+        {
+            var vectorMade = (Dictionary<object, object?>)WireValue.Deserialize(
+                handler.Handle("bench", Benchmarks.Request(1, "make", ("env", EnvId), ("num_envs", (long)numEnvs))))!;
+            long vectorHandle = (long)vectorMade["handle"]!;
+            handler.Handle("bench", Benchmarks.Request(2, "reset", ("handle", vectorHandle), ("seed", 0L)));
+            var vectorRequests = VectorActions(actions, numEnvs)
+                .Select((batch, i) => Benchmarks.Request(3 + i, "step", ("handle", vectorHandle), ("action", batch))).ToArray();
+            long vectorCalls = 0;
+            var vector = Measure.Throughput($"in-process server handler halfcheetah vector {numEnvs} step", seconds,
+                () => handler.Handle("bench", vectorRequests[vectorCalls++ % ActionRows]), batch: 10);
+            vector["items_per_s"] = (double)vector["items_per_s"] * numEnvs;
+            Measure.Print(vector);
+        }
     }
 
     /// <summary>One remote HalfCheetah, then a remote vector env of <paramref name="numEnvs"/>, through the C# client.</summary>
@@ -90,6 +94,23 @@ internal static class MuJoCoBenchmarks
         // The vector env resets finished sub-envs itself (Gymnasium's autoreset), so the loop only steps.
         Measure.Print(Measure.Latency($"c# halfcheetah vector {numEnvs} envs", seconds,
             () => envs.Step(batches[calls++ % ActionRows]), itemsPerCall: numEnvs));
+    }
+
+    /// <summary>
+    /// A remote vector env of <paramref name="numEnvs"/> through the C# client's asynchronous calls: receive the first
+    /// <paramref name="batchSize"/> to finish, send their next actions, while the server steps the others.
+    /// </summary>
+    public static void RemoteAsync(string serverAddress, double seconds, int numEnvs, int batchSize)
+    {
+        var batches = VectorActions(Actions(), batchSize);
+        using var envs = RemoteVectorEnv.Make(EnvId, numEnvs, serverAddress, batchSize: batchSize);
+        envs.AsyncReset(seed: 0);
+        long calls = 0;
+        Measure.Print(Measure.Latency($"c# halfcheetah async vector {numEnvs}/{batchSize}", seconds, () =>
+        {
+            var received = envs.Receive();
+            envs.Send(batches[calls++ % ActionRows], received.EnvIds);
+        }, itemsPerCall: batchSize));
     }
 
     /// <summary>One batch of actions per row: sub-env i of row r takes action r + i.</summary>
