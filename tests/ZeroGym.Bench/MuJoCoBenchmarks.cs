@@ -70,6 +70,47 @@ internal static class MuJoCoBenchmarks
             vector["items_per_s"] = (double)vector["items_per_s"] * numEnvs;
             Measure.Print(vector);
         }
+
+        HandlerAsync(handler, actions, seconds, numEnvs: 32, batchSize: 16);
+    }
+
+    /// <summary>
+    /// The asynchronous calls through the handler (SPEC.md §3.4), as the server's loop runs them without sockets: each
+    /// send asks for the next batch, and the queued work runs until its reply is out. What the remote async benchmark
+    /// costs on the server's side.
+    /// </summary>
+    private static void HandlerAsync(RequestHandler handler, NDArray[] actions, double seconds, int numEnvs, int batchSize)
+    {
+        var made = (Dictionary<object, object?>)WireValue.Deserialize(handler.Handle("bench", Benchmarks.Request(
+            1, "make", ("env", EnvId), ("num_envs", (long)numEnvs), ("batch_size", (long)batchSize))))!;
+        long handle = (long)made["handle"]!;
+        var batches = VectorActions(actions, batchSize);
+        byte[]? reply = null;
+        void Answered(string client, ReadOnlySpan<byte> payload) => reply = payload.ToArray();
+        long[] Receive(ReadOnlyMemory<byte> immediate)
+        {
+            reply = immediate.IsEmpty ? null : immediate.ToArray();
+            while (reply is null)
+            {
+                handler.RunQueuedWork();
+                handler.FlushHeldReplies(Answered);
+            }
+
+            return WireFormat.ReadArray(((Dictionary<object, object?>)WireValue.Deserialize(reply)!)["env_id"], "env_id").ToArray<long>();
+        }
+
+        var envIds = Receive(handler.Handle("bench", Benchmarks.Request(2, "async_reset", ("handle", handle), ("seed", 0L), ("recv", true))));
+        var pending = Receive(handler.Handle("bench", Benchmarks.Request(3, "recv", ("handle", handle))));
+        long calls = 0;
+        var result = Measure.Throughput($"in-process server handler halfcheetah async vector {numEnvs}/{batchSize}", seconds, () =>
+        {
+            var sent = handler.Handle("bench", Benchmarks.Request(4 + calls, "send", ("handle", handle), ("env_id", NDArray.From(envIds, envIds.Length)),
+                ("action", batches[calls % ActionRows]), ("recv", true)));
+            calls++;
+            (envIds, pending) = (pending, Receive(sent));
+        }, batch: 10);
+        result["items_per_s"] = (double)result["items_per_s"] * batchSize;
+        Measure.Print(result);
     }
 
     /// <summary>One remote HalfCheetah, then a remote vector env of <paramref name="numEnvs"/>, through the C# client.</summary>
