@@ -166,8 +166,9 @@ public sealed class RemoteVectorEnv : IDisposable
     /// <summary>
     /// Sends one action to each sub-env of <paramref name="envIds"/> (distinct, idle: their last results received) and
     /// returns at once; <paramref name="actions"/> is batched in the order of <paramref name="envIds"/> (leading
-    /// dimension <c>envIds.Count</c>; for one sub-env a 0-d array is taken as a batch of one). A sub-env whose episode ended on its last result ignores its action and resets
-    /// (next-step autoreset). What the server would reject as a whole is rejected here and changes nothing:
+    /// dimension <c>envIds.Count</c>; for one sub-env a 0-d array is taken as a batch of one). A sub-env whose episode
+    /// ended on its last result ignores its action and resets (next-step autoreset). What the server would reject as a
+    /// whole is rejected here and changes nothing:
     /// <c>invalid_argument</c> for sub-envs that are missing, out of range, repeated, in flight or failed,
     /// <c>invalid_action</c> for a number of actions that does not match, <c>reset_needed</c> before the first reset.
     /// </summary>
