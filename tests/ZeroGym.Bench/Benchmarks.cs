@@ -84,6 +84,24 @@ internal static class Benchmarks
         }, itemsPerCall: numEnvs));
     }
 
+    /// <summary>
+    /// A remote vector env through the C# client's asynchronous calls (SPEC.md §3.4), as an agent drives it: receive a
+    /// batch, choose its actions, send them; the other sub-envs step meanwhile. Items are env-steps.
+    /// </summary>
+    public static void RemoteAsyncVector(string serverAddress, double seconds, int numEnvs, int batchSize)
+    {
+        using var envs = RemoteVectorEnv.Make(EnvId, numEnvs, serverAddress, batchSize: batchSize);
+        envs.AsyncReset(seed: 0);
+        var actions = new Random(0);
+        var batch = new long[batchSize];
+        Measure.Print(Measure.Latency($"c# cartpole async vector {numEnvs}/{batchSize}", seconds, () =>
+        {
+            var received = envs.Receive();
+            for (int i = 0; i < batch.Length; i++) batch[i] = actions.Next(2);
+            envs.Send(NDArray.From(batch, batchSize), received.EnvIds);
+        }, itemsPerCall: batchSize));
+    }
+
     /// <summary>CartPole stepped in-process, as the server steps it (time limit included).</summary>
     public static void InProcess(double seconds)
     {

@@ -15,7 +15,8 @@ internal static class MuJoCoBenchmarks
     private const string EnvId = "HalfCheetah-v5";
     private const int EpisodeSteps = 1000;
     private const int ActionRows = 64;
-    private const int VectorEnvs = 16;
+    // The remote benchmarks' sizes: 16 envs stepped together, and 32 stepped asynchronously in batches of 16.
+    private static readonly int[] VectorSizes = [16, 32];
 
     /// <summary>
     /// The raw loop (ctrl, 5 mj_step, mj_rnePostConstraint; a reset per 1000 steps), then the env in-process as the
@@ -54,18 +55,62 @@ internal static class MuJoCoBenchmarks
             if (handler.Handle("bench", stepRequests[calls++ % ActionRows]).Span.IndexOf(truncated) >= 0) handler.Handle("bench", reset);
         }, batch: 200));
 
-        // A 16-env vector env through the handler: what the remote vector benchmark costs without sockets.
-        var vectorMade = (Dictionary<object, object?>)WireValue.Deserialize(
-            handler.Handle("bench", Benchmarks.Request(1, "make", ("env", EnvId), ("num_envs", (long)VectorEnvs))))!;
-        long vectorHandle = (long)vectorMade["handle"]!;
-        handler.Handle("bench", Benchmarks.Request(2, "reset", ("handle", vectorHandle), ("seed", 0L)));
-        var vectorRequests = VectorActions(actions, VectorEnvs)
-            .Select((batch, i) => Benchmarks.Request(3 + i, "step", ("handle", vectorHandle), ("action", batch))).ToArray();
-        long vectorCalls = 0;
-        var vector = Measure.Throughput($"in-process server handler halfcheetah vector {VectorEnvs} step", seconds,
-            () => handler.Handle("bench", vectorRequests[vectorCalls++ % ActionRows]), batch: 10);
-        vector["items_per_s"] = (double)vector["items_per_s"] * VectorEnvs;
-        Measure.Print(vector);
+        // Vector envs through the handler, stepped over every core: what the remote vector benchmarks cost without sockets.
+        foreach (int numEnvs in VectorSizes)
+        {
+            var vectorMade = (Dictionary<object, object?>)WireValue.Deserialize(
+                handler.Handle("bench", Benchmarks.Request(1, "make", ("env", EnvId), ("num_envs", (long)numEnvs))))!;
+            long vectorHandle = (long)vectorMade["handle"]!;
+            handler.Handle("bench", Benchmarks.Request(2, "reset", ("handle", vectorHandle), ("seed", 0L)));
+            var vectorRequests = VectorActions(actions, numEnvs)
+                .Select((batch, i) => Benchmarks.Request(3 + i, "step", ("handle", vectorHandle), ("action", batch))).ToArray();
+            long vectorCalls = 0;
+            var vector = Measure.Throughput($"in-process server handler halfcheetah vector {numEnvs} step", seconds,
+                () => handler.Handle("bench", vectorRequests[vectorCalls++ % ActionRows]), batch: 10);
+            vector["items_per_s"] = (double)vector["items_per_s"] * numEnvs;
+            Measure.Print(vector);
+        }
+
+        HandlerAsync(handler, actions, seconds, numEnvs: 32, batchSize: 16);
+    }
+
+    /// <summary>
+    /// The asynchronous calls through the handler (SPEC.md §3.4), as the server's loop runs them without sockets: each
+    /// send asks for the next batch, and the queued work runs until its reply is out. What the remote async benchmark
+    /// costs on the server's side.
+    /// </summary>
+    private static void HandlerAsync(RequestHandler handler, NDArray[] actions, double seconds, int numEnvs, int batchSize)
+    {
+        var made = (Dictionary<object, object?>)WireValue.Deserialize(handler.Handle("bench", Benchmarks.Request(
+            1, "make", ("env", EnvId), ("num_envs", (long)numEnvs), ("batch_size", (long)batchSize))))!;
+        long handle = (long)made["handle"]!;
+        var batches = VectorActions(actions, batchSize);
+        byte[]? reply = null;
+        void Answered(string client, ReadOnlySpan<byte> payload) => reply = payload.ToArray();
+        long[] Receive(ReadOnlyMemory<byte> immediate)
+        {
+            reply = immediate.IsEmpty ? null : immediate.ToArray();
+            while (reply is null)
+            {
+                handler.RunQueuedWork();
+                handler.FlushHeldReplies(Answered);
+            }
+
+            return WireFormat.ReadArray(((Dictionary<object, object?>)WireValue.Deserialize(reply)!)["env_id"], "env_id").ToArray<long>();
+        }
+
+        var envIds = Receive(handler.Handle("bench", Benchmarks.Request(2, "async_reset", ("handle", handle), ("seed", 0L), ("recv", true))));
+        var pending = Receive(handler.Handle("bench", Benchmarks.Request(3, "recv", ("handle", handle))));
+        long calls = 0;
+        var result = Measure.Throughput($"in-process server handler halfcheetah async vector {numEnvs}/{batchSize}", seconds, () =>
+        {
+            var sent = handler.Handle("bench", Benchmarks.Request(4 + calls, "send", ("handle", handle), ("env_id", NDArray.From(envIds, envIds.Length)),
+                ("action", batches[calls % ActionRows]), ("recv", true)));
+            calls++;
+            (envIds, pending) = (pending, Receive(sent));
+        }, batch: 10);
+        result["items_per_s"] = (double)result["items_per_s"] * batchSize;
+        Measure.Print(result);
     }
 
     /// <summary>One remote HalfCheetah, then a remote vector env of <paramref name="numEnvs"/>, through the C# client.</summary>
@@ -90,6 +135,23 @@ internal static class MuJoCoBenchmarks
         // The vector env resets finished sub-envs itself (Gymnasium's autoreset), so the loop only steps.
         Measure.Print(Measure.Latency($"c# halfcheetah vector {numEnvs} envs", seconds,
             () => envs.Step(batches[calls++ % ActionRows]), itemsPerCall: numEnvs));
+    }
+
+    /// <summary>
+    /// A remote vector env of <paramref name="numEnvs"/> through the C# client's asynchronous calls: receive the first
+    /// <paramref name="batchSize"/> to finish, send their next actions, while the server steps the others.
+    /// </summary>
+    public static void RemoteAsync(string serverAddress, double seconds, int numEnvs, int batchSize)
+    {
+        var batches = VectorActions(Actions(), batchSize);
+        using var envs = RemoteVectorEnv.Make(EnvId, numEnvs, serverAddress, batchSize: batchSize);
+        envs.AsyncReset(seed: 0);
+        long calls = 0;
+        Measure.Print(Measure.Latency($"c# halfcheetah async vector {numEnvs}/{batchSize}", seconds, () =>
+        {
+            var received = envs.Receive();
+            envs.Send(batches[calls++ % ActionRows], received.EnvIds);
+        }, itemsPerCall: batchSize));
     }
 
     /// <summary>One batch of actions per row: sub-env i of row r takes action r + i.</summary>

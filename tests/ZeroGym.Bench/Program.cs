@@ -8,16 +8,25 @@ var echo = new Option<string>("--echo") { Description = "Echo server address", R
 var bind = new Option<string>("--bind") { Description = "Endpoint of the echo server", DefaultValueFactory = _ => "tcp://127.0.0.1:*" };
 var replyBytes = new Option<int>("--reply-bytes") { Description = "Size of every echo reply", DefaultValueFactory = _ => 100 };
 var numEnvs = new Option<int>("--num-envs") { Description = "Sub-envs of the vector benchmark", DefaultValueFactory = _ => 64 };
+var asyncEnvs = new Option<int>("--async-envs") { Description = "Sub-envs of the asynchronous vector benchmark (0: skip it)", DefaultValueFactory = _ => 128 };
+var batchSize = new Option<int>("--batch-size") { Description = "Batch size of the asynchronous vector benchmark", DefaultValueFactory = _ => 64 };
 
 var echoServer = new Command("echo-server", "A bare ROUTER answering every request with a fixed payload") { bind, replyBytes };
 echoServer.SetAction(parsed => Benchmarks.EchoServer(parsed.GetValue(bind)!, parsed.GetValue(replyBytes)));
 
-var remote = new Command("remote", "Bare echo, one remote CartPole and a remote vector env through the C# client") { server, echo, seconds, numEnvs };
+var remote = new Command("remote", "Bare echo, one remote CartPole, and a remote vector env synchronous and asynchronous through the C# client")
+{
+    server, echo, seconds, numEnvs, asyncEnvs, batchSize,
+};
 remote.SetAction(parsed =>
 {
     Benchmarks.Echo(parsed.GetValue(echo)!, parsed.GetValue(seconds));
     Benchmarks.RemoteStep(parsed.GetValue(server)!, parsed.GetValue(seconds));
     Benchmarks.RemoteVector(parsed.GetValue(server)!, parsed.GetValue(seconds), parsed.GetValue(numEnvs));
+    if (parsed.GetValue(asyncEnvs) > 0)
+    {
+        Benchmarks.RemoteAsyncVector(parsed.GetValue(server)!, parsed.GetValue(seconds), parsed.GetValue(asyncEnvs), parsed.GetValue(batchSize));
+    }
 });
 
 var local = new Command("in-process", "CartPole and the server's request handler without sockets") { seconds };
@@ -30,8 +39,18 @@ local.SetAction(parsed =>
 var mujocoInProcess = new Command("mujoco-in-process", "HalfCheetah-v5: MuJoCo's raw C loop and the env in-process") { seconds };
 mujocoInProcess.SetAction(parsed => MuJoCoBenchmarks.InProcess(parsed.GetValue(seconds)));
 
-var mujocoRemote = new Command("mujoco-remote", "HalfCheetah-v5 through the C# client: one env and a vector env") { server, seconds, numEnvs };
-mujocoRemote.SetAction(parsed => MuJoCoBenchmarks.Remote(parsed.GetValue(server)!, parsed.GetValue(seconds), parsed.GetValue(numEnvs)));
+var mujocoRemote = new Command("mujoco-remote", "HalfCheetah-v5 through the C# client: one env, a vector env, and an asynchronous vector env")
+{
+    server, seconds, numEnvs, asyncEnvs, batchSize,
+};
+mujocoRemote.SetAction(parsed =>
+{
+    MuJoCoBenchmarks.Remote(parsed.GetValue(server)!, parsed.GetValue(seconds), parsed.GetValue(numEnvs));
+    if (parsed.GetValue(asyncEnvs) > 0)
+    {
+        MuJoCoBenchmarks.RemoteAsync(parsed.GetValue(server)!, parsed.GetValue(seconds), parsed.GetValue(asyncEnvs), parsed.GetValue(batchSize));
+    }
+});
 
 var dqnUpdate = new Command("dqn-update", "Time of one DQN gradient step with the default options") { seconds };
 dqnUpdate.SetAction(parsed => Benchmarks.DqnUpdate(parsed.GetValue(seconds)));

@@ -19,6 +19,11 @@ MIN_PYTHON_VECTOR_ENV_STEPS = 500_000
 MIN_IN_PROCESS_OVER_RAW = 0.9
 MIN_REMOTE_VECTOR_OVER_IN_PROCESS = 0.8
 # Issue 5: the NES core at 2,500 frames/s per core or more, and the 4-frame-skip 84x84x4 env at 600 steps/s per core.
+# Issue 12: the C# client's asynchronous CartPole vector env (128 envs, batches of 64) at least 1.5x its synchronous
+# 64-env vector env of the same round, and HalfCheetah-v5 asynchronously (32 envs, batches of 16) at least 90% of the
+# server's in-process rate for 32 envs on all cores.
+MIN_ASYNC_OVER_SYNC_CARTPOLE = 1.5
+MIN_ASYNC_HALFCHEETAH_OVER_IN_PROCESS = 0.9
 MIN_NES_RAW_FPS = 2500
 MIN_WRAPPED_NES_STEPS_PER_CORE = 600
 # Issue 12, against outside anchors measured in the same run (scripts/bench-anchors): our A2C through the server at
@@ -102,6 +107,17 @@ def main(path):
         share = rate(remote_vector) / rate(in_process)
         verdicts.append((f"halfcheetah 16-env remote / in-process = {share:.2f} (target >= {MIN_REMOTE_VECTOR_OVER_IN_PROCESS})",
                          share >= MIN_REMOTE_VECTOR_OVER_IN_PROCESS))
+    def round_ratio(name, baseline):
+        pairs = list(zip(rounds.get(name, []), rounds.get(baseline, [])))
+        return statistics.median(rate(run) / rate(base) for run, base in pairs) if pairs else None
+    if (async_ratio := round_ratio("c# cartpole async vector 128/64", "c# cartpole vector 64 envs")) is not None:
+        verdicts.append((f"c# async cartpole 128/64 / sync 64-env = {async_ratio:.2f} (target >= {MIN_ASYNC_OVER_SYNC_CARTPOLE})",
+                         async_ratio >= MIN_ASYNC_OVER_SYNC_CARTPOLE))
+    async_cheetah, all_cores = table.get("c# halfcheetah async vector 32/16"), table.get("in-process server handler halfcheetah vector 32 step")
+    if async_cheetah and all_cores:
+        share = rate(async_cheetah) / rate(all_cores)
+        verdicts.append((f"halfcheetah async 32/16 remote / in-process 32 envs on all cores = {share:.2f} "
+                         f"(target >= {MIN_ASYNC_HALFCHEETAH_OVER_IN_PROCESS})", share >= MIN_ASYNC_HALFCHEETAH_OVER_IN_PROCESS))
     def per_cpu(result):
         return f" ({result['items_per_cpu_s']:,.0f} per CPU-second)" if "items_per_cpu_s" in result else ""
     for name in ("raw nestopia frame (C loop, sound)", "raw nestopia frame (C loop, silent)"):

@@ -7,7 +7,9 @@ public class ZeroGymException(string code, string message, Exception? inner = nu
 }
 
 /// <summary>No reply came within the timeout. The message names the endpoint and what to check.</summary>
-public sealed class ServerTimeoutException(string address, string op, TimeSpan timeout, bool encrypted = false)
+/// <param name="reconnected">The client reopened its connection (every call but a <c>recv</c>); false: the request
+/// stays pending and the next call waits for the same reply.</param>
+public sealed class ServerTimeoutException(string address, string op, TimeSpan timeout, bool encrypted = false, bool reconnected = true)
     : TimeoutException(
         $"no reply from the ZeroGym server at {address} within {timeout.TotalSeconds:0.###} s to '{op}'. " +
         "Check that the server is running (scripts/serve), that the address and port are right, " +
@@ -15,7 +17,9 @@ public sealed class ServerTimeoutException(string address, string op, TimeSpan t
         (encrypted
             ? "; with CURVE, also that the server key is the server's NAME.pub and that the server lists this client's public key in --authorized-keys"
             : "; a server started with --curve-secret-key answers only CURVE clients") +
-        "; the client has reconnected and will retry on the next call")
+        (reconnected
+            ? "; the client has reconnected and will retry on the next call"
+            : "; the request stays pending: the next call waits for the same reply"))
 {
     public string Address { get; } = address;
 }

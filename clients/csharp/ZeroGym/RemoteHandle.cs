@@ -1,4 +1,5 @@
 using ZeroGym.Protocol.Messages;
+using ZeroGym.Protocol.Wire;
 using ZeroGym.Spaces;
 
 namespace ZeroGym;
@@ -46,6 +47,9 @@ internal sealed class RemoteHandle : IDisposable
 
     public int RenderFps { get; private set; }
 
+    /// <summary>A vector env's <c>recv</c> batch size (SPEC.md §3.4; the number of sub-envs unless asked otherwise); null for a single env.</summary>
+    public int? BatchSize { get; private set; }
+
     /// <summary>
     /// A request about this env (its handle is set here). After <c>unknown_handle</c>, <paramref name="remakeIfLost"/>
     /// (used by reset) makes the env again and retries once; otherwise the error says the env is gone and that reset
@@ -63,15 +67,51 @@ internal sealed class RemoteHandle : IDisposable
         catch (ZeroGymException error) when (error.Code == ErrorCodes.UnknownHandle)
         {
             lost = true;
-            if (!remakeIfLost)
-            {
-                throw new ZeroGymException(error.Code, $"{error.Message}. This env is gone from the server; Reset() will make it again", error);
-            }
-
+            if (!remakeIfLost) throw Gone(error);
             Make();
             return Send<TRequest, TReply>(request);
         }
     }
+
+    /// <summary>Posts a request about this env (its handle set here) without waiting for the reply (<see cref="Await{TReply}"/> reads it).</summary>
+    public PendingReply Post<TRequest>(TRequest request) where TRequest : HandleRequest, IRequest<TRequest>, new()
+    {
+        request.Handle = Handle;
+        return client.Post(request);
+    }
+
+    /// <summary>The reply to a request posted by <see cref="Post{TRequest}"/>; after <c>unknown_handle</c> the error says the env is gone and that reset makes it again.</summary>
+    public TReply Await<TReply>(PendingReply pending, bool reconnectOnTimeout = true) where TReply : class, IMessage<TReply>, new()
+    {
+        try
+        {
+            return client.Await<TReply>(pending, reconnectOnTimeout);
+        }
+        catch (ZeroGymException error) when (error.Code == ErrorCodes.UnknownHandle)
+        {
+            lost = true;
+            throw Gone(error);
+        }
+    }
+
+    /// <summary>Makes the env again if the server lost it (as <see cref="Reset"/> does), before a request that starts anew.</summary>
+    public void MakeIfLost()
+    {
+        if (lost) Make();
+    }
+
+    /// <summary>Throws <see cref="NotSupportedException"/> when the server does not offer <paramref name="capability"/> (SPEC.md §3), naming what needs it.</summary>
+    public void EnsureCapability(string capability, string what)
+    {
+        var server = client.Server;
+        if (server.Capabilities.Contains(capability)) return;
+        throw new NotSupportedException(
+            $"{what} needs the server capability '{capability}', which the server at {client.Address} ({server.Name} {server.Version}) does not offer " +
+            $"(it offers: {string.Join(", ", server.Capabilities)}); a server of protocol 1.1 or later has it");
+    }
+
+    private static ZeroGymException Gone(ZeroGymException error) =>
+        new(error.Code, $"{error.Message}. This env is gone from the server; Reset() will make it again", error);
 
     /// <summary>Sends <c>reset</c>, making the env again first if the server lost it.</summary>
     public ResetReply Reset(long? seed, IReadOnlyDictionary<string, object?>? options) =>
@@ -119,18 +159,21 @@ internal sealed class RemoteHandle : IDisposable
 
     private void Make()
     {
+        if (arguments.BatchSize is not null) EnsureCapability(ProtocolConstants.AsyncVectorCapability, "batch_size");
         var reply = client.Call<MakeRequest, MakeReply>(new MakeRequest
         {
             Env = arguments.EnvId,
             Kwargs = arguments.Kwargs,
             RenderMode = arguments.RenderMode,
             NumEnvs = arguments.NumEnvs,
+            BatchSize = arguments.BatchSize,
         });
         Handle = reply.Handle;
         ObservationSpace = reply.ObservationSpace;
         ActionSpace = reply.ActionSpace;
         Spec = EnvSpecInfo.FromWire(reply.Spec);
         RenderFps = (int)reply.Metadata.RenderFps;
+        BatchSize = reply.NumEnvs is long numEnvs ? (int)(reply.BatchSize ?? numEnvs) : null;
         lost = false;
     }
 }

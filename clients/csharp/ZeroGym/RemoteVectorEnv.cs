@@ -1,37 +1,80 @@
 using ZeroGym.Arrays;
 using ZeroGym.Protocol.Messages;
+using ZeroGym.Protocol.Wire;
 using ZeroGym.Spaces;
 
 namespace ZeroGym;
 
 /// <summary>
-/// N copies of an env on a ZeroGym server, stepped together by one message, as Gymnasium's <c>VectorEnv</c>:
-/// batched observations, per-env rewards and flags, next-step autoreset and <c>seed + i</c> seeding (SPEC.md §2.3).
+/// N copies of an env on a ZeroGym server, as Gymnasium's <c>VectorEnv</c>: batched observations, per-env rewards and
+/// flags, next-step autoreset and <c>seed + i</c> seeding (SPEC.md §2.3). <see cref="Step(object)"/> steps all N in one
+/// round trip. The asynchronous calls (SPEC.md §3.4, EnvPool's <c>async_reset</c>/<c>send</c>/<c>recv</c>) keep sub-envs
+/// working while the caller computes: <see cref="AsyncReset"/>, then <see cref="Receive"/> the first
+/// <see cref="BatchSize"/> results and <see cref="Send"/> their next actions, again and again.
 /// </summary>
+/// <remarks>
+/// Sends never wait for the server: each one is posted together with the <c>recv</c>s its sub-envs make possible, so a
+/// <see cref="Receive"/> usually finds its batch already arrived. The client keeps each sub-env's state (idle, in
+/// flight, failed) and rejects locally, with the server's error code, what the server would reject as a whole. Calls on
+/// one vector env take turns; a <see cref="Receive"/> that waits holds the connection, which envs made on the same
+/// <see cref="ZeroGymClient"/> share.
+/// </remarks>
+/// <example><code>
+/// using var envs = RemoteVectorEnv.Make("CartPole-v1", numEnvs: 128, batchSize: 64);
+/// envs.AsyncReset(seed: 0);
+/// while (training)
+/// {
+///     var batch = envs.Receive();                      // 64 sub-envs, the first to finish
+///     var actions = Policy(batch.Observations);        // the other 64 step meanwhile
+///     envs.Send(actions, batch.EnvIds);
+/// }
+/// </code></example>
 public sealed class RemoteVectorEnv : IDisposable
 {
     private readonly RemoteHandle remote;
+    private readonly Lock gate = new();
+    private readonly SubEnvTracker tracker;
+
+    // This env's requests posted and not yet received, in request order: sends and async resets, each with a recv or
+    // not, and recvs alone. Each reply is read in that order; replies without a batch only say the request was taken.
+    private readonly Queue<(PendingReply Reply, bool HasBatch)> posted = new();
+
+    // A posted request the server rejected as a whole: the sub-envs' states are unknown until a reset.
+    private ZeroGymException? desynchronized;
 
     internal RemoteVectorEnv(ZeroGymClient client, bool ownsClient, MakeArguments arguments)
     {
         NumEnvs = arguments.NumEnvs ?? throw new ArgumentException("a vector env needs num_envs");
+        if (arguments.BatchSize is int requested && (requested < 1 || requested > NumEnvs))
+        {
+            if (ownsClient) client.Dispose();
+            throw new ArgumentOutOfRangeException(nameof(arguments), $"batch_size must be between 1 and num_envs ({NumEnvs}); got {requested}");
+        }
+
         remote = new RemoteHandle(client, ownsClient, arguments);
+        tracker = new SubEnvTracker(NumEnvs, BatchSize);
     }
 
-    /// <summary>Connects to <paramref name="address"/> and makes a vector env on its own connection.</summary>
+    /// <summary>
+    /// Connects to <paramref name="address"/> and makes a vector env on its own connection; <paramref name="batchSize"/>
+    /// (1 to <paramref name="numEnvs"/>, default all) is how many results <see cref="Receive"/> gives.
+    /// </summary>
     public static RemoteVectorEnv Make(
         string envId,
         int numEnvs,
         string address = ZeroGymClient.DefaultAddress,
         IReadOnlyDictionary<string, object?>? kwargs = null,
         string? renderMode = null,
-        ClientOptions? options = null) =>
-        new RemoteVectorEnv(new ZeroGymClient(address, options), ownsClient: true, new MakeArguments(envId, kwargs, renderMode, numEnvs));
+        ClientOptions? options = null,
+        int? batchSize = null) =>
+        new RemoteVectorEnv(new ZeroGymClient(address, options), ownsClient: true, new MakeArguments(envId, kwargs, renderMode, numEnvs, batchSize));
 
     public int NumEnvs { get; }
 
-    public long Handle => remote.Handle;
+    /// <summary>How many sub-envs each <see cref="Receive"/> gives (SPEC.md §3.4): <see cref="NumEnvs"/> unless made with fewer.</summary>
+    public int BatchSize => remote.BatchSize ?? NumEnvs;
 
+    public long Handle => remote.Handle;
     /// <summary>The space of one sub-env's observations.</summary>
     public Space SingleObservationSpace => remote.ObservationSpace;
 
@@ -42,19 +85,168 @@ public sealed class RemoteVectorEnv : IDisposable
 
     public string? RenderMode => remote.RenderMode;
 
-    /// <summary>Resets every sub-env; with a seed s, sub-env i gets s + i.</summary>
+    /// <summary>
+    /// Resets every sub-env; with a seed s, sub-env i gets s + i. Results still in flight are dropped (the server
+    /// finishes them first). If the server lost this env, it is made again first.
+    /// </summary>
     public VectorResetResult Reset(long? seed = null, IReadOnlyDictionary<string, object?>? options = null)
     {
-        var reply = remote.Reset(seed, options);
-        return new VectorResetResult(reply.Obs, reply.Info);
+        lock (gate)
+        {
+            DropPosted();
+            ResetReply reply;
+            try
+            {
+                reply = remote.Reset(seed, options);
+            }
+            catch (ZeroGymException error)
+            {
+                Desynchronize(error);
+                throw;
+            }
+
+            tracker.ResetAll(inFlight: false);
+            desynchronized = null;
+            return new VectorResetResult(reply.Obs, reply.Info);
+        }
     }
 
-    /// <summary>Steps every sub-env; <paramref name="actions"/> is batched (e.g. an int64 NDArray of shape (N,)).</summary>
+    /// <summary>
+    /// Steps every sub-env in one round trip; <paramref name="actions"/> is batched (e.g. an int64 NDArray of shape (N,)).
+    /// Needs no sub-env in flight (<c>invalid_argument</c>) and none failed (<c>reset_needed</c>).
+    /// </summary>
     public VectorStepResult Step(object actions)
     {
-        var reply = remote.Step<VectorStepReply>(actions);
-        return new VectorStepResult(
-            reply.Obs, Elements<double>(reply.Reward, "reward"), Elements<bool>(reply.Terminated, "terminated"), Elements<bool>(reply.Truncated, "truncated"), reply.Info);
+        lock (gate)
+        {
+            ThrowIfDesynchronized();
+            tracker.CheckStep(Handle);
+            var reply = remote.Step<VectorStepReply>(actions);
+            return new VectorStepResult(
+                reply.Obs, Elements<double>(reply.Reward, "reward", NumEnvs), Elements<bool>(reply.Terminated, "terminated", NumEnvs),
+                Elements<bool>(reply.Truncated, "truncated", NumEnvs), reply.Info);
+        }
+    }
+
+    /// <summary>
+    /// <see cref="Send"/> then <see cref="Receive"/>: steps the sub-envs <paramref name="envIds"/> and returns the next
+    /// batch of <see cref="BatchSize"/> results (those sub-envs' when nothing else is in flight).
+    /// </summary>
+    public VectorBatch Step(object actions, IReadOnlyList<int> envIds)
+    {
+        lock (gate)
+        {
+            Send(actions, envIds);
+            return Receive();
+        }
+    }
+
+    /// <summary>
+    /// Starts a reset of every sub-env (sub-env i seeded with <paramref name="seed"/> + i) and returns at once; each
+    /// sub-env's reset observation and info come back from <see cref="Receive"/>, with reward 0 and both flags false.
+    /// Results still in flight are dropped, as by <see cref="Reset"/>.
+    /// </summary>
+    public void AsyncReset(long? seed = null, IReadOnlyDictionary<string, object?>? options = null)
+    {
+        lock (gate)
+        {
+            remote.EnsureCapability(ProtocolConstants.AsyncVectorCapability, "AsyncReset");
+            DropPosted();
+            desynchronized = null;
+            tracker.Forget();
+            remote.MakeIfLost();
+            // Every sub-env is in flight afterwards, always at least one batch: the reply brings the first.
+            Post(new AsyncResetRequest { Seed = seed, Options = options, Recv = true }, hasBatch: true);
+            tracker.ResetAll(inFlight: true);
+            tracker.PostedRecvs = 1;
+            PostRecvsWhileUnclaimed();
+        }
+    }
+
+    /// <summary>
+    /// Sends one action to each sub-env of <paramref name="envIds"/> (distinct, idle: their last results received) and
+    /// returns at once; <paramref name="actions"/> is batched in the order of <paramref name="envIds"/> (leading
+    /// dimension <c>envIds.Count</c>; for one sub-env a 0-d array is taken as a batch of one). A sub-env whose episode
+    /// ended on its last result ignores its action and resets (next-step autoreset). What the server would reject as a
+    /// whole is rejected here and changes nothing:
+    /// <c>invalid_argument</c> for sub-envs that are missing, out of range, repeated, in flight or failed,
+    /// <c>invalid_action</c> for a number of actions that does not match, <c>reset_needed</c> before the first reset.
+    /// </summary>
+    public void Send(object actions, IReadOnlyList<int> envIds)
+    {
+        ArgumentNullException.ThrowIfNull(envIds);
+        lock (gate)
+        {
+            remote.EnsureCapability(ProtocolConstants.AsyncVectorCapability, "Send");
+            ThrowIfDesynchronized();
+            tracker.CheckSend(envIds, Handle);
+            // NDArray.From of a one-element array is 0-d: for one sub-env, that is its batch of one.
+            if (envIds.Count == 1 && actions is NDArray { Rank: 0 } single) actions = new NDArray(single.DType, [1], single.Data);
+            CheckActionCount(actions, envIds.Count);
+            var envIdArray = new long[envIds.Count];
+            for (int k = 0; k < envIdArray.Length; k++) envIdArray[k] = envIds[k];
+            bool withBatch = tracker.Unclaimed + envIds.Count >= BatchSize;
+            Post(new SendRequest { EnvId = NDArray.From(envIdArray, envIdArray.Length), Action = actions, Recv = withBatch }, withBatch);
+            tracker.Sent(envIds);
+            if (withBatch) tracker.PostedRecvs++;
+            PostRecvsWhileUnclaimed();
+        }
+    }
+
+    /// <summary>
+    /// The results of the first <see cref="BatchSize"/> sub-envs in flight to finish, which become idle. When some of
+    /// them failed, throws <see cref="SubEnvException"/> with their errors and the others' results. Needs that many
+    /// sub-envs in flight (<c>invalid_argument</c>). With no reply within <see cref="ClientOptions.Timeout"/>, throws
+    /// <see cref="ServerTimeoutException"/> and the batch stays pending: the next call gets it.
+    /// </summary>
+    public VectorBatch Receive()
+    {
+        lock (gate)
+        {
+            remote.EnsureCapability(ProtocolConstants.AsyncVectorCapability, "Receive");
+            ThrowIfDesynchronized();
+            if (tracker.PostedRecvs == 0)
+            {
+                tracker.CheckRecv();
+                Post(new RecvRequest(), hasBatch: true);
+                tracker.PostedRecvs++;
+            }
+
+            // Replies without a batch first: they only confirm sends that were taken, unless the server rejected one.
+            while (posted.Peek() is { HasBatch: false } accepted)
+            {
+                TakeReply<AcceptedReply>(accepted.Reply);
+                posted.Dequeue();
+            }
+
+            var reply = TakeReply<BatchReply>(posted.Peek().Reply);
+            posted.Dequeue();
+            return ToBatch(reply);
+        }
+    }
+
+    /// <summary>As <see cref="AsyncReset"/>, which never waits for the server; returns a completed task.</summary>
+    public Task AsyncResetAsync(long? seed = null, IReadOnlyDictionary<string, object?>? options = null)
+    {
+        AsyncReset(seed, options);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>As <see cref="Send"/>, which never waits for the server; returns a completed task (a send is posted in call order).</summary>
+    public Task SendAsync(object actions, IReadOnlyList<int> envIds)
+    {
+        Send(actions, envIds);
+        return Task.CompletedTask;
+    }
+
+    /// <summary><see cref="Receive"/> on a pool thread, so the caller computes while the batch comes.</summary>
+    public Task<VectorBatch> ReceiveAsync() => Task.Run(Receive);
+
+    /// <summary>As <see cref="Step(object, IReadOnlyList{int})"/>: the send is posted at once, the receive runs on a pool thread.</summary>
+    public Task<VectorBatch> StepAsync(object actions, IReadOnlyList<int> envIds)
+    {
+        Send(actions, envIds);
+        return ReceiveAsync();
     }
 
     /// <summary>One frame per sub-env.</summary>
@@ -65,14 +257,129 @@ public sealed class RemoteVectorEnv : IDisposable
 
     public Task<VectorStepResult> StepAsync(object actions) => Task.Run(() => Step(actions));
 
-    public void Dispose() => remote.Dispose();
+    /// <summary>Closes the env on the server (and this env's own connection, if it has one); results in flight are dropped.</summary>
+    public void Dispose()
+    {
+        lock (gate)
+        {
+            DropPosted();
+            remote.Dispose();
+        }
+    }
 
-    /// <summary>One element per sub-env, of the dtype SPEC.md §2.3 gives; anything else is a broken reply.</summary>
-    private T[] Elements<T>(NDArray array, string key) where T : unmanaged =>
-        array.Rank == 1 && array.Length == NumEnvs && array.DType == DTypes.Of<T>()
+    private void Post<TRequest>(TRequest request, bool hasBatch) where TRequest : HandleRequest, IRequest<TRequest>, new()
+    {
+        try
+        {
+            posted.Enqueue((remote.Post(request), hasBatch));
+        }
+        catch
+        {
+            // The connection was reopened (or closed): what was in flight is gone with it.
+            Desynchronize(null);
+            throw;
+        }
+    }
+
+    /// <summary>Posts a <c>recv</c> for each batch the sub-envs in flight cover beyond those already awaited, so replies come without being asked for.</summary>
+    private void PostRecvsWhileUnclaimed()
+    {
+        while (tracker.Unclaimed >= BatchSize)
+        {
+            Post(new RecvRequest(), hasBatch: true);
+            tracker.PostedRecvs++;
+        }
+    }
+
+    /// <summary>
+    /// The reply to one of this env's posted requests. A timeout leaves it pending on the same connection (SPEC.md
+    /// §3.4); an error of the request as a whole leaves the sub-envs' states unknown until a reset.
+    /// </summary>
+    private TReply TakeReply<TReply>(PendingReply pending) where TReply : class, IMessage<TReply>, new()
+    {
+        try
+        {
+            return remote.Await<TReply>(pending, reconnectOnTimeout: false);
+        }
+        catch (ZeroGymException error)
+        {
+            Desynchronize(error);
+            throw;
+        }
+    }
+
+    /// <summary>Reads a batch reply, updates the sub-envs' states, and throws <see cref="SubEnvException"/> when some failed.</summary>
+    private VectorBatch ToBatch(BatchReply reply)
+    {
+        var envIds = Elements<long>(reply.EnvId, "env_id", reply.EnvId.Length);
+        int count = envIds.Length;
+        var batch = new VectorBatch(
+            Array.ConvertAll(envIds, envId => envId is >= 0 and < int.MaxValue ? (int)envId : -1),
+            reply.Obs, Elements<double>(reply.Reward, "reward", count), Elements<bool>(reply.Terminated, "terminated", count),
+            Elements<bool>(reply.Truncated, "truncated", count), reply.Info);
+        var errors = reply.Errors is { } wire
+            ? wire.Select(error => new SubEnvFailure(error.EnvId is >= 0 and < int.MaxValue ? (int)error.EnvId : -1, error.Code, error.Message)).ToList()
+            : [];
+        try
+        {
+            tracker.Received(batch.EnvIds, errors);
+        }
+        catch (ZeroGymException broken)
+        {
+            Desynchronize(broken);
+            throw;
+        }
+
+        return errors.Count == 0 ? batch : throw new SubEnvException(errors, batch);
+    }
+
+    /// <summary>Drops the replies of this env's posted requests (the server answers them first): before a reset or a close.</summary>
+    private void DropPosted()
+    {
+        foreach (var (pending, _) in posted) remote.Client.Drop(pending);
+        posted.Clear();
+    }
+
+    /// <summary>After a request of this env was rejected as a whole or lost: what is in flight is unknown, so a reset comes next.</summary>
+    private void Desynchronize(ZeroGymException? error)
+    {
+        DropPosted();
+        tracker.Forget();
+        desynchronized = error ?? new ZeroGymException(ErrorCodes.ResetNeeded, "the connection was reopened");
+    }
+
+    private void ThrowIfDesynchronized()
+    {
+        if (desynchronized is not { } error) return;
+        throw new ZeroGymException(ErrorCodes.ResetNeeded,
+            $"an earlier request of env {Handle} failed ({error.Code}: {error.Message}), so which sub-envs are in flight is unknown; Reset or AsyncReset starts anew");
+    }
+
+    /// <summary>Rejects, as the server would (<c>invalid_action</c>), a batch of actions whose leading dimension is not <paramref name="count"/>.</summary>
+    private void CheckActionCount(object actions, int count)
+    {
+        // A batch of Dict or Tuple actions is a map or tuple of batches: the server checks those.
+        if (SingleActionSpace is DictSpace or TupleSpace) return;
+        int? found = LeadingDimension(actions);
+        if (found is null || found == count) return;
+        throw new ZeroGymException(ErrorCodes.InvalidAction,
+            $"invalid actions for {count} sub-envs of {SingleActionSpace}: expected {count} actions, one per listed sub-env, batched along the first dimension; found {found}");
+    }
+
+    /// <summary>The number of actions a batch holds, when it can be told without the space (null: the server decides).</summary>
+    private static int? LeadingDimension(object? actions) => actions switch
+    {
+        NDArray array => array.Rank == 0 ? 0 : array.Shape[0],
+        System.Collections.IList list => list.Count,
+        _ => null,
+    };
+
+    /// <summary>One element per entry, of the dtype SPEC.md gives; anything else is a broken reply.</summary>
+    private static T[] Elements<T>(NDArray array, string key, int count) where T : unmanaged =>
+        array.Rank == 1 && array.Length == count && array.DType == DTypes.Of<T>()
             ? array.ToArray<T>()
             : throw new ZeroGymException(ZeroGymClient.BadReply,
-                $"the server's reply must have '{key}' as a {DTypes.Of<T>().Name()} array of {NumEnvs}; found {array.DType.Name()} {NDArray.FormatShape(array.Shape)}");
+                $"the server's reply must have '{key}' as a {DTypes.Of<T>().Name()} array of {count}; found {array.DType.Name()} {NDArray.FormatShape(array.Shape)}");
 
-    public override string ToString() => $"RemoteVectorEnv({Spec.Id}, {NumEnvs} envs, handle {Handle}, {remote.Client.Address})";
+    public override string ToString() => $"RemoteVectorEnv({Spec.Id}, {NumEnvs} envs, batch {BatchSize}, handle {Handle}, {remote.Client.Address})";
 }

@@ -26,4 +26,5 @@ public sealed record EnvSpecInfo(
 }
 
 /// <summary>What <c>make</c> was asked, kept so an env lost to a server restart can be made again.</summary>
-internal sealed record MakeArguments(string EnvId, IReadOnlyDictionary<string, object?>? Kwargs, string? RenderMode, int? NumEnvs);
+/// <param name="BatchSize">A vector env's <c>recv</c> batch size (SPEC.md §3.4); null leaves it to the server (the number of sub-envs).</param>
+internal sealed record MakeArguments(string EnvId, IReadOnlyDictionary<string, object?>? Kwargs, string? RenderMode, int? NumEnvs, int? BatchSize = null);

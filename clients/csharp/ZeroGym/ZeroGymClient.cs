@@ -9,12 +9,15 @@ namespace ZeroGym;
 
 /// <summary>
 /// One connection (a DEALER socket) to a ZeroGym env server. Makes <see cref="RemoteEnv"/>s and
-/// <see cref="RemoteVectorEnv"/>s that share it. Thread-safe: calls from several threads take turns.
+/// <see cref="RemoteVectorEnv"/>s that share it. Thread-safe: calls from several threads take turns, and one thread at a
+/// time reads replies. Requests may be pipelined (posted without waiting; their replies read later, in order), which is
+/// how <see cref="RemoteVectorEnv"/>'s asynchronous calls keep sub-envs busy while the caller computes.
 /// </summary>
 /// <remarks>
 /// On a timeout the socket is closed and opened again, so a reply that arrives late can never be taken for the
 /// answer to a later request (SPEC.md §5); the envs of the old connection are gone from the server's point of
-/// view only after its idle timeout.
+/// view only after its idle timeout. The exception is a <c>recv</c> (<see cref="RemoteVectorEnv.Receive"/>), whose
+/// reply may rightly take long: it stays pending on the same connection (SPEC.md §3.4).
 /// </remarks>
 public sealed class ZeroGymClient : IDisposable
 {
@@ -29,6 +32,7 @@ public sealed class ZeroGymClient : IDisposable
     private readonly ZmqMessage replyFrame = new();
     private readonly ReplyHeader replyHeader = new();
     private readonly (string ServerKey, CurveKeyPair ClientKeys)? curve;
+    private readonly Queue<PendingReply> outstanding = new();
     private ZmqSocket socket;
     private ulong lastId;
     private bool disposed;
@@ -71,23 +75,41 @@ public sealed class ZeroGymClient : IDisposable
     public RemoteEnv Make(string envId, IReadOnlyDictionary<string, object?>? kwargs = null, string? renderMode = null) =>
         new(this, ownsClient: false, new MakeArguments(envId, kwargs, renderMode, NumEnvs: null));
 
-    /// <summary>Makes a vector env of <paramref name="numEnvs"/> copies stepped together (SPEC.md §2.3).</summary>
-    public RemoteVectorEnv MakeVec(string envId, int numEnvs, IReadOnlyDictionary<string, object?>? kwargs = null, string? renderMode = null) =>
-        new(this, ownsClient: false, new MakeArguments(envId, kwargs, renderMode, numEnvs));
+    /// <summary>
+    /// Makes a vector env of <paramref name="numEnvs"/> copies stepped together (SPEC.md §2.3); <paramref name="batchSize"/>
+    /// (1 to <paramref name="numEnvs"/>, default all; needs the server capability <c>async_vector</c>) is how many results
+    /// its <see cref="RemoteVectorEnv.Receive"/> gives (SPEC.md §3.4).
+    /// </summary>
+    public RemoteVectorEnv MakeVec(string envId, int numEnvs, IReadOnlyDictionary<string, object?>? kwargs = null, string? renderMode = null, int? batchSize = null) =>
+        new(this, ownsClient: false, new MakeArguments(envId, kwargs, renderMode, numEnvs, batchSize));
 
     public Task<RemoteEnv> MakeAsync(string envId, IReadOnlyDictionary<string, object?>? kwargs = null, string? renderMode = null) =>
         Task.Run(() => Make(envId, kwargs, renderMode));
 
-    public Task<RemoteVectorEnv> MakeVecAsync(string envId, int numEnvs, IReadOnlyDictionary<string, object?>? kwargs = null, string? renderMode = null) =>
-        Task.Run(() => MakeVec(envId, numEnvs, kwargs, renderMode));
+    public Task<RemoteVectorEnv> MakeVecAsync(string envId, int numEnvs, IReadOnlyDictionary<string, object?>? kwargs = null, string? renderMode = null, int? batchSize = null) =>
+        Task.Run(() => MakeVec(envId, numEnvs, kwargs, renderMode, batchSize));
 
     /// <summary>
     /// Sends <paramref name="request"/> (its id set here) and reads the reply through its declaration, or throws the
     /// server's error as a <see cref="ZeroGymException"/> (<c>bad_reply</c> when the reply does not follow SPEC.md).
+    /// Replies to requests posted earlier (<see cref="Post{TRequest}"/>) come first and are kept for their owners.
     /// </summary>
     internal TReply Call<TRequest, TReply>(TRequest request)
         where TRequest : Request, IRequest<TRequest>, new()
         where TReply : class, IMessage<TReply>, new()
+    {
+        lock (gate)
+        {
+            return Await<TReply>(Post(request));
+        }
+    }
+
+    /// <summary>
+    /// Sends <paramref name="request"/> (its id set here) without waiting for its reply: <see cref="Await{TReply}"/>
+    /// reads it later, or <see cref="Drop"/> says it is not wanted. The socket never blocks here; a send it cannot take
+    /// at once (no connection, or the high-water mark of outstanding requests reached) is a timeout.
+    /// </summary>
+    internal PendingReply Post<TRequest>(TRequest request) where TRequest : Request, IRequest<TRequest>, new()
     {
         lock (gate)
         {
@@ -98,28 +120,88 @@ public sealed class ZeroGymClient : IDisposable
             TRequest.Shape.Write(ref writer, request);
             writer.Flush();
             if (!socket.TrySend(requestBuffer.WrittenSpan)) throw TimedOut(TRequest.Op);
+            var pending = new PendingReply(request.Id, TRequest.Op);
+            outstanding.Enqueue(pending);
+            return pending;
+        }
+    }
 
+    /// <summary>
+    /// The reply to a posted request, read through its declaration: at once when it was read already, otherwise after
+    /// the replies of the requests posted before it (kept for their owners). No reply within the timeout is a
+    /// <see cref="ServerTimeoutException"/>; with <paramref name="reconnectOnTimeout"/> the socket is reopened (the
+    /// reply of every request in flight is then lost, SPEC.md §5), without it the request stays pending and the next
+    /// await waits for the same reply (a <c>recv</c>, SPEC.md §3.4).
+    /// </summary>
+    internal TReply Await<TReply>(PendingReply pending, bool reconnectOnTimeout = true) where TReply : class, IMessage<TReply>, new()
+    {
+        lock (gate)
+        {
+            ObjectDisposedException.ThrowIf(disposed, this);
+            if (pending.Payload is { } kept)
+            {
+                pending.Payload = null;
+                ReadHeader(kept);
+                return Result<TReply>(kept);
+            }
+
+            if (pending.Lost) throw LostReply(pending);
+            if (pending.Arrived) throw new InvalidOperationException($"the reply to '{pending.Op}' (request {pending.Id}) was already taken or dropped");
             long deadline = Environment.TickCount64 + (long)Options.Timeout.TotalMilliseconds;
             while (true)
             {
-                if (!Receive(deadline, TRequest.Op)) throw TimedOut(TRequest.Op);
-                var reply = replyFrame.Memory;
-                replyHeader.Id = null;
-                replyHeader.IsError = false;
-                ReadReply(reply, replyHeader);
-                // A reply that is not ours answers a request that timed out before this connection was reset; an
-                // error without an id (the server could not read ours) answers the only request in flight.
-                if (replyHeader.Id is ulong other ? other != request.Id : !replyHeader.IsError) continue;
-                if (replyHeader.IsError)
+                if (!Receive(deadline, pending.Op))
                 {
-                    var error = ReadReply(reply, new ErrorReply()).Error;
-                    throw new ZeroGymException(error.Code, error.Message);
+                    if (reconnectOnTimeout) throw TimedOut(pending.Op);
+                    throw new ServerTimeoutException(Address, pending.Op, Options.Timeout, encrypted: curve is not null, reconnected: false);
                 }
 
-                return ReadReply(reply, new TReply());
+                var reply = replyFrame.Memory;
+                ReadHeader(reply);
+                // Replies come in the order of the requests, so this one answers the oldest in flight. A reply with
+                // another id answers a request that timed out before this connection was reset; an error without an
+                // id (the server could not read the request) answers the oldest.
+                if (!outstanding.TryPeek(out var oldest) || (replyHeader.Id is ulong id ? id != oldest.Id : !replyHeader.IsError)) continue;
+                outstanding.Dequeue();
+                oldest.Arrived = true;
+                if (oldest == pending) return Result<TReply>(reply);
+                if (!oldest.Dropped) oldest.Payload = reply.ToArray();
             }
         }
     }
+
+    /// <summary>The owner of <paramref name="pending"/> no longer wants its reply: it is dropped, now or when it comes.</summary>
+    internal void Drop(PendingReply pending)
+    {
+        lock (gate)
+        {
+            pending.Dropped = true;
+            pending.Payload = null;
+        }
+    }
+
+    private void ReadHeader(ReadOnlyMemory<byte> reply)
+    {
+        replyHeader.Id = null;
+        replyHeader.IsError = false;
+        ReadReply(reply, replyHeader);
+    }
+
+    /// <summary>A reply whose header <see cref="replyHeader"/> holds: the server's error thrown, or the result read.</summary>
+    private TReply Result<TReply>(ReadOnlyMemory<byte> reply) where TReply : class, IMessage<TReply>, new()
+    {
+        if (replyHeader.IsError)
+        {
+            var error = ReadReply(reply, new ErrorReply()).Error;
+            throw new ZeroGymException(error.Code, error.Message);
+        }
+
+        return ReadReply(reply, new TReply());
+    }
+
+    private ZeroGymException LostReply(PendingReply pending) => new(ErrorCodes.UnknownHandle,
+        $"the reply to '{pending.Op}' (request {pending.Id}) is lost: the connection to {Address} was reopened after a timeout, " +
+        "and the server's envs of the old connection are gone");
 
     /// <summary>Reads a reply through its declaration; a reply that does not follow it is <c>bad_reply</c>.</summary>
     private static T ReadReply<T>(ReadOnlyMemory<byte> payload, T into) where T : class, IMessage<T>, new()
@@ -157,6 +239,9 @@ public sealed class ZeroGymClient : IDisposable
 
     private ServerTimeoutException TimedOut(string op)
     {
+        // A new socket is a new connection: no reply of the old one will ever come.
+        foreach (var pending in outstanding) pending.Lost = true;
+        outstanding.Clear();
         socket.Dispose();
         socket = Connect();
         return new ServerTimeoutException(Address, op, Options.Timeout, encrypted: curve is not null);
