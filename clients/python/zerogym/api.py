@@ -39,7 +39,8 @@ def make(env_id: str, address: str = DEFAULT_ADDRESS, timeout: float | None = 30
                       curve=curve_keys(curve_server_key, curve_client_key), spin_us=spin_us)
 
 
-def make_vec(env_id: str, num_envs: int, *, batch_size: int | None = None, address: str = DEFAULT_ADDRESS,
+def make_vec(env_id: str, num_envs: int, *, batch_size: int | None = None, autoreset_mode: str = "next_step",
+             address: str = DEFAULT_ADDRESS,
              timeout: float | None = 30.0, render_mode: str | None = None, curve_server_key: str | None = None,
              curve_client_key: str | None = None, spin_us: int | None = None, **kwargs: Any) -> ZeroGymVectorEnv:
     """Makes ``num_envs`` copies of ``env_id`` in the server, stepped together (next-step autoreset).
@@ -47,6 +48,10 @@ def make_vec(env_id: str, num_envs: int, *, batch_size: int | None = None, addre
     Args:
         batch_size: how many sub-envs ``recv()`` answers with, the first to finish (1 to ``num_envs``; None:
             ``num_envs``). Fewer than ``num_envs`` needs a server with the ``async_vector`` capability.
+        autoreset_mode: what a sub-env does after its episode ends, as Gymnasium's ``AutoresetMode``:
+            ``"next_step"`` (reset on the next step, the default), ``"same_step"`` (reset in the ending step, the
+            final observation in ``infos["final_obs"]``) or ``"disabled"`` (reset ended sub-envs yourself with
+            ``reset(options={"reset_mask": mask})``).
         Other arguments are those of ``make``.
 
     Example, synchronous:
@@ -62,7 +67,7 @@ def make_vec(env_id: str, num_envs: int, *, batch_size: int | None = None, addre
     """
     return ZeroGymVectorEnv(env_id, num_envs, address=address, timeout=timeout, render_mode=render_mode,
                             kwargs=kwargs, curve=curve_keys(curve_server_key, curve_client_key), spin_us=spin_us,
-                            batch_size=batch_size)
+                            batch_size=batch_size, autoreset_mode=autoreset_mode)
 
 
 def list_envs(address: str = DEFAULT_ADDRESS, timeout: float | None = 30.0, curve_server_key: str | None = None,

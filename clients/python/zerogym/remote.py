@@ -9,7 +9,7 @@ from typing import Any
 
 from zerogym.compat import EnvSpec
 from zerogym.connection import Connection
-from zerogym.errors import ProtocolError, UnknownHandleError
+from zerogym.errors import ProtocolError, UnknownHandleError, ZeroGymError
 from zerogym.security import CurveKeys
 
 
@@ -27,11 +27,12 @@ class RemoteEnv:
         spin_us: microseconds to poll for each reply before blocking (None: ``ZEROGYM_SPIN_US``).
         batch_size: for a vector env whose ``recv`` answers with fewer than ``num_envs`` sub-envs (SPEC.md §3.4);
             None leaves it at the server's default, ``num_envs``, and needs no server capability.
+        autoreset_mode: a vector env's autoreset mode by its wire name (SPEC.md §2.3); None for the default.
     """
 
     def __init__(self, env_id: str, address: str, timeout: float | None, render_mode: str | None,
                  kwargs: dict[str, Any], num_envs: int | None = None, curve: CurveKeys | None = None,
-                 spin_us: int | None = None, batch_size: int | None = None):
+                 spin_us: int | None = None, batch_size: int | None = None, autoreset_mode: str | None = None):
         self.env_id = env_id
         self.connection = Connection(address, timeout, curve, spin_us)
         self._make_request: dict[str, Any] = {"op": "make", "env": env_id, "kwargs": kwargs}
@@ -39,6 +40,8 @@ class RemoteEnv:
             self._make_request["num_envs"] = num_envs
         if batch_size is not None:
             self._make_request["batch_size"] = batch_size
+        if autoreset_mode is not None:
+            self._make_request["autoreset_mode"] = autoreset_mode
         if render_mode is not None:
             self._make_request["render_mode"] = render_mode
         try:
@@ -50,6 +53,10 @@ class RemoteEnv:
                 self.connection.require(f"render:{render_mode}", f"render_mode={render_mode!r}")
             self.made: dict[str, Any] = self.connection.request(self._make_request)
             self.handle = field(self.made, "handle", "make")
+            # A server older than autoreset modes ignores the key: it must not silently give another mode.
+            if autoreset_mode is not None and self.made.get("autoreset_mode") != autoreset_mode:
+                raise ZeroGymError("unsupported", f"autoreset_mode={autoreset_mode!r} needs a server that knows autoreset "
+                                                  f"modes; the server at {address} made {self.made.get('autoreset_mode')!r}")
         except BaseException:
             self.connection.close()
             raise

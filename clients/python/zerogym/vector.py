@@ -58,15 +58,18 @@ class ZeroGymVectorEnv(VectorEnv):
 
     def __init__(self, env_id: str, num_envs: int, *, address: str = DEFAULT_ADDRESS, timeout: float | None = 30.0,
                  render_mode: str | None = None, kwargs: dict[str, Any] | None = None, curve: CurveKeys | None = None,
-                 spin_us: int | None = None, batch_size: int | None = None):
+                 spin_us: int | None = None, batch_size: int | None = None,
+                 autoreset_mode: str | AutoresetMode = "next_step"):
         self.closed = True  # Until the server made it: nothing for close() to free.
+        mode = autoreset_mode_of(autoreset_mode)
         if batch_size is not None and (type(batch_size) is not int or not 1 <= batch_size <= num_envs):
             raise InvalidArgumentError(f"batch_size must be an int between 1 and num_envs ({num_envs}); "
                                        f"got {batch_size!r}")
         # The server's default batch is every sub-env: then nothing is asked of it that an older server lacks.
         asked_batch = None if batch_size == num_envs else batch_size
+        # Likewise the default mode is not asked for, so a server older than autoreset modes still makes the env.
         self._remote = RemoteEnv(env_id, address, timeout, render_mode, dict(kwargs or {}), num_envs, curve, spin_us,
-                                 asked_batch)
+                                 asked_batch, None if mode is AutoresetMode.NEXT_STEP else _WIRE_NAMES[mode])
         self.closed = False
         self.batch_size: int = num_envs if batch_size is None else batch_size
         """How many sub-envs ``recv`` answers with (``num_envs`` unless ``make_vec`` was given fewer)."""
@@ -83,7 +86,7 @@ class ZeroGymVectorEnv(VectorEnv):
             self.observation_space = batch_space(self.single_observation_space, num_envs)
             self.action_space = batch_space(self.single_action_space, num_envs)
             self.metadata = {"render_modes": [], **(made.get("metadata") or {}),
-                             "autoreset_mode": AutoresetMode.NEXT_STEP}
+                             "autoreset_mode": mode}
             self.render_mode = made.get("render_mode")
             self.spec = self._remote.spec(render_mode)
         except BaseException:
@@ -395,7 +398,7 @@ class ZeroGymVectorEnv(VectorEnv):
                                 f"sub-env twice or one that was not in flight; expected {self.batch_size} distinct "
                                 f"sub-envs in flight")
         self._last_env_id, self._last_env_id_wire = env_id, wire_env_id
-        infos = decode_vector_info(info) if info else {}
+        infos = gymnasium_final_obs(decode_vector_info(info)) if info else {}
         infos["env_id"] = env_id
         results = (obs, rewards, terminations, truncations, infos)
         if failed:
@@ -490,7 +493,7 @@ class ZeroGymVectorEnv(VectorEnv):
             info = reply["info"]
             return (self._decode_obs(reply["obs"]), self._decode_rewards(reply["reward"]),
                     self._decode_flags(reply["terminated"]), self._decode_flags(reply["truncated"]),
-                    decode_vector_info(info) if info else info)
+                    gymnasium_final_obs(decode_vector_info(info)) if info else info)
         except KeyError as missing:
             raise ProtocolError(f"expected {missing} in the reply to 'step'; got keys {sorted(reply)}") from None
 
@@ -517,3 +520,35 @@ def _batch_length(actions: Any) -> int | None:
         return _batch_length(actions[0]) if actions else None
     shape = np.shape(actions)
     return shape[0] if shape else None
+
+
+_WIRE_NAMES = {AutoresetMode.NEXT_STEP: "next_step", AutoresetMode.SAME_STEP: "same_step",
+               AutoresetMode.DISABLED: "disabled"}
+"""The wire names of the autoreset modes (SPEC.md §2.3)."""
+
+
+def autoreset_mode_of(mode: str | AutoresetMode) -> AutoresetMode:
+    """``"next_step"``, ``"same_step"``, ``"disabled"`` or an ``AutoresetMode`` (Gymnasium's names work too)."""
+    if isinstance(mode, AutoresetMode):
+        return mode
+    for member, wire_name in _WIRE_NAMES.items():
+        if mode in (wire_name, member.value):
+            return member
+    raise InvalidArgumentError(f"autoreset_mode must be one of {sorted(_WIRE_NAMES.values())} or an AutoresetMode; "
+                               f"got {mode!r}")
+
+
+def gymnasium_final_obs(infos: dict[str, Any]) -> dict[str, Any]:
+    """Same-step autoreset's ``final_obs`` as Gymnasium gives it: an object array, None where no episode ended.
+
+    On the wire it is batched like any array info (zeros where absent, SPEC.md §2.3).
+    """
+    final = infos.get("final_obs")
+    if final is not None:
+        mask = infos["_final_obs"]
+        objects = np.full(len(mask), None, dtype=object)
+        for i in np.flatnonzero(mask):
+            objects[i] = final[i] if not isinstance(final, dict) else {
+                key: value[i] for key, value in final.items() if not (key.startswith("_") and key[1:] in final)}
+        infos["final_obs"] = objects
+    return infos
