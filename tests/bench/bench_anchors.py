@@ -33,7 +33,7 @@ import time
 
 import numpy as np
 
-from bench_python import ACTION_BLOCK, latency_percentiles
+from bench_python import latency_percentiles, timed_single_steps, timed_vector_steps
 
 ENV_ID = "CartPole-v1"
 SEED000_ROW = "seed000 A2C in-process (python)"
@@ -58,42 +58,15 @@ def rates(steps: int, wall_ns: int, cpu_ns: int, calls: int | None = None) -> di
 
 def time_vector(envs, name: str, seconds: float, rng: np.random.Generator) -> dict[str, object]:
     """Random actions through a Gymnasium vector env for ``seconds``; its autoreset needs no reset calls."""
-    num_envs = envs.num_envs
-    latencies: list[int] = []
-    envs.reset(seed=0)
-    calls = 0
-    clock = time.perf_counter_ns
-    start, cpu_start = clock(), time.process_time_ns()
-    deadline = start + int(seconds * 1e9)
-    while clock() < deadline:
-        block = rng.integers(0, 2, (256, num_envs))
-        for actions in block:
-            before = clock()
-            envs.step(actions)
-            latencies.append(clock() - before)
-        calls += len(block)
-    wall, cpu = clock() - start, time.process_time_ns() - cpu_start
+    calls, wall, cpu, latencies = timed_vector_steps(envs, seconds, rng)
     envs.close()
-    return {"name": name, "num_envs": num_envs, **rates(calls * num_envs, wall, cpu, calls), **latency_percentiles(latencies)}
+    return {"name": name, "num_envs": envs.num_envs, **rates(calls * envs.num_envs, wall, cpu, calls),
+            **latency_percentiles(latencies)}
 
 
 def time_single(env, name: str, seconds: float, rng: np.random.Generator) -> dict[str, object]:
     """Random actions through one Gymnasium env for ``seconds``, resetting when an episode ends (resets counted in)."""
-    latencies: list[int] = []
-    env.reset(seed=0)
-    steps = 0
-    clock = time.perf_counter_ns
-    start, cpu_start = clock(), time.process_time_ns()
-    deadline = start + int(seconds * 1e9)
-    while clock() < deadline:
-        for action in rng.integers(0, 2, ACTION_BLOCK).tolist():
-            before = clock()
-            _, _, terminated, truncated, _ = env.step(action)
-            latencies.append(clock() - before)
-            if terminated or truncated:
-                env.reset()
-        steps += ACTION_BLOCK
-    wall, cpu = clock() - start, time.process_time_ns() - cpu_start
+    steps, wall, cpu, latencies = timed_single_steps(env, seconds, rng)
     env.close()
     return {"name": name, **rates(steps, wall, cpu), **latency_percentiles(latencies)}
 

@@ -40,43 +40,60 @@ def latency_percentiles(latencies_ns: list[int]) -> dict[str, float]:
     return {"p50_us": round(p50, 2), "p90_us": round(p90, 2), "p99_us": round(p99, 2)}
 
 
-def bench_single(address: str, seconds: float, rng: np.random.Generator, spin_us: int | None) -> dict[str, object]:
+def timed_single_steps(env, seconds: float, rng: np.random.Generator) -> tuple[int, int, int, list[int]]:
+    """Random actions through one env for ``seconds``, resetting when an episode ends (resets counted in).
+
+    Returns (steps, wall ns, CPU ns of this process, per-step latencies in ns)."""
     latencies: list[int] = []
+    env.reset(seed=0)
+    steps = 0
+    clock = time.perf_counter_ns
+    start, cpu_start = clock(), time.process_time_ns()
+    deadline = start + int(seconds * 1e9)
+    while clock() < deadline:
+        for action in rng.integers(0, 2, ACTION_BLOCK).tolist():
+            before = clock()
+            _, _, terminated, truncated, _ = env.step(action)
+            latencies.append(clock() - before)
+            if terminated or truncated:
+                env.reset()
+        steps += ACTION_BLOCK
+    return steps, clock() - start, time.process_time_ns() - cpu_start, latencies
+
+
+def timed_vector_steps(envs, seconds: float, rng: np.random.Generator) -> tuple[int, int, int, list[int]]:
+    """Random actions through a vector env for ``seconds`` (it autoresets by itself).
+
+    Returns (calls, wall ns, CPU ns of this process, per-call latencies in ns)."""
+    num_envs = envs.num_envs
+    latencies: list[int] = []
+    envs.reset(seed=0)
+    calls = 0
+    clock = time.perf_counter_ns
+    start, cpu_start = clock(), time.process_time_ns()
+    deadline = start + int(seconds * 1e9)
+    while clock() < deadline:
+        block = rng.integers(0, 2, (256, num_envs))
+        for actions in block:
+            before = clock()
+            envs.step(actions)
+            latencies.append(clock() - before)
+        calls += len(block)
+    return calls, clock() - start, time.process_time_ns() - cpu_start, latencies
+
+
+def bench_single(address: str, seconds: float, rng: np.random.Generator, spin_us: int | None) -> dict[str, object]:
     with zerogym.make(ENV_ID, address=address, spin_us=spin_us) as env:
-        env.reset(seed=0)
-        steps = 0
-        clock = time.perf_counter_ns
-        start = clock()
-        deadline = start + int(seconds * 1e9)
-        while clock() < deadline:
-            for action in rng.integers(0, 2, ACTION_BLOCK).tolist():
-                before = clock()
-                _, _, terminated, truncated, _ = env.step(action)
-                latencies.append(clock() - before)
-                if terminated or truncated:
-                    env.reset()
-            steps += ACTION_BLOCK
-        elapsed = (clock() - start) / 1e9
-    return {"name": "python cartpole step", "steps_per_s": round(steps / elapsed, 1), **latency_percentiles(latencies)}
+        steps, wall_ns, _, latencies = timed_single_steps(env, seconds, rng)
+    return {"name": "python cartpole step", "steps_per_s": round(steps / (wall_ns / 1e9), 1),
+            **latency_percentiles(latencies)}
 
 
 def bench_vector(address: str, seconds: float, num_envs: int, rng: np.random.Generator,
                  spin_us: int | None) -> dict[str, object]:
-    latencies: list[int] = []
     with zerogym.make_vec(ENV_ID, num_envs, address=address, spin_us=spin_us) as envs:
-        envs.reset(seed=0)
-        calls = 0
-        clock = time.perf_counter_ns
-        start = clock()
-        deadline = start + int(seconds * 1e9)
-        while clock() < deadline:
-            block = rng.integers(0, 2, (256, num_envs))
-            for actions in block:
-                before = clock()
-                envs.step(actions)
-                latencies.append(clock() - before)
-            calls += len(block)
-        elapsed = (clock() - start) / 1e9
+        calls, wall_ns, _, latencies = timed_vector_steps(envs, seconds, rng)
+    elapsed = wall_ns / 1e9
     return {"name": f"python cartpole vector{num_envs} step", "num_envs": num_envs,
             "env_steps_per_s": round(calls * num_envs / elapsed, 1), "calls_per_s": round(calls / elapsed, 1),
             **latency_percentiles(latencies)}
@@ -111,16 +128,8 @@ def bench_gymnasium_vector(seconds: float, num_envs: int, rng: np.random.Generat
     except ImportError:
         return None
     envs = gymnasium.make_vec(ENV_ID, num_envs, vectorization_mode="vector_entry_point")
-    envs.reset(seed=0)
-    calls = 0
-    clock = time.perf_counter_ns
-    start = clock()
-    deadline = start + int(seconds * 1e9)
-    while clock() < deadline:
-        for actions in rng.integers(0, 2, (256, num_envs)):
-            envs.step(actions)
-        calls += 256
-    elapsed = (clock() - start) / 1e9
+    calls, wall_ns, _, _ = timed_vector_steps(envs, seconds, rng)
+    elapsed = wall_ns / 1e9
     envs.close()
     return {"name": f"gymnasium in-process CartPoleVectorEnv {num_envs}", "num_envs": num_envs,
             "env_steps_per_s": round(calls * num_envs / elapsed, 1), "calls_per_s": round(calls / elapsed, 1)}
