@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from zerogym.connection import DEFAULT_ADDRESS, Connection
@@ -35,8 +36,12 @@ def make(env_id: str, address: str = DEFAULT_ADDRESS, timeout: float | None = 30
         >>> obs, info = env.reset(seed=42)
         >>> obs, reward, terminated, truncated, info = env.step(env.action_space.sample())
     """
-    return ZeroGymEnv(env_id, address=address, timeout=timeout, render_mode=render_mode, kwargs=kwargs,
-                      curve=curve_keys(curve_server_key, curve_client_key), spin_us=spin_us)
+    env = ZeroGymEnv(env_id, address=address, timeout=timeout, render_mode=render_mode, kwargs=kwargs,
+                     curve=curve_keys(curve_server_key, curve_client_key), spin_us=spin_us)
+    env._reconnect = partial(make, env_id, address=address, timeout=timeout, render_mode=render_mode,
+                             curve_server_key=curve_server_key, curve_client_key=curve_client_key, spin_us=spin_us,
+                             **kwargs)
+    return env
 
 
 def make_vec(env_id: str, num_envs: int, *, batch_size: int | None = None, autoreset_mode: str = "next_step",
@@ -65,9 +70,14 @@ def make_vec(env_id: str, num_envs: int, *, batch_size: int | None = None, autor
         >>> obs, rewards, terminations, truncations, infos = envs.recv()
         >>> envs.send(policy(obs), infos["env_id"])
     """
-    return ZeroGymVectorEnv(env_id, num_envs, address=address, timeout=timeout, render_mode=render_mode,
+    envs = ZeroGymVectorEnv(env_id, num_envs, address=address, timeout=timeout, render_mode=render_mode,
                             kwargs=kwargs, curve=curve_keys(curve_server_key, curve_client_key), spin_us=spin_us,
                             batch_size=batch_size, autoreset_mode=autoreset_mode)
+    envs._reconnect = partial(make_vec, env_id, num_envs, batch_size=batch_size, autoreset_mode=autoreset_mode,
+                              address=address, timeout=timeout, render_mode=render_mode,
+                              curve_server_key=curve_server_key, curve_client_key=curve_client_key, spin_us=spin_us,
+                              **kwargs)
+    return envs
 
 
 def list_envs(address: str = DEFAULT_ADDRESS, timeout: float | None = 30.0, curve_server_key: str | None = None,

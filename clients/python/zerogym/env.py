@@ -9,7 +9,7 @@ import numpy as np
 from zerogym.compat import Env
 from zerogym.connection import DEFAULT_ADDRESS
 from zerogym.errors import ProtocolError, UnknownHandleError
-from zerogym.remote import RemoteEnv, field
+from zerogym.remote import RemoteEnv, drop_connection, field, reconnect_reduce
 from zerogym.security import CurveKeys
 from zerogym.wire import decode_array, decode_space, decode_value, value_decoder
 
@@ -83,3 +83,9 @@ class ZeroGymEnv(Env):
     def close(self) -> None:
         """Frees the env in the server and closes the connection; closing twice is allowed."""
         self._remote.close()
+
+    def __reduce__(self):
+        return reconnect_reduce(self)
+
+    def __del__(self) -> None:
+        drop_connection(self)

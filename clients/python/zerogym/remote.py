@@ -10,7 +10,7 @@ from typing import Any
 from zerogym.compat import EnvSpec
 from zerogym.connection import Connection
 from zerogym.errors import ProtocolError, UnknownHandleError, ZeroGymError
-from zerogym.security import CurveKeys
+from zerogym.security import CurveKeys, is_key_text
 
 
 class RemoteEnv:
@@ -134,3 +134,26 @@ def field(reply: dict[str, Any], key: str, op: str) -> Any:
         return reply[key]
     except KeyError:
         raise ProtocolError(f"expected '{key}' in the reply to '{op}'; got keys {sorted(reply)}") from None
+
+
+def reconnect_reduce(env: Any) -> tuple[Any, tuple[()]]:
+    """``__reduce__`` of a remote env: how to make it again (``zerogym.make``/``make_vec`` and their arguments), not
+    its state, so that ``SubprocVecEnv``, multiprocessing and Ray can ship it. Unpickling makes a new env on the
+    same server, to be reset before use. CURVE keys travel as the paths they were given as, never as key text."""
+    reconnect = getattr(env, "_reconnect", None)
+    if reconnect is None:
+        raise TypeError(f"only envs made by zerogym.make or zerogym.make_vec can be pickled; got {type(env).__name__}")
+    client_key = reconnect.keywords.get("curve_client_key")
+    if client_key is not None and is_key_text(client_key):
+        raise TypeError("a remote env pickles its CURVE keys by path, so that no secret key ends up in the pickle: "
+                        "make it with curve_client_key='NAME.key' (the file of scripts/keygen) to pickle it")
+    return reconnect, ()
+
+
+def drop_connection(env: Any) -> None:
+    """``__del__`` of a remote env dropped without ``close()``: only its socket is closed, quietly. Garbage collection
+    may run at interpreter exit, when no request can be made; the server closes the envs of a silent connection
+    after its idle timeout."""
+    remote = getattr(env, "_remote", None)
+    if remote is not None:
+        remote.connection.close()

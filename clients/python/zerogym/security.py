@@ -48,7 +48,7 @@ def curve_keys(server_key: str | os.PathLike | None, client_key: str | os.PathLi
 
 def read_public_key(key_or_path: str | os.PathLike, what: str = "public key") -> str:
     """A public key given as Z85 text, a ``NAME.pub`` file, or a ``NAME.key`` file (its public half)."""
-    if _is_key_text(key_or_path):
+    if is_key_text(key_or_path):
         return str(key_or_path)
     lines = _read_lines(key_or_path, what)
     public = _field(lines, "public-key")
@@ -63,7 +63,7 @@ def read_public_key(key_or_path: str | os.PathLike, what: str = "public key") ->
 
 def read_key_pair(key_or_path: str | os.PathLike, what: str = "key pair") -> tuple[str, str]:
     """(public, secret) from a secret key in Z85 (its public key is derived) or a ``NAME.key`` file."""
-    if _is_key_text(key_or_path):
+    if is_key_text(key_or_path):
         secret = str(key_or_path)
         return zmq.curve_public(secret.encode("ascii")).decode("ascii"), secret
     lines = _read_lines(key_or_path, what)
@@ -80,7 +80,7 @@ def read_key_pair(key_or_path: str | os.PathLike, what: str = "key pair") -> tup
     return public, secret
 
 
-def _is_key_text(value: str | os.PathLike) -> bool:
+def is_key_text(value: str | os.PathLike) -> bool:
     if not isinstance(value, str) or len(value) != KEY_LENGTH or os.path.exists(value):
         return False
     try:
@@ -110,7 +110,7 @@ def _field(lines: list[str], name: str) -> str | None:
 
 
 def _check_key(key: str, path: str | os.PathLike, what: str) -> str:
-    if not _is_key_text(key):
+    if not is_key_text(key):
         raise ValueError(f"{what}: {path} holds {_shorten(key)!r} where a {KEY_LENGTH}-character Z85 key belongs")
     return key
 

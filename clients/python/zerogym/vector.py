@@ -19,7 +19,7 @@ from zerogym.errors import (
     ZeroGymError,
     error_from_reply,
 )
-from zerogym.remote import RemoteEnv, field
+from zerogym.remote import RemoteEnv, drop_connection, field, reconnect_reduce
 from zerogym.security import CurveKeys
 from zerogym.wire import (
     array_decoder,
@@ -497,12 +497,11 @@ class ZeroGymVectorEnv(VectorEnv):
         except KeyError as missing:
             raise ProtocolError(f"expected {missing} in the reply to 'step'; got keys {sorted(reply)}") from None
 
+    def __reduce__(self):
+        return reconnect_reduce(self)
+
     def __del__(self) -> None:
-        # Garbage collection may run at interpreter exit, when no request can be made: only drop the connection.
-        # The server closes the envs of a silent connection after its idle timeout.
-        remote = getattr(self, "_remote", None)
-        if remote is not None:
-            remote.connection.close()
+        drop_connection(self)
 
     def __enter__(self) -> ZeroGymVectorEnv:
         return self
