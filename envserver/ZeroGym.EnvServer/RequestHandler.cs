@@ -125,17 +125,13 @@ public sealed class RequestHandler : IDisposable
     /// </summary>
     public void RunQueuedWork()
     {
-        while (busy.TryDequeue(out var next))
-        {
-            var (client, session) = next;
-            // A vector env closed since (by its client, a failure or the idle timeout) has nothing left to run.
-            session.Queue!.Scheduled = false;
-            if (!clients.Owns(client, session)) continue;
-            session.Queue.RunQueuedWork((envId, failure) => clients.SubEnvFailed(client, session, envId, failure));
-            AnswerWaitingRecvs(client, session);
-            Schedule(client, session);
-            return;
-        }
+        // HasQueuedWork drops the turns of vector envs closed or emptied since: the one left at the head runs.
+        if (!HasQueuedWork) return;
+        var (client, session) = busy.Dequeue();
+        session.Queue!.Scheduled = false;
+        session.Queue.RunQueuedWork((envId, failure) => clients.SubEnvFailed(client, session, envId, failure));
+        AnswerWaitingRecvs(client, session);
+        Schedule(client, session);
     }
 
     /// <summary>Gives <paramref name="send"/> every held reply that may go out now, per client in request order.</summary>

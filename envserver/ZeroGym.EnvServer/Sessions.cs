@@ -178,6 +178,8 @@ internal sealed class EnvSession : IDisposable
         int numEnvs = Vector!.NumEnvs;
         var envIds = tree switch
         {
+            // What clients send on every step, read without a conversion per element.
+            NDArray { Rank: 1, DType: DType.Int64 } array => array.ToArray<long>(),
             // A 0-d array is one index, as numpy's np.asarray(3) is.
             NDArray { Rank: <= 1 } array when array.DType.IsInteger() => Enumerable.Range(0, array.Length).Select(array.GetInt64).ToArray(),
             object?[] list when list.All(item => item is long) => list.Cast<long>().ToArray(),
