@@ -42,6 +42,18 @@ public static class A2c
         /// <summary>Widths of the shared hidden layers (seed 000: 32, 32).</summary>
         public int[] HiddenSizes { get; init; } = [32, 32];
 
+        /// <summary>
+        /// The sub-envs split into this many equal groups whose actions are drawn one group after another, so that
+        /// with <see cref="OverlapEnvSteps"/> a group steps on the server while the next group's actions are computed.
+        /// </summary>
+        public int EnvGroups { get; init; } = 2;
+
+        /// <summary>
+        /// Send each group's actions as soon as they are drawn (the vector env's batch is one group) instead of
+        /// stepping every sub-env at once. The results are the same either way; only the waiting for the server changes.
+        /// </summary>
+        public bool OverlapEnvSteps { get; init; } = true;
+
         /// <summary>Environment steps (all sub-envs) between checkpoints.</summary>
         public long CheckpointEvery { get; init; } = 50_000;
 
@@ -80,10 +92,17 @@ public static class A2c
         var device = Device.Parse(common.Device);
         int numEnvs = common.NumEnvs, horizon = options.StepsPerUpdate;
         using var client = run.Connect();
-        using var envs = run.MakeVectorEnv(client, numEnvs);
+        if (options.EnvGroups < 1 || numEnvs % options.EnvGroups != 0)
+        {
+            throw new AgentException($"A2C splits its {numEnvs} envs into env_groups = {options.EnvGroups} equal groups; choose a number of envs that it divides (or --set env_groups=1)");
+        }
+
+        bool overlap = options.OverlapEnvSteps && options.EnvGroups > 1;
+        using var envs = run.MakeVectorEnv(client, numEnvs, batchSize: overlap ? numEnvs / options.EnvGroups : numEnvs);
         using var evaluationEnv = run.MakeEnv(client);
         var (observationSize, actions) = EnvChecks.FlatBoxAndDiscrete(envs.SingleObservationSpace, envs.SingleActionSpace, common.EnvId, "A2C");
 
+        var pipeline = new PipelinedVectorEnv(envs, observationSize, options.EnvGroups);
         LibTorch.ManualSeed(common.Seed);
         using var network = ActorCritic(observationSize, actions, options.HiddenSizes, device);
         using var optimizer = new Adam(network.Parameters(), options.LearningRate);
@@ -102,35 +121,48 @@ public static class A2c
         // Rollout storage: step t of sub-env i at [t * numEnvs + i].
         var observations = new float[(horizon + 1) * numEnvs * observationSize];
         var takenActions = new long[horizon * numEnvs];
-        var rewards = new float[horizon * numEnvs];
+        var rewards = new double[horizon * numEnvs];
         var terminated = new bool[horizon * numEnvs];
         var truncated = new bool[horizon * numEnvs];
         var valid = new float[horizon * numEnvs];
         var episodicReturns = new double[numEnvs];
         var episodicLengths = new int[numEnvs];
         var autoresetNext = new bool[numEnvs];
-        ((NDArray)envs.Reset(seed: common.Seed + updates * numEnvs).Observations).AsSpan<float>().CopyTo(observations);
+        int groupSize = pipeline.GroupSize;
+        pipeline.Reset(common.Seed + updates * numEnvs, observations);
         while (globalStep < common.TotalSteps && !solved)
         {
-            // ROLLOUT: horizon steps of every sub-env with the current policy.
-            for (int t = 0; t < horizon; t++)
+            // ROLLOUT: horizon steps of every sub-env with the current policy, group by group: a group's actions go
+            // out as soon as they are drawn, and its results are collected just before its next actions are drawn.
+            for (int t = 0; t <= horizon; t++)
             {
-                var stepObservations = observations.AsSpan(t * numEnvs * observationSize, numEnvs * observationSize);
-                float[] probabilities = PolicyProbabilities(network, stepObservations, numEnvs, actions, device);
-                for (int i = 0; i < numEnvs; i++) takenActions[t * numEnvs + i] = Networks.SampleCategorical(probabilities.AsSpan(i * actions, actions), random);
-                var step = envs.Step(NDArray.From(takenActions.AsSpan(t * numEnvs, numEnvs)));
-                ((NDArray)step.Observations).AsSpan<float>().CopyTo(observations.AsSpan((t + 1) * numEnvs * observationSize));
+                for (int g = 0; g < pipeline.Groups; g++)
+                {
+                    int first = g * groupSize;
+                    if (t > 0)
+                    {
+                        int k = (t - 1) * numEnvs + first;
+                        pipeline.Collect(g, observations.AsSpan((t * numEnvs + first) * observationSize, groupSize * observationSize),
+                            rewards.AsSpan(k, groupSize), terminated.AsSpan(k, groupSize), truncated.AsSpan(k, groupSize));
+                    }
+
+                    if (t == horizon) continue;
+                    var groupObservations = observations.AsSpan((t * numEnvs + first) * observationSize, groupSize * observationSize);
+                    float[] probabilities = PolicyProbabilities(network, groupObservations, groupSize, actions, device);
+                    var groupActions = takenActions.AsSpan(t * numEnvs + first, groupSize);
+                    for (int j = 0; j < groupSize; j++) groupActions[j] = Networks.SampleCategorical(probabilities.AsSpan(j * actions, actions), random);
+                    pipeline.Send(g, groupActions);
+                }
+
+                if (t == 0) continue;
                 for (int i = 0; i < numEnvs; i++)
                 {
-                    int k = t * numEnvs + i;
+                    int k = (t - 1) * numEnvs + i;
                     // The step after an episode's end only resets the sub-env: no transition to learn from.
                     valid[k] = autoresetNext[i] ? 0f : 1f;
-                    rewards[k] = (float)step.Rewards[i];
-                    terminated[k] = step.Terminated[i];
-                    truncated[k] = step.Truncated[i];
-                    autoresetNext[i] = step.Terminated[i] || step.Truncated[i];
+                    autoresetNext[i] = terminated[k] || truncated[k];
                     if (valid[k] == 0f) continue;
-                    episodicReturns[i] += step.Rewards[i];
+                    episodicReturns[i] += rewards[k];
                     episodicLengths[i]++;
                     if (autoresetNext[i])
                     {
@@ -190,7 +222,7 @@ public static class A2c
     }
 
     private static (double PolicyLoss, double ValueLoss, double Entropy) Update(
-        Module network, Optimizer optimizer, Options options, float[] observations, long[] takenActions, float[] rewards,
+        Module network, Optimizer optimizer, Options options, float[] observations, long[] takenActions, double[] rewards,
         bool[] terminated, bool[] truncated, float[] valid, int numEnvs, int actions, Device device)
     {
         using var scope = LibTorch.NewDisposeScope();

@@ -69,9 +69,12 @@ public sealed class Run : IDisposable
     public RemoteEnv MakeEnv(ZeroGymClient client, string? renderMode = null) =>
         client.Make(Options.EnvId, EnvKwargs.ToWire(Options.EnvKwargs), renderMode);
 
-    /// <summary>Makes <paramref name="numEnvs"/> copies of the run's env as one vector env on <paramref name="client"/>.</summary>
-    public RemoteVectorEnv MakeVectorEnv(ZeroGymClient client, int numEnvs) =>
-        client.MakeVec(Options.EnvId, numEnvs, EnvKwargs.ToWire(Options.EnvKwargs));
+    /// <summary>
+    /// Makes <paramref name="numEnvs"/> copies of the run's env as one vector env on <paramref name="client"/>, whose
+    /// results come back <paramref name="batchSize"/> sub-envs at a time (default: all of them).
+    /// </summary>
+    public RemoteVectorEnv MakeVectorEnv(ZeroGymClient client, int numEnvs, int? batchSize = null) =>
+        client.MakeVec(Options.EnvId, numEnvs, EnvKwargs.ToWire(Options.EnvKwargs), batchSize: batchSize);
 
     /// <summary>The run directory, as a full path.</summary>
     public string Directory { get; }

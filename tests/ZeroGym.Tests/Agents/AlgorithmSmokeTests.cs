@@ -2,6 +2,7 @@ using ZeroGym.Agents;
 using ZeroGym.Agents.Common;
 using ZeroGym.Arrays;
 using ZeroGym.Tests.Server;
+using ZeroGym.Tests.Torch;
 
 namespace ZeroGym.Tests.Agents;
 
@@ -10,6 +11,7 @@ namespace ZeroGym.Tests.Agents;
 /// gradient steps, evaluations and checkpoints all happen; then its greedy policy is loaded back as play does.
 /// Learning itself is proven by training runs (scripts/train), not here.
 /// </summary>
+[Collection(TorchGeneratorCollection.Name)]
 public sealed class AlgorithmSmokeTests
 {
     public static TheoryData<string, object, int> SmallRuns() => new()

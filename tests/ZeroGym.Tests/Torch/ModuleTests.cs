@@ -4,6 +4,7 @@ namespace ZeroGym.Tests.Torch;
 
 // Inside ZeroGym.* the name Torch means the namespace; this alias makes it mean the class again.
 
+[Collection(TorchGeneratorCollection.Name)]
 public class ModuleTests
 {
     [Fact]
