@@ -3,11 +3,16 @@ using System.Globalization;
 namespace ZeroGym.Agents.Common;
 
 /// <summary>
-/// A CSV file of numbers under a header line. Rows are appended one at a time and reach the disk at once, so a run
-/// killed at any moment keeps every row it logged (at worst a partial last line, which reading skips).
+/// A CSV file of numbers under a header line. Rows are appended through one open, buffered writer (opening the file
+/// for every row cost ~35 µs, a tenth of an A2C iteration) and reach the disk on <see cref="Flush"/>; a run killed
+/// between flushes loses at most the rows since the last one (and leaves at worst a partial last line, which reading
+/// skips). Reading and rewriting flush first. Safe to flush from another thread (a termination signal's).
 /// </summary>
-internal sealed class CsvFile(string path)
+internal sealed class CsvFile(string path) : IDisposable
 {
+    private readonly Lock gate = new();
+    private StreamWriter? appender;
+
     public string Path { get; } = path;
 
     /// <summary>The column names, or null when the file does not exist yet.</summary>
@@ -32,12 +37,37 @@ internal sealed class CsvFile(string path)
         }
     }
 
-    public void Append(IEnumerable<double> values) =>
-        File.AppendAllText(Path, string.Join(',', values.Select(value => value.ToString(CultureInfo.InvariantCulture))) + "\n");
+    public void Append(IEnumerable<double> values)
+    {
+        string row = string.Join(',', values.Select(value => value.ToString(CultureInfo.InvariantCulture)));
+        lock (gate)
+        {
+            appender ??= new StreamWriter(Path, append: true);
+            appender.Write(row);
+            appender.Write('\n');
+        }
+    }
+
+    /// <summary>Writes the rows appended so far to the file.</summary>
+    public void Flush()
+    {
+        lock (gate) appender?.Flush();
+    }
+
+    /// <summary>Flushes and closes the file; a later <see cref="Append"/> opens it again.</summary>
+    public void Dispose()
+    {
+        lock (gate)
+        {
+            appender?.Dispose();
+            appender = null;
+        }
+    }
 
     /// <summary>Every complete row; a line with the wrong number of fields or a non-number (a torn write) is skipped.</summary>
     public List<double[]> ReadRows()
     {
+        Flush();
         var rows = new List<double[]>();
         if (!File.Exists(Path)) return rows;
         int columns = -1;
@@ -66,6 +96,7 @@ internal sealed class CsvFile(string path)
     /// <summary>Rewrites the file with only the complete rows <paramref name="keep"/> accepts (temp file + rename).</summary>
     public void KeepRows(Func<double[], bool> keep)
     {
+        Dispose();
         var header = ReadHeader();
         if (header is null) return;
         var lines = new List<string> { string.Join(',', header) };

@@ -118,6 +118,7 @@ public sealed class Run : IDisposable
         {
             run.Announce();
             run.StartServerIfNeeded();
+            run.HandleTerminationSignals();
             run.clock.Restart(); // steps/s measures training, not the server's start
         }
         catch
@@ -214,6 +215,8 @@ public sealed class Run : IDisposable
     /// </summary>
     public void SaveCheckpoint(long globalStep, Action<string> writeFiles)
     {
+        // A resume keeps the rows up to the checkpoint's step: they must be on disk before it exists.
+        logs.Flush();
         Checkpoints.Save(Directory, globalStep, writeFiles);
         lastStep = Math.Max(lastStep, globalStep);
     }
@@ -261,11 +264,12 @@ public sealed class Run : IDisposable
         progress.WriteLine($"  {"play it",-15}  scripts/play --run-dir {Display(Directory)} --video {Display(Path.Combine(Directory, "episode.mp4"))}");
     }
 
-    /// <summary>Stops the local env server, if this run started one.</summary>
+    /// <summary>Writes the logs out and stops the local env server, if this run started one.</summary>
     public void Dispose()
     {
         foreach (var signal in signals) signal.Dispose();
         signals = [];
+        logs.Dispose();
         server?.Stop();
     }
 
@@ -290,16 +294,19 @@ public sealed class Run : IDisposable
         server = LocalServer.Start(log);
         ServerAddress = server.Address;
         progress.WriteLine($"train: started a local env server at {server.Address} (pid {server.ProcessId}, log {Display(log)})");
-        // Killed without a chance to run Dispose (Ctrl-C, kill), the run still stops its server on the way out.
+    }
+
+    /// <summary>Interrupted without a chance to run Dispose (Ctrl-C, kill), the run still writes its logs out and stops its server.</summary>
+    private void HandleTerminationSignals() =>
         signals =
         [
             PosixSignalRegistration.Create(PosixSignal.SIGINT, OnTerminationSignal),
             PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnTerminationSignal),
         ];
-    }
 
     private void OnTerminationSignal(PosixSignalContext context)
     {
+        logs.Flush();
         server?.Stop();
         progress.WriteLine(Invariant(
             $"train: interrupted at step {lastStep:N0}; continue with: scripts/train {Options.Algo} --resume --run-dir {Display(Directory)}"));

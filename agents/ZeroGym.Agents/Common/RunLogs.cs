@@ -9,9 +9,13 @@ namespace ZeroGym.Agents.Common;
 /// <item>eval.csv: <c>global_step,mean_return,std_return,episodes</c>, one row per greedy evaluation (population
 /// standard deviation).</item>
 /// </list>
+/// Rows reach the disk at least every <see cref="FlushInterval"/> while rows are logged, and on <see cref="Flush"/>.
 /// </summary>
-internal sealed class RunLogs
+internal sealed class RunLogs : IDisposable
 {
+    /// <summary>How long a logged row may wait in memory: a live reader of the files is this far behind at most.</summary>
+    public static readonly TimeSpan FlushInterval = TimeSpan.FromSeconds(1);
+
     public const string MetricsFile = "metrics.csv";
     public const string LossesFile = "losses.csv";
     public const string EvaluationsFile = "eval.csv";
@@ -22,6 +26,7 @@ internal sealed class RunLogs
     private readonly CsvFile metrics;
     private readonly CsvFile losses;
     private readonly CsvFile evaluations;
+    private readonly System.Diagnostics.Stopwatch sinceFlush = System.Diagnostics.Stopwatch.StartNew();
     private IReadOnlyList<string>? lossColumns;
 
     public RunLogs(string directory)
@@ -34,8 +39,11 @@ internal sealed class RunLogs
         lossColumns = losses.ReadHeader()?.Skip(1).ToList();
     }
 
-    public void AppendEpisode(long globalStep, long episode, double episodicReturn, int episodicLength) =>
+    public void AppendEpisode(long globalStep, long episode, double episodicReturn, int episodicLength)
+    {
         metrics.Append([globalStep, episode, episodicReturn, episodicLength]);
+        FlushIfDue();
+    }
 
     /// <summary>Appends a losses row; the first call fixes the columns, later calls must give the same keys.</summary>
     public void AppendLosses(long globalStep, IReadOnlyDictionary<string, double> values)
@@ -62,15 +70,39 @@ internal sealed class RunLogs
         }
 
         losses.Append([globalStep, .. lossColumns.Select(column => values[column])]);
+        FlushIfDue();
     }
 
-    public void AppendEvaluation(long globalStep, double mean, double std, int episodes) =>
+    public void AppendEvaluation(long globalStep, double mean, double std, int episodes)
+    {
         evaluations.Append([globalStep, mean, std, episodes]);
+        Flush();
+    }
+
+    /// <summary>Writes every row logged so far to the files.</summary>
+    public void Flush()
+    {
+        foreach (var file in Files) file.Flush();
+        sinceFlush.Restart();
+    }
+
+    /// <summary>Flushes and closes the files.</summary>
+    public void Dispose()
+    {
+        foreach (var file in Files) file.Dispose();
+    }
 
     /// <summary>Drops every row logged after <paramref name="globalStep"/> (and any torn row) from the three files.</summary>
     public void TruncateAfter(long globalStep)
     {
-        foreach (var file in (CsvFile[])[metrics, losses, evaluations]) file.KeepRows(row => row[0] <= globalStep);
+        foreach (var file in Files) file.KeepRows(row => row[0] <= globalStep);
+    }
+
+    private CsvFile[] Files => [metrics, losses, evaluations];
+
+    private void FlushIfDue()
+    {
+        if (sinceFlush.Elapsed >= FlushInterval) Flush();
     }
 
     /// <summary>Episodic returns in the order they were logged.</summary>

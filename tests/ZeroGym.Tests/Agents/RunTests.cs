@@ -111,20 +111,37 @@ public sealed class RunTests
     }
 
     [Fact]
-    public void TruncateLogsAfter_DropsTheRowsOfLaterSteps_AndTheEpisodeCountFollows()
+    public void LoggedRows_AreOnDiskOnceACheckpointIsSaved_ForAResumeToKeepThem()
     {
         using var directory = new TemporaryDirectory();
         string runDir = directory.Combine("run");
         using var run = Run.Start(Options(runDir), new ExampleOptions(), TextWriter.Null);
-        foreach (long step in new long[] { 10, 20, 30, 40 })
-        {
-            run.LogEpisode(step, step, 10);
-            run.LogLosses(step, new Dictionary<string, double> { ["td_loss"] = step / 10.0 });
-            run.LogEvaluation(step, [step]);
-        }
+        run.LogEpisode(10, 5, 10);
+        run.LogLosses(10, new Dictionary<string, double> { ["td_loss"] = 0.5 });
 
-        run.TruncateLogsAfter(20);
-        run.LogEpisode(30, 99, 10);
+        run.SaveCheckpoint(10, checkpoint => File.WriteAllText(Path.Combine(checkpoint, "state.json"), "{}"));
+
+        Assert.Equal(["global_step,episode,episodic_return,episodic_length", "10,1,5,10"], File.ReadAllLines(Path.Combine(runDir, "metrics.csv")));
+        Assert.Equal(["global_step,td_loss", "10,0.5"], File.ReadAllLines(Path.Combine(runDir, "losses.csv")));
+    }
+
+    [Fact]
+    public void TruncateLogsAfter_DropsTheRowsOfLaterSteps_AndTheEpisodeCountFollows()
+    {
+        using var directory = new TemporaryDirectory();
+        string runDir = directory.Combine("run");
+        using (var run = Run.Start(Options(runDir), new ExampleOptions(), TextWriter.Null))
+        {
+            foreach (long step in new long[] { 10, 20, 30, 40 })
+            {
+                run.LogEpisode(step, step, 10);
+                run.LogLosses(step, new Dictionary<string, double> { ["td_loss"] = step / 10.0 });
+                run.LogEvaluation(step, [step]);
+            }
+
+            run.TruncateLogsAfter(20);
+            run.LogEpisode(30, 99, 10);
+        }
 
         Assert.Equal(
             ["global_step,episode,episodic_return,episodic_length", "10,1,10,10", "20,2,20,10", "30,3,99,10"],
