@@ -215,6 +215,39 @@ internal static class Benchmarks
     }
 
     /// <summary>
+    /// The computation of one A2C iteration with the default options on CartPole's sizes, part by part: drawing one
+    /// group's actions (the forward pass of 16 observations, as the overlapped rollout does it) and the update on a
+    /// rollout of 5 steps of 32 envs.
+    /// </summary>
+    public static void A2cUpdate(double seconds)
+    {
+        var options = new ZeroGym.Agents.A2c.Options();
+        var device = ZeroGym.Torch.Device.Cpu;
+        const int numEnvs = 32, observationSize = 4, actions = 2;
+        int horizon = options.StepsPerUpdate, groupSize = numEnvs / options.EnvGroups;
+        ZeroGym.Torch.LibTorch.ManualSeed(0);
+        using var network = ZeroGym.Agents.A2c.ActorCritic(observationSize, actions, options.HiddenSizes, device);
+        using var optimizer = new ZeroGym.Torch.Adam(network.Parameters(), options.LearningRate);
+        var random = new ZeroGym.Agents.Common.SeededRandom(0);
+        var observations = new float[(horizon + 1) * numEnvs * observationSize];
+        for (int i = 0; i < observations.Length; i++) observations[i] = (float)random.NextGaussian();
+        var takenActions = new long[horizon * numEnvs];
+        var rewards = new double[horizon * numEnvs];
+        var terminated = new bool[horizon * numEnvs];
+        var truncated = new bool[horizon * numEnvs];
+        var valid = new float[horizon * numEnvs];
+        for (int k = 0; k < takenActions.Length; k++)
+        {
+            (takenActions[k], rewards[k], terminated[k], valid[k]) = (random.Next(actions), 1, random.Next(20) == 0, random.Next(20) == 0 ? 0 : 1);
+        }
+
+        Measure.Print(Measure.Latency($"a2c action draw ({groupSize} observations)", seconds,
+            () => ZeroGym.Agents.A2c.PolicyProbabilities(network, observations.AsSpan(0, groupSize * observationSize), groupSize, actions, device)));
+        Measure.Print(Measure.Latency($"a2c update ({horizon} steps of {numEnvs} envs)", seconds,
+            () => ZeroGym.Agents.A2c.Update(network, optimizer, options, observations, takenActions, rewards, terminated, truncated, valid, numEnvs, actions, device)));
+    }
+
+    /// <summary>
     /// One ddqn-mario gradient step with the default options (batch 32 of 4x84x84 frames, the Nature CNN), sampling
     /// included, and one greedy action (the forward pass of a single observation).
     /// </summary>

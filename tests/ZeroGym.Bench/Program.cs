@@ -54,6 +54,8 @@ mujocoRemote.SetAction(parsed =>
 
 var dqnUpdate = new Command("dqn-update", "Time of one DQN gradient step with the default options") { seconds };
 dqnUpdate.SetAction(parsed => Benchmarks.DqnUpdate(parsed.GetValue(seconds)));
+var a2cUpdate = new Command("a2c-update", "Time of one A2C group's action draw and one A2C update with the default options") { seconds };
+a2cUpdate.SetAction(parsed => Benchmarks.A2cUpdate(parsed.GetValue(seconds)));
 
 var rom = new Option<string>("--rom") { Description = "An iNES ROM (scripts/bench assembles tests/roms/mario_like.s)", Required = true };
 var nes = new Command("nes", "The Nestopia core's raw frame rate and NES-v0 stepped in-process") { rom, seconds };
@@ -73,4 +75,4 @@ codec.SetAction(parsed => CodecBenchmarks.Run(parsed.GetValue(seconds), parsed.G
 var sizes = new Command("step-sizes", "Prints the byte sizes of a CartPole step request and reply");
 sizes.SetAction(_ => { var (request, reply) = Benchmarks.StepMessageSizes(); Console.WriteLine($"{request} {reply}"); });
 
-return new RootCommand("ZeroGym benchmarks") { echoServer, remote, local, codec, sizes, dqnUpdate, marioUpdate, td3Update, ddpgUpdate, mujocoInProcess, mujocoRemote, nes, nesRemote }.Parse(args).Invoke();
+return new RootCommand("ZeroGym benchmarks") { echoServer, remote, local, codec, sizes, dqnUpdate, a2cUpdate, marioUpdate, td3Update, ddpgUpdate, mujocoInProcess, mujocoRemote, nes, nesRemote }.Parse(args).Invoke();

@@ -72,7 +72,7 @@ public static class A2c
     // ---------------------------------------------------------------- network
 
     /// <summary>Shared layers, then one linear layer: columns 0..actions-1 are logits, the last is the value.</summary>
-    private static Sequential ActorCritic(int observationSize, int actions, int[] hiddenSizes, Device device) =>
+    internal static Sequential ActorCritic(int observationSize, int actions, int[] hiddenSizes, Device device) =>
         Networks.Mlp(observationSize, hiddenSizes, actions + 1, device);
 
     private static long GreedyAction(Module network, int actions, ReadOnlySpan<float> observation, Device device)
@@ -213,7 +213,7 @@ public static class A2c
         }
     }
 
-    private static float[] PolicyProbabilities(Module network, ReadOnlySpan<float> observations, int numEnvs, int actions, Device device)
+    internal static float[] PolicyProbabilities(Module network, ReadOnlySpan<float> observations, int numEnvs, int actions, Device device)
     {
         using var scope = LibTorch.NewDisposeScope();
         using var noGrad = LibTorch.NoGrad();
@@ -221,7 +221,7 @@ public static class A2c
         return output.Narrow(1, 0, actions).Softmax(1).ToArray<float>();
     }
 
-    private static (double PolicyLoss, double ValueLoss, double Entropy) Update(
+    internal static (double PolicyLoss, double ValueLoss, double Entropy) Update(
         Module network, Optimizer optimizer, Options options, float[] observations, long[] takenActions, double[] rewards,
         bool[] terminated, bool[] truncated, float[] valid, int numEnvs, int actions, Device device)
     {
