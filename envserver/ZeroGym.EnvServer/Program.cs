@@ -63,7 +63,7 @@ var injectDelay = new Option<int>("--inject-delay-us")
     Description = "For tests: each step and reset of a vector env's sub-envs first waits a random time up to this many microseconds",
     Hidden = true,
 };
-var parentPid = new Option<int?>("--parent-pid") { Description = "Exit when this process ends (worker processes)", Hidden = true };
+var parentPid = new Option<int?>("--parent-pid") { Description = "Exit when this process ends (worker processes, the local server of train and play)", Hidden = true };
 
 var root = new RootCommand("ZeroGym env server: Gymnasium envs over ZeroMQ + MessagePack (protocol/SPEC.md)")
 {

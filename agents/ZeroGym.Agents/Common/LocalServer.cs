@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.Diagnostics;
+using System.Globalization;
 
 namespace ZeroGym.Agents.Common;
 
@@ -46,7 +47,8 @@ internal sealed class LocalServer : IDisposable
         string socketDirectory = System.IO.Directory.CreateTempSubdirectory("zerogym-local-").FullName;
         string socket = Path.Combine(socketDirectory, "env.sock");
         string endpoint = socket.Length <= MaxSocketPathLength ? $"ipc://{socket}" : "tcp://127.0.0.1:*";
-        var start = new ProcessStartInfo(DotnetHost(), [assembly, "--bind", endpoint])
+        // --parent-pid: the server exits when this process ends, however it ends (even SIGKILL, which runs no handler).
+        var start = new ProcessStartInfo(DotnetHost(), [assembly, "--bind", endpoint, "--parent-pid", Environment.ProcessId.ToString(CultureInfo.InvariantCulture)])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
