@@ -22,12 +22,14 @@ public sealed class Run : IDisposable
     public const int RecentEpisodes = 20;
 
     private static readonly TimeSpan CurveInterval = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan SpeedInterval = TimeSpan.FromSeconds(1);
 
     private readonly RunConfig config;
     private readonly RunLogs logs;
     private readonly ProgressLine progress;
     private readonly Stopwatch clock = Stopwatch.StartNew();
     private readonly Stopwatch sinceCurve = Stopwatch.StartNew();
+    private readonly Stopwatch sinceSpeed = Stopwatch.StartNew();
     private readonly long startStep;
     private readonly Queue<double> recentReturns = new();
     private LocalServer? server;
@@ -175,9 +177,15 @@ public sealed class Run : IDisposable
     {
         lastStep = Math.Max(lastStep, globalStep);
         if (sinceCurve.Elapsed >= CurveInterval) WriteCurve();
+        double seconds = clock.Elapsed.TotalSeconds;
+        if (sinceSpeed.Elapsed >= SpeedInterval && seconds > 0)
+        {
+            logs.AppendSpeed(globalStep, (globalStep - startStep) / seconds);
+            sinceSpeed.Restart();
+        }
+
         if (!progress.IsDue) return;
 
-        double seconds = clock.Elapsed.TotalSeconds;
         var parts = new List<string>
         {
             Invariant($"step {globalStep:N0}/{Options.TotalSteps:N0} ({100.0 * globalStep / Options.TotalSteps:0.0}%)"),
@@ -252,6 +260,7 @@ public sealed class Run : IDisposable
             ("episodes", Path.Combine(Directory, RunLogs.MetricsFile)),
             ("evaluations", Path.Combine(Directory, RunLogs.EvaluationsFile)),
             ("losses", Path.Combine(Directory, RunLogs.LossesFile)),
+            ("tensorboard", logs.EventFilePath),
             ("learning curve", Path.Combine(Directory, CurveFile)),
             ("checkpoint", LatestCheckpoint ?? ""),
             ("server log", Path.Combine(Directory, ServerLogFile)),

@@ -1,3 +1,5 @@
+using ZeroGym.Agents.TensorBoard;
+
 namespace ZeroGym.Agents.Common;
 
 /// <summary>
@@ -9,7 +11,10 @@ namespace ZeroGym.Agents.Common;
 /// <item>eval.csv: <c>global_step,mean_return,std_return,episodes</c>, one row per greedy evaluation (population
 /// standard deviation).</item>
 /// </list>
-/// Rows reach the disk at least every <see cref="FlushInterval"/> while rows are logged, and on <see cref="Flush"/>.
+/// The same figures go to a TensorBoard event file (<see cref="ScalarEventFile"/>) under the tags CleanRL uses:
+/// <c>charts/episodic_return</c>, <c>charts/episodic_length</c>, <c>losses/&lt;column&gt;</c> (a column named
+/// <c>learning_rate</c> is <c>charts/learning_rate</c>), <c>eval/mean_return</c>, and <c>charts/SPS</c>, which
+/// only the event file has. Rows reach the disk at least every <see cref="FlushInterval"/> while rows are logged, and on <see cref="Flush"/>.
 /// </summary>
 internal sealed class RunLogs : IDisposable
 {
@@ -26,6 +31,7 @@ internal sealed class RunLogs : IDisposable
     private readonly CsvFile metrics;
     private readonly CsvFile losses;
     private readonly CsvFile evaluations;
+    private readonly ScalarEventFile events;
     private readonly System.Diagnostics.Stopwatch sinceFlush = System.Diagnostics.Stopwatch.StartNew();
     private IReadOnlyList<string>? lossColumns;
 
@@ -37,11 +43,16 @@ internal sealed class RunLogs : IDisposable
         metrics.Create(MetricsHeader);
         evaluations.Create(EvaluationsHeader);
         lossColumns = losses.ReadHeader()?.Skip(1).ToList();
+        events = ScalarEventFile.Open(directory);
     }
+
+    /// <summary>The run's TensorBoard event file.</summary>
+    public string EventFilePath => events.Path;
 
     public void AppendEpisode(long globalStep, long episode, double episodicReturn, int episodicLength)
     {
         metrics.Append([globalStep, episode, episodicReturn, episodicLength]);
+        events.Add(globalStep, [("charts/episodic_return", episodicReturn), ("charts/episodic_length", episodicLength)]);
         FlushIfDue();
     }
 
@@ -70,19 +81,29 @@ internal sealed class RunLogs : IDisposable
         }
 
         losses.Append([globalStep, .. lossColumns.Select(column => values[column])]);
+        events.Add(globalStep, lossColumns.Select(column => (column == "learning_rate" ? "charts/learning_rate" : "losses/" + column, values[column])));
         FlushIfDue();
     }
 
     public void AppendEvaluation(long globalStep, double mean, double std, int episodes)
     {
         evaluations.Append([globalStep, mean, std, episodes]);
+        events.Add(globalStep, [("eval/mean_return", mean)]);
         Flush();
+    }
+
+    /// <summary>Training speed in env steps per second (the event file's <c>charts/SPS</c>; no CSV has it).</summary>
+    public void AppendSpeed(long globalStep, double stepsPerSecond)
+    {
+        events.Add(globalStep, [("charts/SPS", stepsPerSecond)]);
+        FlushIfDue();
     }
 
     /// <summary>Writes every row logged so far to the files.</summary>
     public void Flush()
     {
         foreach (var file in Files) file.Flush();
+        events.Flush();
         sinceFlush.Restart();
     }
 
@@ -90,12 +111,14 @@ internal sealed class RunLogs : IDisposable
     public void Dispose()
     {
         foreach (var file in Files) file.Dispose();
+        events.Dispose();
     }
 
-    /// <summary>Drops every row logged after <paramref name="globalStep"/> (and any torn row) from the three files.</summary>
+    /// <summary>Drops every row logged after <paramref name="globalStep"/> (and any torn row) from the files.</summary>
     public void TruncateAfter(long globalStep)
     {
         foreach (var file in Files) file.KeepRows(row => row[0] <= globalStep);
+        events.KeepStepsUpTo(globalStep);
     }
 
     private CsvFile[] Files => [metrics, losses, evaluations];

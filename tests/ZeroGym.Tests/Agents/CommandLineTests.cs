@@ -132,10 +132,19 @@ public sealed partial class CommandLineTests
             Assert.Equal(File.ReadAllText(Path.Combine(whole, file)), File.ReadAllText(Path.Combine(interrupted, file)));
         }
 
+        Assert.Equal(LoggedScalars(whole), LoggedScalars(interrupted));
         string wholeCheckpoint = Checkpoints.Latest(whole)!, resumedCheckpoint = Checkpoints.Latest(interrupted)!;
         Assert.Equal(Path.GetFileName(wholeCheckpoint), Path.GetFileName(resumedCheckpoint));
         Assert.Equal(File.ReadAllText(Path.Combine(wholeCheckpoint, "state.json")), File.ReadAllText(Path.Combine(resumedCheckpoint, "state.json")));
         Assert.Equal(File.ReadAllBytes(Path.Combine(wholeCheckpoint, "buffer.bin")), File.ReadAllBytes(Path.Combine(resumedCheckpoint, "buffer.bin")));
+    }
+
+    /// <summary>The scalars of a run's TensorBoard file but its speed, which no two runs share.</summary>
+    private static List<(long Step, string Tag, float Value)> LoggedScalars(string runDir)
+    {
+        string file = Assert.Single(Directory.GetFiles(runDir, "events.out.tfevents.*"));
+        var events = TensorBoardTests.ReadRecords(file).Select(ZeroGym.Agents.TensorBoard.Event.Parser.ParseFrom);
+        return TensorBoardTests.Scalars(events).Where(scalar => scalar.Tag != "charts/SPS").ToList();
     }
 
     [Fact]
