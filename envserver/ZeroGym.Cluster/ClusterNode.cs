@@ -121,10 +121,10 @@ public sealed class ClusterNode : ICluster, IAsyncDisposable
     /// counts it as a member, <see cref="NodeStatus.Dead"/> once it is declared dead or has shut down. A name that has
     /// an active node is listed once as that node (a node restarted under its name).
     /// </summary>
-    public IReadOnlyList<NodeInfo> Nodes()
+    public IReadOnlyList<NodeState> Nodes()
     {
         var known = reports;
-        var nodes = new Dictionary<string, NodeInfo>(StringComparer.Ordinal);
+        var nodes = new Dictionary<string, NodeState>(StringComparer.Ordinal);
         foreach (var member in membership.CurrentSnapshot.Members.Values)
         {
             string address = member.SiloAddress.ToParsableString();
@@ -138,7 +138,7 @@ public sealed class ClusterNode : ICluster, IAsyncDisposable
             if (report is null || status is null) continue;
             if (nodes.TryGetValue(report.Name, out var listed) && listed.IsActive) continue;
             bool active = status == NodeStatus.Active;
-            nodes[report.Name] = new NodeInfo(report.Name, report.Endpoint, status, active ? report.Envs : 0, active ? report.StepsPerSecond : 0,
+            nodes[report.Name] = new NodeState(report.Name, report.Endpoint, status, active ? report.Envs : 0, active ? report.StepsPerSecond : 0,
                 report.Cores, report.EnvIds, report.MaxNumEnvs);
         }
 

@@ -11,5 +11,5 @@ public interface ICluster
     string NodeName { get; }
 
     /// <summary>Every node known to the membership, this one included, in name order.</summary>
-    IReadOnlyList<NodeInfo> Nodes();
+    IReadOnlyList<NodeState> Nodes();
 }

@@ -3,7 +3,7 @@ namespace ZeroGym.Cluster;
 /// <summary>
 /// Where the sub-envs of one vector env go (SPEC.md §3.5, <c>place</c>): a pure function of the cluster view, so it is
 /// tested without a cluster. Only active nodes that offer the env are candidates, and no node gets more sub-envs
-/// than one vector env may have on it (<see cref="NodeInfo.MaxNumEnvs"/>).
+/// than one vector env may have on it (<see cref="NodeState.MaxNumEnvs"/>).
 /// </summary>
 public static class Placement
 {
@@ -29,7 +29,7 @@ public static class Placement
     /// <param name="mode"><see cref="Spread"/>, <see cref="Pack"/> or <see cref="Local"/>.</param>
     /// <param name="localNode">The name of the node asked.</param>
     /// <exception cref="ArgumentException">An unknown mode, or more sub-envs than the candidate nodes can take.</exception>
-    public static IReadOnlyList<(NodeInfo Node, int Count)> Plan(IReadOnlyList<NodeInfo> nodes, string envId, int numEnvs, string mode, string localNode)
+    public static IReadOnlyList<(NodeState Node, int Count)> Plan(IReadOnlyList<NodeState> nodes, string envId, int numEnvs, string mode, string localNode)
     {
         if (numEnvs < 1) throw new ArgumentException($"num_envs must be at least 1; got {numEnvs}");
         var candidates = nodes.Where(node => node.IsActive && node.EnvIds.Contains(envId)).ToList();
@@ -45,7 +45,7 @@ public static class Placement
         };
     }
 
-    private static List<(NodeInfo Node, int Count)> PlanSpread(List<NodeInfo> candidates, int numEnvs, string envId, string localNode)
+    private static List<(NodeState Node, int Count)> PlanSpread(List<NodeState> candidates, int numEnvs, string envId, string localNode)
     {
         EnsureRoom(candidates, numEnvs, envId);
         // The node asked wins ties (its sub-envs are the client's nearest), then names, so a plan is reproducible.
@@ -72,14 +72,14 @@ public static class Placement
         return ordered.Select((node, i) => (node, counts[i])).Where(pair => pair.Item2 > 0).OrderBy(pair => pair.node.Name, StringComparer.Ordinal).ToList();
     }
 
-    private static IEnumerable<NodeInfo> ByLoad(IEnumerable<NodeInfo> nodes) =>
+    private static IEnumerable<NodeState> ByLoad(IEnumerable<NodeState> nodes) =>
         nodes.OrderBy(node => node.Envs / (double)Math.Max(node.Cores, 1)).ThenBy(node => node.Name, StringComparer.Ordinal);
 
     /// <summary>Each node in turn takes as many sub-envs as it may hold, until none are left.</summary>
-    private static List<(NodeInfo Node, int Count)> Fill(IReadOnlyList<NodeInfo> order, int numEnvs, string envId)
+    private static List<(NodeState Node, int Count)> Fill(IReadOnlyList<NodeState> order, int numEnvs, string envId)
     {
         EnsureRoom(order, numEnvs, envId);
-        var plan = new List<(NodeInfo, int)>();
+        var plan = new List<(NodeState, int)>();
         int left = numEnvs;
         foreach (var node in order)
         {
@@ -92,7 +92,7 @@ public static class Placement
         return plan;
     }
 
-    private static void EnsureRoom(IReadOnlyList<NodeInfo> candidates, int numEnvs, string envId)
+    private static void EnsureRoom(IReadOnlyList<NodeState> candidates, int numEnvs, string envId)
     {
         long room = candidates.Sum(node => (long)node.MaxNumEnvs);
         if (numEnvs <= room) return;

@@ -264,7 +264,7 @@ public sealed class RequestHandler : IDisposable
             throw new RequestError(ErrorCodes.InvalidArgument, $"num_envs must be at least 1; got {request.NumEnvs}");
         }
 
-        IReadOnlyList<(NodeInfo Node, int Count)> plan;
+        IReadOnlyList<(NodeState Node, int Count)> plan;
         try
         {
             plan = Placement.Plan(nodes, request.Env, (int)request.NumEnvs, request.Placement ?? Placement.Spread, cluster.NodeName);

@@ -9,14 +9,14 @@ namespace ZeroGym.Cluster;
 /// <param name="Cores">The node's CPU cores: its capacity for placement.</param>
 /// <param name="EnvIds">The env ids the node offers.</param>
 /// <param name="MaxNumEnvs">The most sub-envs one vector env may have on the node.</param>
-public sealed record NodeInfo(
+public sealed record NodeState(
     string Name, string Endpoint, string Status, long Envs, double StepsPerSecond, int Cores, IReadOnlyList<string> EnvIds, int MaxNumEnvs)
 {
     /// <summary>Whether the node is alive and may be given envs.</summary>
     public bool IsActive => Status == NodeStatus.Active;
 }
 
-/// <summary>The statuses of <see cref="NodeInfo.Status"/>, as they travel on the wire.</summary>
+/// <summary>The statuses of <see cref="NodeState.Status"/>, as they travel on the wire.</summary>
 public static class NodeStatus
 {
     /// <summary>A member of the cluster in good standing.</summary>
