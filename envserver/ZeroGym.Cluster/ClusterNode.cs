@@ -145,21 +145,29 @@ public sealed class ClusterNode : ICluster, IAsyncDisposable
         return nodes.Values.OrderBy(node => node.Name, StringComparer.Ordinal).ToList();
     }
 
-    /// <summary>Stops publishing and leaves the cluster cleanly (the others see this node as dead at once).</summary>
+    /// <summary>
+    /// Stops publishing and leaves the cluster cleanly (the others see this node as dead at once). Bounded: when the
+    /// membership cannot be updated (Redis gone) Orleans retries for a long time, so after <see cref="LeaveTimeout"/>
+    /// the node gives up and the others find it dead by probing, as after a crash.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
         stopping.Cancel();
         await publishing.ConfigureAwait(false);
-        try
+        var leaving = host.StopAsync(LeaveTimeout);
+        if (await Task.WhenAny(leaving, Task.Delay(LeaveTimeout + TimeSpan.FromSeconds(2))).ConfigureAwait(false) != leaving)
         {
-            await host.StopAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+            logger.LogWarning("could not leave the cluster within {Seconds} s (is Redis reachable?); stopping without it", LeaveTimeout.TotalSeconds);
+            return;
         }
-        finally
-        {
-            host.Dispose();
-            stopping.Dispose();
-        }
+
+        await leaving.ConfigureAwait(false);
+        host.Dispose();
+        stopping.Dispose();
     }
+
+    /// <summary>How long leaving the cluster may take before the node stops without it.</summary>
+    public static readonly TimeSpan LeaveTimeout = TimeSpan.FromSeconds(5);
 
     private async Task PublishLoopAsync()
     {
