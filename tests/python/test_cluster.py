@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import subprocess
@@ -88,3 +89,22 @@ def test_list_nodes_on_a_single_server_says_it_needs_a_cluster(address: str) -> 
         zerogym.list_nodes(address=address)
     assert raised.value.code == "unsupported"
     assert "--cluster" in str(raised.value)
+
+
+def test_scripts_cluster_up_starts_a_working_cluster_and_down_stops_it(tmp_path: Path) -> None:
+    script = Path(__file__).resolve().parents[2] / "scripts" / "cluster"
+    environment = {**os.environ, "ZEROGYM_CLUSTER_DIR": str(tmp_path / "state")}
+    try:
+        up = subprocess.run([str(script), "up", "--nodes", "2"], env=environment, capture_output=True, text=True, timeout=240)
+        assert up.returncode == 0, up.stderr[-2000:]
+        endpoints = [line.removeprefix("zerogym-server listening on ") for line in up.stdout.splitlines()]
+        assert len(endpoints) == 2 and all(endpoint.startswith("tcp://127.0.0.1:") for endpoint in endpoints), up.stdout
+        nodes = _wait_for_active(endpoints[1], 2)
+        assert [(node.name, node.endpoint, node.status) for node in nodes] == \
+            [("node-1", endpoints[0], "active"), ("node-2", endpoints[1], "active")]
+        pids = [int((tmp_path / "state" / name).read_text()) for name in ("redis.pid", "node-1.pid", "node-2.pid")]
+    finally:
+        down = subprocess.run([str(script), "down"], env=environment, capture_output=True, text=True, timeout=60)
+    assert down.returncode == 0, down.stderr
+    for pid in pids:
+        assert not Path(f"/proc/{pid}").exists() or "zombie" in Path(f"/proc/{pid}/status").read_text(), f"pid {pid} still runs"
