@@ -18,6 +18,9 @@ internal sealed class Clients(ServerOptions options, ServerLog log, TimeProvider
     /// <summary>The envs open over all clients.</summary>
     public int OpenEnvCount => clients.Values.Sum(client => client.Envs.Count);
 
+    /// <summary>The sub-envs open over all clients: a single env counts one, a vector env its number of sub-envs.</summary>
+    public long OpenSubEnvCount => clients.Values.Sum(client => client.Envs.Values.Sum(session => (long)(session.Vector?.NumEnvs ?? 1)));
+
     /// <summary>The client behind a connection, seen now (which restarts its idle timeout).</summary>
     public ClientSession Touch(string clientId)
     {

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using ZeroGym.Cluster;
 using ZeroGym.Envs.Registration;
 using ZeroGym.Transport.Interop.ZeroMQ;
 
@@ -76,6 +77,15 @@ public sealed class EnvServer : IDisposable
 
     internal RequestHandler Handler { get; }
 
+    /// <summary>
+    /// Makes this server a node of <paramref name="cluster"/>: it offers the capability <c>cluster</c> and answers
+    /// <c>nodes</c> and <c>place</c> (SPEC.md §3.5). Call before <see cref="Run"/>.
+    /// </summary>
+    public void JoinCluster(ICluster cluster) => Handler.Cluster = cluster;
+
+    /// <summary>The open sub-envs and steps taken, refreshed by the loop once a second; safe to read from any thread.</summary>
+    public NodeLoad Load => Handler.Load;
+
     /// <summary>Serves requests until <paramref name="cancellation"/> fires.</summary>
     public void Run(CancellationToken cancellation)
     {
@@ -118,6 +128,7 @@ public sealed class EnvServer : IDisposable
             if (Environment.TickCount64 >= nextSweep)
             {
                 Handler.CloseIdleClients();
+                Handler.PublishLoad();
                 nextSweep = Environment.TickCount64 + 1000;
             }
         }

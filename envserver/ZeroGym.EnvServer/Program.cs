@@ -63,12 +63,23 @@ var injectDelay = new Option<int>("--inject-delay-us")
     Description = "For tests: each step and reset of a vector env's sub-envs first waits a random time up to this many microseconds",
     Hidden = true,
 };
+var cluster = new Option<string?>("--cluster")
+{
+    Description = "Join the cluster whose membership this Redis keeps (redis://HOST:PORT): the server becomes one of its nodes",
+};
+var nodeName = new Option<string?>("--node-name") { Description = "This node's name in the cluster (default: host name and port)" };
+var advertise = new Option<string?>("--advertise")
+{
+    Description = "Host other machines reach this node at (default: the bound host; needed when binding every interface)",
+};
+var siloPort = new Option<int>("--silo-port") { Description = "Port of Orleans' silo-to-silo traffic (default: a free port)" };
+var gatewayPort = new Option<int>("--gateway-port") { Description = "Port of Orleans' gateway for Orleans clients (default: a free port)" };
 var parentPid = new Option<int?>("--parent-pid") { Description = "Exit when this process ends (worker processes, the local server of train and play)", Hidden = true };
 
 var root = new RootCommand("ZeroGym env server: Gymnasium envs over ZeroMQ + MessagePack (protocol/SPEC.md)")
 {
     bind, idleTimeout, maxEnvsPerClient, maxMessageBytes, maxOutstandingRequests, curveSecretKey, authorizedKeys, insecure, spinMicroseconds, romDir,
-    inProcessEnvs, injectDelay, parentPid,
+    inProcessEnvs, injectDelay, cluster, nodeName, advertise, siloPort, gatewayPort, parentPid,
 };
 root.SetAction(parsed =>
 {
@@ -92,8 +103,16 @@ root.SetAction(parsed =>
         return 2;
     }
 
+    string? clusterUrl = parsed.GetValue(cluster);
+    if (clusterUrl is null && (parsed.GetValue(nodeName) ?? parsed.GetValue(advertise)) is not null)
+    {
+        Console.Error.WriteLine("zerogym-server: --node-name and --advertise name a node of a cluster; give --cluster redis://HOST:PORT too");
+        return 2;
+    }
+
     var log = new ServerLog(Console.Error);
     EnvServer server;
+    IAsyncDisposable? clusterNode = null;
     try
     {
         // The composition root: the env families get their configuration here, and worker processes the same.
@@ -103,7 +122,27 @@ root.SetAction(parsed =>
             Curve = ReadCurveSecurity(parsed.GetValue(curveSecretKey), parsed.GetValue(authorizedKeys)),
             WorkerArguments = BuiltInEnvs.WorkerArguments(nes),
         };
-        server = new EnvServer(options, BuiltInEnvs.CreateRegistry(nes), log);
+        var registry = BuiltInEnvs.CreateRegistry(nes);
+        server = new EnvServer(options, registry, log);
+        if (clusterUrl is not null)
+        {
+            try
+            {
+                var arguments = new ClusterArguments(clusterUrl, parsed.GetValue(nodeName), parsed.GetValue(advertise), parsed.GetValue(siloPort), parsed.GetValue(gatewayPort));
+                clusterNode = ClusterStartup.JoinAsync(server, arguments, [.. registry.Specs.Select(spec => spec.Id)], options.MaxNumEnvs, log).GetAwaiter().GetResult();
+            }
+            catch (Exception error) when (error is not (FormatException or ArgumentException))
+            {
+                server.Dispose();
+                Console.Error.WriteLine($"zerogym-server: cannot join the cluster at {clusterUrl}: {error.Message}");
+                return 1;
+            }
+            catch
+            {
+                server.Dispose();
+                throw;
+            }
+        }
         if (options.Curve is { } curve)
         {
             log.Info("curve_enabled", ("server_key", curve.ServerKeys.PublicKey), ("authorized_keys", curve.AuthorizedKeys.Count));
@@ -139,6 +178,8 @@ root.SetAction(parsed =>
         foreach (string endpoint in server.Endpoints) Console.WriteLine($"zerogym-server listening on {endpoint}");
         Console.Out.Flush();
         server.Run(stop.Token);
+        // Leave the cluster before the envs close: the others mark this node dead at once, not after probing it.
+        clusterNode?.DisposeAsync().AsTask().GetAwaiter().GetResult();
     }
 
     return 0;

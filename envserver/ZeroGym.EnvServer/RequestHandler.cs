@@ -1,6 +1,7 @@
 using System.Buffers;
 using MessagePack;
 using ZeroGym.Arrays;
+using ZeroGym.Cluster;
 using ZeroGym.Envs.Core;
 using ZeroGym.Envs.Registration;
 using ZeroGym.Envs.Vector;
@@ -40,6 +41,10 @@ public sealed class RequestHandler : IDisposable
     private readonly StepReply stepReply = new();
     private readonly VectorStepReply vectorStepReply = new();
 
+    // Counted on the loop thread; PublishLoad copies them where another thread (the cluster's report) may read them.
+    private long subEnvSteps;
+    private NodeLoad load = new(0, 0);
+
     public RequestHandler(EnvRegistry registry, ServerOptions options, ServerLog log, TimeProvider? time = null)
     {
         this.registry = registry;
@@ -54,6 +59,18 @@ public sealed class RequestHandler : IDisposable
 
     /// <summary>The envs open over all clients.</summary>
     public int OpenEnvCount => clients.OpenEnvCount;
+
+    /// <summary>
+    /// The cluster this server is a node of (SPEC.md §3.5), or null for a single server. Set before the loop starts;
+    /// read on the loop thread only.
+    /// </summary>
+    public ICluster? Cluster { get; set; }
+
+    /// <summary>The load as of the last <see cref="PublishLoad"/>: safe to read from any thread.</summary>
+    public NodeLoad Load => Volatile.Read(ref load);
+
+    /// <summary>Copies the open sub-envs and the steps taken so far into <see cref="Load"/>; call on the loop thread.</summary>
+    public void PublishLoad() => Volatile.Write(ref load, new NodeLoad(clients.OpenSubEnvCount, subEnvSteps));
 
     /// <summary>Whether some vector env has work sent to it that has not started (<see cref="RunQueuedWork"/> does it).</summary>
     public bool HasQueuedWork
@@ -172,6 +189,8 @@ public sealed class RequestHandler : IDisposable
             case Ops.Send: Send(client, Read<SendRequest>(payload)); break;
             case Ops.Recv: Recv(client, Read<RecvRequest>(payload)); break;
             case Ops.AsyncReset: AsyncReset(client, Read<AsyncResetRequest>(payload)); break;
+            case Ops.Nodes: Nodes(Read<NodesRequest>(payload)); break;
+            case Ops.Place: Place(Read<PlaceRequest>(payload)); break;
             default:
                 // A broken payload is malformed before its op is unknown, as when the whole request was read first.
                 ReadHeader(payload, whole: true);
@@ -194,18 +213,72 @@ public sealed class RequestHandler : IDisposable
             Id = request.Id,
             Protocol = ProtocolConstants.Version,
             Version = ServerVersion,
-            Capabilities = ProtocolConstants.Capabilities,
+            Capabilities = Cluster is null ? ProtocolConstants.Capabilities : [.. ProtocolConstants.Capabilities, ProtocolConstants.ClusterCapability],
             MaxMessageBytes = options.MaxMessageBytes,
             IdleTimeout = options.IdleTimeout.TotalSeconds,
         });
     }
 
-    private void List(ListRequest request) => Write(ListReply.Shape, new ListReply
+    private void List(ListRequest request)
+    {
+        var envs = registry.Specs.Select(spec => SpecMessage(spec, spec.Kwargs, spec.MaxEpisodeSteps, spec.Description)).ToList();
+        if (Cluster is not null)
+        {
+            // The cluster offers what its active nodes offer; an env this node lacks has only its id and who has it.
+            var elsewhere = Cluster.Nodes().Where(node => node.IsActive).SelectMany(node => node.EnvIds.Select(id => (Id: id, Node: node.Name)))
+                .Where(offer => !registry.TryGet(offer.Id, out _))
+                .GroupBy(offer => offer.Id, StringComparer.Ordinal);
+            envs.AddRange(elsewhere.Select(offer => new EnvSpecMessage
+            {
+                Id = offer.Key,
+                Description = $"offered by other nodes of the cluster: {string.Join(", ", offer.Select(o => o.Node).Order(StringComparer.Ordinal))}",
+            }));
+        }
+
+        Write(ListReply.Shape, new ListReply { Id = request.Id, Envs = envs.OrderBy(spec => spec.Id, StringComparer.Ordinal).ToList() });
+    }
+
+    // ---- SPEC.md §3.5: the cluster ----
+
+    private void Nodes(NodesRequest request) => Write(NodesReply.Shape, new NodesReply
     {
         Id = request.Id,
-        Envs = registry.Specs.OrderBy(spec => spec.Id, StringComparer.Ordinal)
-            .Select(spec => SpecMessage(spec, spec.Kwargs, spec.MaxEpisodeSteps, spec.Description)).ToList(),
+        Nodes = ClusterOf(Ops.Nodes).Nodes().Select(node => new NodeMessage
+        {
+            Name = node.Name, Endpoint = node.Endpoint, Status = node.Status, Envs = node.Envs, StepsPerS = node.StepsPerSecond, Cores = node.Cores,
+        }).ToList(),
     });
+
+    private void Place(PlaceRequest request)
+    {
+        var cluster = ClusterOf(Ops.Place);
+        var nodes = cluster.Nodes();
+        if (!nodes.Any(node => node.IsActive && node.EnvIds.Contains(request.Env)))
+        {
+            throw new RequestError(ErrorCodes.UnknownEnv,
+                $"no active node of the cluster offers '{request.Env}'; it offers {string.Join(", ", nodes.Where(node => node.IsActive).SelectMany(node => node.EnvIds).Distinct().Order(StringComparer.Ordinal))}");
+        }
+
+        if (request.NumEnvs < 1 || request.NumEnvs > int.MaxValue)
+        {
+            throw new RequestError(ErrorCodes.InvalidArgument, $"num_envs must be at least 1; got {request.NumEnvs}");
+        }
+
+        IReadOnlyList<(NodeState Node, int Count)> plan;
+        try
+        {
+            plan = Placement.Plan(nodes, request.Env, (int)request.NumEnvs, request.Placement ?? Placement.Spread, cluster.NodeName);
+        }
+        catch (ArgumentException error)
+        {
+            throw new RequestError(ErrorCodes.InvalidArgument, error.Message, error);
+        }
+
+        Write(PlaceReply.Shape, new PlaceReply { Id = request.Id, Endpoints = plan.SelectMany(part => Enumerable.Repeat(part.Node.Endpoint, part.Count)).ToList() });
+    }
+
+    private ICluster ClusterOf(string op) => Cluster
+        ?? throw new RequestError(ErrorCodes.UnknownOp, $"'{op}' is an op of cluster nodes (capability '{ProtocolConstants.ClusterCapability}'); this server runs alone (started without --cluster)");
 
     private void Make(ClientSession client, MakeRequest request)
     {
@@ -298,6 +371,7 @@ public sealed class RequestHandler : IDisposable
         {
             var action = session.ReadAction(request.Action);
             var result = clients.Run(client, session, Ops.Step, request.Id, () => env.Step(action));
+            subEnvSteps++;
             if (result.Terminated || result.Truncated) session.State = EpisodeState.Ended;
             stepReply.Id = request.Id;
             (stepReply.Obs, stepReply.Reward, stepReply.Terminated, stepReply.Truncated, stepReply.Info) =
@@ -309,6 +383,7 @@ public sealed class RequestHandler : IDisposable
             session.EnsureNothingInFlight();
             var actions = session.ReadVectorActions(request.Action);
             var result = clients.Run(client, session, Ops.Step, request.Id, () => session.Vector!.Step(actions));
+            subEnvSteps += session.Vector!.NumEnvs;
             vectorStepReply.Id = request.Id;
             vectorStepReply.Obs = result.Observations;
             vectorStepReply.Reward = Column(result.Rewards);
@@ -391,6 +466,7 @@ public sealed class RequestHandler : IDisposable
             }
         }
 
+        subEnvSteps += envIds.Length;
         Schedule(client, session);
         Accepted(client, session, request);
     }

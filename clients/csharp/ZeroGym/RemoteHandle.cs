@@ -101,14 +101,8 @@ internal sealed class RemoteHandle : IDisposable
     }
 
     /// <summary>Throws <see cref="NotSupportedException"/> when the server does not offer <paramref name="capability"/> (SPEC.md §3), naming what needs it.</summary>
-    public void EnsureCapability(string capability, string what)
-    {
-        var server = client.Server;
-        if (server.Capabilities.Contains(capability)) return;
-        throw new NotSupportedException(
-            $"{what} needs the server capability '{capability}', which the server at {client.Address} ({server.Name} {server.Version}) does not offer " +
-            $"(it offers: {string.Join(", ", server.Capabilities)}); a server of protocol 1.1 or later has it");
-    }
+    public void EnsureCapability(string capability, string what) =>
+        client.EnsureCapability(capability, what, "a server of protocol 1.1 or later has it");
 
     private static ZeroGymException Gone(ZeroGymException error) =>
         new(error.Code, $"{error.Message}. This env is gone from the server; Reset() will make it again", error);

@@ -10,6 +10,21 @@ public sealed record ServerInfo(
         (int)reply.Protocol, reply.Server, reply.Version, reply.Capabilities, (int)reply.MaxMessageBytes, TimeSpan.FromSeconds(reply.IdleTimeout));
 }
 
+/// <summary>One node of a cluster (SPEC.md §3.5), from <see cref="ZeroGymClient.ListNodes"/>.</summary>
+/// <param name="Name">The node's name, unique in the cluster.</param>
+/// <param name="Endpoint">Where to connect to it (a <see cref="ZeroGymClient"/> address).</param>
+/// <param name="Status"><c>active</c>, or <c>dead</c> once the membership declared it dead or it left.</param>
+/// <param name="Envs">Sub-envs it holds (0 when dead).</param>
+/// <param name="StepsPerSecond">Sub-env steps per second over its last report, about a second old.</param>
+/// <param name="Cores">Its CPU cores.</param>
+public sealed record NodeInfo(string Name, string Endpoint, string Status, long Envs, double StepsPerSecond, int Cores)
+{
+    /// <summary>Whether the node is alive.</summary>
+    public bool IsActive => Status == "active";
+
+    internal static NodeInfo FromWire(NodeMessage node) => new(node.Name, node.Endpoint, node.Status, node.Envs, node.StepsPerS, (int)node.Cores);
+}
+
 /// <summary>An env's spec as the server describes it (SPEC.md §3), like Gymnasium's <c>EnvSpec</c>.</summary>
 /// <param name="Kwargs">The kwargs in effect (after <c>make</c>) or the defaults (from <c>list</c>).</param>
 public sealed record EnvSpecInfo(

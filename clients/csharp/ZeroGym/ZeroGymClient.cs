@@ -68,6 +68,39 @@ public sealed class ZeroGymClient : IDisposable
     public IReadOnlyList<EnvSpecInfo> ListEnvs() =>
         Call<ListRequest, ListReply>(new ListRequest()).Envs.Select(EnvSpecInfo.FromWire).ToList();
 
+    /// <summary>
+    /// Every node of the cluster this server is a node of (SPEC.md §3.5), as it sees them: dead ones too, marked so.
+    /// Throws <see cref="NotSupportedException"/> when the server runs alone (no capability <c>cluster</c>).
+    /// </summary>
+    public IReadOnlyList<NodeInfo> ListNodes()
+    {
+        EnsureCapability(ProtocolConstants.ClusterCapability, nameof(ListNodes), ClusterHint);
+        return Call<NodesRequest, NodesReply>(new NodesRequest()).Nodes.Select(NodeInfo.FromWire).ToList();
+    }
+
+    /// <summary>
+    /// Where the cluster would run the <paramref name="numEnvs"/> sub-envs of a vector env of <paramref name="envId"/>
+    /// (SPEC.md §3.5): one endpoint per sub-env, those of one node consecutive. <paramref name="placement"/> is
+    /// <c>spread</c>, <c>pack</c> or <c>local</c>. Makes nothing. Throws <see cref="NotSupportedException"/> when the
+    /// server runs alone.
+    /// </summary>
+    public IReadOnlyList<string> Place(string envId, int numEnvs, string placement = "spread")
+    {
+        EnsureCapability(ProtocolConstants.ClusterCapability, nameof(Place), ClusterHint);
+        return Call<PlaceRequest, PlaceReply>(new PlaceRequest { Env = envId, NumEnvs = numEnvs, Placement = placement }).Endpoints;
+    }
+
+    private const string ClusterHint = "only a server started as a node of a cluster (scripts/serve --cluster redis://HOST:PORT) offers it";
+
+    /// <summary>Throws <see cref="NotSupportedException"/> when the server does not offer <paramref name="capability"/> (SPEC.md §3), naming what needs it.</summary>
+    internal void EnsureCapability(string capability, string what, string whoHasIt)
+    {
+        if (Server.Capabilities.Contains(capability)) return;
+        throw new NotSupportedException(
+            $"{what} needs the server capability '{capability}', which the server at {Address} ({Server.Name} {Server.Version}) does not offer " +
+            $"(it offers: {string.Join(", ", Server.Capabilities)}); {whoHasIt}");
+    }
+
     /// <summary>Round trip to the server; returns its clock (Unix seconds).</summary>
     public double Ping() => Call<PingRequest, PingReply>(new PingRequest()).Time;
 

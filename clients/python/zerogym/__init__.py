@@ -9,6 +9,7 @@ With Gymnasium installed the envs are ``gymnasium.Env``/``gymnasium.vector.Vecto
 """
 
 from zerogym.api import list_envs, make, make_vec
+from zerogym.cluster import NodeInfo, list_nodes, place
 from zerogym.compat import USING_GYMNASIUM
 from zerogym.connection import DEFAULT_ADDRESS, PROTOCOL_VERSION
 from zerogym.env import ZeroGymEnv
@@ -38,6 +39,9 @@ __all__ = [
     "make",
     "make_vec",
     "list_envs",
+    "list_nodes",
+    "place",
+    "NodeInfo",
     "ZeroGymEnv",
     "ZeroGymVectorEnv",
     "USING_GYMNASIUM",

@@ -25,6 +25,8 @@ public static class MessageCatalog
         new(Ops.AsyncReset, AsyncResetRequest.Shape, [AcceptedReply.Shape, BatchReply.Shape]),
         new(Ops.Send, SendRequest.Shape, [AcceptedReply.Shape, BatchReply.Shape]),
         new(Ops.Recv, RecvRequest.Shape, [BatchReply.Shape]),
+        new(Ops.Nodes, NodesRequest.Shape, [NodesReply.Shape]),
+        new(Ops.Place, PlaceRequest.Shape, [PlaceReply.Shape]),
     ];
 
     /// <summary>The reply to any rejected request (SPEC.md §3.2).</summary>

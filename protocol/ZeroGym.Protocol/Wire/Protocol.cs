@@ -14,6 +14,12 @@ public static class ProtocolConstants
     /// <summary>The capability of protocol 1.1's asynchronous vector envs (SPEC.md §3.4).</summary>
     public const string AsyncVectorCapability = "async_vector";
 
+    /// <summary>
+    /// The capability of protocol 1.2's cluster ops (SPEC.md §3.5: <c>nodes</c>, <c>place</c>), offered only by a server
+    /// started as a node of a cluster.
+    /// </summary>
+    public const string ClusterCapability = "cluster";
+
     /// <summary>Whether a client speaking <paramref name="clientVersion"/> can talk to this code; pure, so it is unit-tested without a socket.</summary>
     public static bool IsCompatible(long clientVersion) => clientVersion == Version;
 }
@@ -32,4 +38,6 @@ public static class Ops
     public const string AsyncReset = "async_reset";
     public const string Send = "send";
     public const string Recv = "recv";
+    public const string Nodes = "nodes";
+    public const string Place = "place";
 }

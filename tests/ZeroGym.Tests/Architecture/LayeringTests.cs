@@ -16,8 +16,10 @@ public sealed class LayeringTests
         ["ZeroGym.Protocol"] = ["ZeroGym.Core"],
         ["ZeroGym"] = ["ZeroGym.Core", "ZeroGym.Protocol", "ZeroGym.Transport"],
         ["ZeroGym.Envs"] = ["ZeroGym.Core"],
+        // The cluster (Orleans) knows nothing of envs, wire or sockets: it carries node reports and plans placements.
+        ["ZeroGym.Cluster"] = [],
         // The server drives the envs it runs in worker processes through the client library.
-        ["ZeroGym.EnvServer"] = ["ZeroGym.Core", "ZeroGym.Protocol", "ZeroGym.Transport", "ZeroGym.Envs", "ZeroGym"],
+        ["ZeroGym.EnvServer"] = ["ZeroGym.Core", "ZeroGym.Protocol", "ZeroGym.Transport", "ZeroGym.Envs", "ZeroGym", "ZeroGym.Cluster"],
         // The env conformance kit checks envs in process and through a real server driven by the client.
         ["ZeroGym.Envs.Testing"] = ["ZeroGym.Core", "ZeroGym.Envs", "ZeroGym.EnvServer", "ZeroGym"],
         ["ZeroGym.Torch"] = [],
@@ -75,6 +77,17 @@ public sealed class LayeringTests
 
         Assert.Empty(built.Except(AllowedReferences.Keys));
         Assert.Empty(AllowedReferences.Keys.Except(built));
+    }
+
+    [Fact]
+    public void TheServer_ReachesOrleansOnlyThroughTheClusterAssembly()
+    {
+        // A single server must not load Orleans: only ZeroGym.Cluster names its types, and it is loaded for --cluster alone.
+        var orleans = Load("ZeroGym.EnvServer").GetReferencedAssemblies().Select(reference => reference.Name!)
+            .Where(reference => reference.StartsWith("Orleans", StringComparison.Ordinal) || reference.StartsWith("Microsoft.Extensions.Hosting", StringComparison.Ordinal))
+            .ToList();
+
+        Assert.True(orleans.Count == 0, $"ZeroGym.EnvServer references {string.Join(", ", orleans)}; Orleans belongs in ZeroGym.Cluster");
     }
 
     [Fact]

@@ -122,6 +122,13 @@ public sealed partial class SpecAgreementTests
             Terminated = NDArray.From(new[] { false }), Truncated = NDArray.From(new[] { true }), Info = info,
             Errors = [new SubEnvError { EnvId = 0, Code = ErrorCodes.InvalidAction, Message = "action 5 is not in Discrete(2)" }],
         });
+        yield return RoundTrip(new NodesRequest { Id = 13 });
+        yield return RoundTrip(new NodesReply
+        {
+            Id = 13, Nodes = [new NodeMessage { Name = "node-1", Endpoint = "tcp://10.0.0.1:5555", Status = "active", Envs = 64, StepsPerS = 12345.5, Cores = 8 }],
+        });
+        yield return RoundTrip(new PlaceRequest { Id = 14, Env = "CartPole-v1", NumEnvs = 3, Placement = "spread" });
+        yield return RoundTrip(new PlaceReply { Id = 14, Endpoints = ["tcp://10.0.0.1:5555", "tcp://10.0.0.1:5555", "tcp://10.0.0.2:5555"] });
         yield return RoundTrip(new ErrorReply { Id = null, Error = new ErrorBody { Code = ErrorCodes.Malformed, Message = "not a map" } });
     }
 

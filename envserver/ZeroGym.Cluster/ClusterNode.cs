@@ -1,0 +1,233 @@
+using System.Collections.Immutable;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
+using Orleans.Configuration;
+using Orleans.Runtime;
+using StackExchange.Redis;
+using ZeroGym.Cluster.Grains;
+
+namespace ZeroGym.Cluster;
+
+/// <summary>
+/// This process as a node of the cluster: an Orleans silo whose membership lives in Redis, plus a loop that publishes
+/// the node's report to the <see cref="IClusterViewGrain"/> once a second and keeps the reply as the local copy of the
+/// view. Orleans does membership and failure detection; requests (<see cref="Nodes"/>) read the local copies only, and
+/// steps never come near Orleans.
+/// </summary>
+/// <remarks>
+/// Failure detection is tuned so a node killed with -9 is declared dead within about 10 s (Orleans' defaults take
+/// 15 s to a minute): every node probes up to 3 others, a probe times out after <see cref="ProbeTimeout"/>, a node that
+/// misses <see cref="MissedProbesLimit"/> probes in a row is suspected, and 2 suspecting nodes (or every other node of
+/// a smaller cluster) declare it dead in the Redis table; the others learn it by gossip at once.
+/// </remarks>
+public sealed class ClusterNode : ICluster, IAsyncDisposable
+{
+    /// <summary>The Orleans cluster and service id every ZeroGym node uses: one Redis holds one cluster.</summary>
+    public const string ClusterId = "zerogym";
+
+    /// <summary><see cref="ClusterMembershipOptions.ProbeTimeout"/> (Orleans' default: 5 s).</summary>
+    public static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(2);
+
+    /// <summary><see cref="ClusterMembershipOptions.NumMissedProbesLimit"/> (Orleans' default: 3).</summary>
+    public const int MissedProbesLimit = 2;
+
+    private static readonly TimeSpan PublishTimeout = TimeSpan.FromSeconds(3);
+
+    private readonly IHost host;
+    private readonly ClusterNodeOptions options;
+    private readonly Func<NodeLoad> load;
+    private readonly ILogger logger;
+    private readonly IClusterMembershipService membership;
+    private readonly IClusterViewGrain view;
+    private readonly string silo;
+    private readonly CancellationTokenSource stopping = new();
+    private ImmutableDictionary<string, NodeReport> reports = ImmutableDictionary<string, NodeReport>.Empty;
+    private volatile NodeReport self;
+    private Task publishing = Task.CompletedTask;
+    private (long Steps, long Timestamp) lastCount;
+
+    private ClusterNode(IHost host, ClusterNodeOptions options, Func<NodeLoad> load)
+    {
+        this.host = host;
+        this.options = options;
+        this.load = load;
+        logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("ZeroGym.Cluster");
+        membership = host.Services.GetRequiredService<IClusterMembershipService>();
+        view = host.Services.GetRequiredService<IGrainFactory>().GetGrain<IClusterViewGrain>(0);
+        silo = host.Services.GetRequiredService<ILocalSiloDetails>().SiloAddress.ToParsableString();
+        lastCount = (load().StepsTotal, Stopwatch.GetTimestamp());
+        self = Report(load(), stepsPerSecond: 0);
+    }
+
+    /// <inheritdoc/>
+    public string NodeName => options.NodeName;
+
+    /// <summary>The port Orleans' silo-to-silo traffic uses.</summary>
+    public int SiloPort { get; private set; }
+
+    /// <summary>The port of Orleans' gateway.</summary>
+    public int GatewayPort { get; private set; }
+
+    /// <summary>
+    /// Starts the silo, joins the cluster kept in <see cref="ClusterNodeOptions.Redis"/> and publishes this node's first
+    /// report, so that the node is in the view when this returns. Orleans logs warnings and errors on stderr only.
+    /// </summary>
+    /// <param name="load">Reads the env server's load; called from the publishing loop's thread, so it must be thread-safe.</param>
+    public static async Task<ClusterNode> StartAsync(ClusterNodeOptions options, Func<NodeLoad> load, CancellationToken cancellation = default)
+    {
+        int siloPort = options.SiloPort == 0 ? FreePort(options.AdvertisedAddress) : options.SiloPort;
+        int gatewayPort = options.GatewayPort == 0 ? FreePort(options.AdvertisedAddress) : options.GatewayPort;
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, ApplicationName = "zerogym-server" });
+        // Warnings and errors only, one line each, on stderr: stdout carries the server's "listening on" lines.
+        builder.Logging.ClearProviders().AddSimpleConsole(console => console.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
+        builder.Services.Configure<ConsoleLoggerOptions>(console => console.LogToStandardErrorThreshold = LogLevel.Trace);
+        // The env server owns SIGINT and SIGTERM: it stops its loop, then this node (DisposeAsync) leaves the cluster.
+        builder.Services.AddSingleton<IHostLifetime, NoSignalLifetime>();
+        builder.UseOrleans(silo =>
+        {
+            silo.UseRedisClustering(redis => redis.ConfigurationOptions = ConfigurationOptions.Parse(options.Redis));
+            silo.Configure<ClusterOptions>(cluster => (cluster.ClusterId, cluster.ServiceId) = (ClusterId, ClusterId));
+            silo.Configure<SiloOptions>(siloOptions => siloOptions.SiloName = options.NodeName);
+            silo.ConfigureEndpoints(options.AdvertisedAddress, siloPort, gatewayPort, listenOnAnyHostAddress: !IPAddress.IsLoopback(options.AdvertisedAddress));
+            silo.Configure<ClusterMembershipOptions>(liveness =>
+            {
+                liveness.ProbeTimeout = ProbeTimeout;
+                liveness.NumMissedProbesLimit = MissedProbesLimit;
+            });
+        });
+        var host = builder.Build();
+        try
+        {
+            await host.StartAsync(cancellation);
+            var node = new ClusterNode(host, options, load) { SiloPort = siloPort, GatewayPort = gatewayPort };
+            await node.PublishAsync();
+            node.publishing = Task.Run(node.PublishLoopAsync);
+            return node;
+        }
+        catch
+        {
+            host.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Every node the membership knows that has published a report: <see cref="NodeStatus.Active"/> while Orleans
+    /// counts it as a member, <see cref="NodeStatus.Dead"/> once it is declared dead or has shut down. A name that has
+    /// an active node is listed once as that node (a node restarted under its name).
+    /// </summary>
+    public IReadOnlyList<NodeState> Nodes()
+    {
+        var known = reports;
+        var nodes = new Dictionary<string, NodeState>(StringComparer.Ordinal);
+        foreach (var member in membership.CurrentSnapshot.Members.Values)
+        {
+            string address = member.SiloAddress.ToParsableString();
+            var report = address == silo ? self : known.GetValueOrDefault(address);
+            string? status = member.Status switch
+            {
+                SiloStatus.Active => NodeStatus.Active,
+                SiloStatus.ShuttingDown or SiloStatus.Stopping or SiloStatus.Dead => NodeStatus.Dead,
+                _ => null, // still joining: listed once it is a member
+            };
+            if (report is null || status is null) continue;
+            if (nodes.TryGetValue(report.Name, out var listed) && listed.IsActive) continue;
+            bool active = status == NodeStatus.Active;
+            nodes[report.Name] = new NodeState(report.Name, report.Endpoint, status, active ? report.Envs : 0, active ? report.StepsPerSecond : 0,
+                report.Cores, report.EnvIds, report.MaxNumEnvs);
+        }
+
+        return nodes.Values.OrderBy(node => node.Name, StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary>
+    /// Stops publishing and leaves the cluster cleanly (the others see this node as dead at once). Bounded: when the
+    /// membership cannot be updated (Redis gone) Orleans retries for a long time, so after <see cref="LeaveTimeout"/>
+    /// the node gives up and the others find it dead by probing, as after a crash.
+    /// </summary>
+    public async ValueTask DisposeAsync()
+    {
+        stopping.Cancel();
+        await publishing.ConfigureAwait(false);
+        var leaving = host.StopAsync(LeaveTimeout);
+        if (await Task.WhenAny(leaving, Task.Delay(LeaveTimeout + TimeSpan.FromSeconds(2))).ConfigureAwait(false) != leaving)
+        {
+            logger.LogWarning("could not leave the cluster within {Seconds} s (is Redis reachable?); stopping without it", LeaveTimeout.TotalSeconds);
+            return;
+        }
+
+        await leaving.ConfigureAwait(false);
+        host.Dispose();
+        stopping.Dispose();
+    }
+
+    /// <summary>How long leaving the cluster may take before the node stops without it.</summary>
+    public static readonly TimeSpan LeaveTimeout = TimeSpan.FromSeconds(5);
+
+    private async Task PublishLoopAsync()
+    {
+        using var timer = new PeriodicTimer(options.ReportInterval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stopping.Token).ConfigureAwait(false)) await PublishAsync().ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            // Leaving the cluster.
+        }
+    }
+
+    private async Task PublishAsync()
+    {
+        var current = load();
+        long now = Stopwatch.GetTimestamp();
+        double seconds = Stopwatch.GetElapsedTime(lastCount.Timestamp, now).TotalSeconds;
+        double rate = seconds > 0 ? (current.StepsTotal - lastCount.Steps) / seconds : 0;
+        lastCount = (current.StepsTotal, now);
+        self = Report(current, rate);
+        try
+        {
+            var latest = await view.Publish(self).WaitAsync(PublishTimeout, stopping.Token).ConfigureAwait(false);
+            // Reports the grain no longer has (it was activated anew after its node died) stay as last known.
+            reports = reports.SetItems(latest.Select(report => KeyValuePair.Create(report.Silo, report)));
+        }
+        catch (Exception error) when (error is not OperationCanceledException || !stopping.IsCancellationRequested)
+        {
+            // The view's grain was on a node that just died: the next round reaches its new activation.
+            logger.LogWarning("cluster view not refreshed: {Error}; this node answers from its last copy", error.Message);
+        }
+    }
+
+    private NodeReport Report(NodeLoad current, double stepsPerSecond) => new()
+    {
+        Silo = silo,
+        Name = options.NodeName,
+        Endpoint = options.Endpoint,
+        Envs = current.Envs,
+        StepsPerSecond = stepsPerSecond,
+        Cores = options.Cores,
+        EnvIds = [.. options.EnvIds],
+        MaxNumEnvs = options.MaxNumEnvs,
+    };
+
+    /// <summary>A port nobody listens on now (the OS picks it); Orleans binds it a moment later.</summary>
+    private static int FreePort(IPAddress address)
+    {
+        using var probe = new TcpListener(IPAddress.IsLoopback(address) ? address : IPAddress.Any, 0);
+        probe.Start();
+        return ((IPEndPoint)probe.LocalEndpoint).Port;
+    }
+
+    /// <summary>A host lifetime that leaves the process's signals to the env server.</summary>
+    private sealed class NoSignalLifetime : IHostLifetime
+    {
+        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+}
