@@ -42,6 +42,43 @@ public sealed partial class CommandLineTests
     private static partial Regex StartedServer();
 
     [Fact]
+    public void AgentKilledWithSigkill_LeavesNoLocalServerRunning()
+    {
+        using var directory = new TemporaryDirectory();
+        var start = new ProcessStartInfo("dotnet",
+            [Path.Combine(AppContext.BaseDirectory, "ZeroGym.Agents.dll"), "train", "dqn", "--env", "CartPole-v1",
+             "--total-steps", "100000000", "--eval-every", "0", "--run-dir", directory.Combine("run")])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        using var agent = Process.Start(start)!;
+        agent.ErrorDataReceived += (_, _) => { };
+        agent.BeginErrorReadLine();
+        int serverPid = 0;
+        try
+        {
+            while (serverPid == 0 && agent.StandardOutput.ReadLine() is { } line)
+            {
+                if (StartedServer().IsMatch(line)) serverPid = ServerProcessId(line);
+            }
+
+            Assert.True(serverPid > 0, "train should say which local server it started");
+            using var server = Process.GetProcessById(serverPid);
+
+            agent.Kill(); // SIGKILL: no handler of the agent runs
+            agent.WaitForExit();
+
+            Assert.True(server.WaitForExit(TimeSpan.FromSeconds(10)), $"the local server (pid {serverPid}) outlived its killed agent by 10 s");
+        }
+        finally
+        {
+            if (!agent.HasExited) agent.Kill();
+            if (serverPid > 0 && IsRunning(serverPid)) Process.GetProcessById(serverPid).Kill();
+        }
+    }
+
+    [Fact]
     public void TrainThenPlay_WritesTheRun_StopsTheServer_AndRecordsAVideo()
     {
         FakeAlgorithm.Register("fake-train-play");
