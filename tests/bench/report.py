@@ -41,7 +41,7 @@ GYMNASIUM_VECTOR_PREFIX = "gymnasium CartPoleVectorEnv("
 GYMNASIUM_ONE_ENV = "gymnasium CartPole-v1 one env in-process"
 SEED000_A2C = "seed000 A2C in-process (python)"
 ZEROGYM_A2C = "zerogym A2C through the server (C#)"
-FIGURES = ("wall_s", "mean_return", "items_per_s", "items_per_cpu_s", "env_steps_per_s", "steps_per_s", "calls_per_s", "p50_us", "p90_us", "p99_us")
+FIGURES = ("wall_s", "mean_return", "env_step_us", "cpu_s", "server_cpu_s", "items_per_s", "items_per_cpu_s", "env_steps_per_s", "steps_per_s", "calls_per_s", "p50_us", "p90_us", "p99_us")
 
 
 def rate(result):
@@ -150,7 +150,10 @@ def main(path):
         if name.startswith(SB3_PREFIX):
             walls = ", ".join(f"{run['wall_s']:.1f}" for run in runs)
             returns = ", ".join(str(run["mean_return"]) for run in runs)
-            print(f"{name}: model.learn wall s by round {walls}; mean return of the last 100 episodes {returns}")
+            medians = table[name]
+            server = f" + server {medians['server_cpu_s']:.1f}" if medians.get("server_cpu_s") else ""
+            print(f"{name}: model.learn wall s by round {walls}; mean return of the last 100 episodes {returns}; "
+                  f"medians: {medians['env_step_us']:.0f} µs a vector step, CPU s {medians['cpu_s']:.1f}{server}")
     def wall(result):
         return result["wall_s"]
     if (singles := median_ratio(rounds.get(SB3_REMOTE_SINGLES, []), rounds.get(SB3_DUMMY, []), wall)) is not None:
