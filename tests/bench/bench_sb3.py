@@ -1,7 +1,7 @@
 """Stable-Baselines3's PPO on CartPole-v1 with rl-zoo3's settings, on local and on remote envs: one JSON line per run.
 
     /usr/bin/python3 tests/bench/bench_sb3.py {dummy,zerogym,remote-singles} [--address ipc://...] [--steps 100000]
-                                              [--seed 1] [--threads 1] [--server-pid PID]
+                                              [--seed 1] [--threads 1] [--server-pid PID] [--spin-us N]
     /usr/bin/python3 tests/bench/bench_sb3.py warm-up --address ipc://... [--steps 3000]
 
 dummy           SB3's ``make_vec_env``: a ``DummyVecEnv`` of 8 local Gymnasium CartPole-v1, each in SB3's ``Monitor``
@@ -69,7 +69,7 @@ RL_ZOO_PPO_CARTPOLE = {
 }
 
 
-def make_envs(mode: str, address: str, seed: int):
+def make_envs(mode: str, address: str, seed: int, spin_us: int | None = None):
     from stable_baselines3.common.env_util import make_vec_env
     from stable_baselines3.common.vec_env import VecMonitor
 
@@ -78,8 +78,8 @@ def make_envs(mode: str, address: str, seed: int):
     if mode == "zerogym":
         from zerogym.sb3 import ZeroGymVecEnv
 
-        return VecMonitor(ZeroGymVecEnv(ENV_ID, NUM_ENVS, address=address))
-    return make_vec_env(lambda: zerogym.make(ENV_ID, address=address), n_envs=NUM_ENVS, seed=seed)
+        return VecMonitor(ZeroGymVecEnv(ENV_ID, NUM_ENVS, address=address, spin_us=spin_us))
+    return make_vec_env(lambda: zerogym.make(ENV_ID, address=address, spin_us=spin_us), n_envs=NUM_ENVS, seed=seed)
 
 
 def process_cpu_seconds(pid: int) -> float:
@@ -106,7 +106,8 @@ def time_steps(envs) -> list[int]:
     return spent
 
 
-def run(mode: str, address: str, steps: int, seed: int, threads: int, server_pid: int | None) -> dict[str, object]:
+def run(mode: str, address: str, steps: int, seed: int, threads: int, server_pid: int | None,
+        spin_us: int | None) -> dict[str, object]:
     import gymnasium
     import stable_baselines3
     import torch
@@ -114,7 +115,7 @@ def run(mode: str, address: str, steps: int, seed: int, threads: int, server_pid
 
     if threads > 0:
         torch.set_num_threads(threads)
-    envs = make_envs(mode, address, seed)
+    envs = make_envs(mode, address, seed, spin_us)
     model = PPO("MlpPolicy", envs, seed=seed, verbose=0, **RL_ZOO_PPO_CARTPOLE)
     step_ns = time_steps(envs)
     server_start = process_cpu_seconds(server_pid) if server_pid else None
@@ -129,7 +130,7 @@ def run(mode: str, address: str, steps: int, seed: int, threads: int, server_pid
             "items_per_cpu_s": round(model.num_timesteps / (cpu_ns / 1e9), 1),
             "cpu_s": round(cpu_ns / 1e9, 3), **server, "env_step_us": round(step_ns[0] / step_ns[1] / 1000, 1),
             "mean_return": round(float(np.mean(returns)), 2) if returns else None, "episodes_averaged": len(returns),
-            "seed": seed, "threads": torch.get_num_threads(), "sb3": stable_baselines3.__version__, "gymnasium": gymnasium.__version__,
+            "seed": seed, "threads": torch.get_num_threads(), "spin_us": spin_us, "sb3": stable_baselines3.__version__, "gymnasium": gymnasium.__version__,
             "torch": torch.__version__}
 
 
@@ -162,11 +163,14 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--threads", type=int, default=1, help="torch threads (0: torch's default)")
     parser.add_argument("--server-pid", type=int, default=None, help="the env server's pid, to report its CPU time")
+    parser.add_argument("--spin-us", type=int, default=None,
+                        help="microseconds the remote envs poll for each reply before blocking (default: ZEROGYM_SPIN_US)")
     args = parser.parse_args()
     if args.mode == "warm-up":
         warm_up(args.address, args.steps)
         return
-    print(json.dumps(run(args.mode, args.address, args.steps, args.seed, args.threads, args.server_pid)), flush=True)
+    print(json.dumps(run(args.mode, args.address, args.steps, args.seed, args.threads, args.server_pid, args.spin_us)),
+          flush=True)
 
 
 if __name__ == "__main__":
