@@ -141,3 +141,18 @@ def test_get_images_gives_one_frame_per_sub_env(address: str) -> None:
         envs.reset()
         frames = envs.get_images()
     assert len(frames) == 2 and all(frame.ndim == 3 and frame.shape[2] == 3 for frame in frames)
+
+
+def test_each_step_of_every_sub_env_is_one_request_even_when_episodes_end(address: str) -> None:
+    """The point of ZeroGymVecEnv: one round trip a step (DummyVecEnv over remote envs makes one per sub-env, and
+    one more per reset)."""
+    with closing(ZeroGymVecEnv("CartPole-v1", 4, address=address, max_episode_steps=2)) as envs:
+        connection = envs.venv._connection
+        sent_before = connection.last_request_id
+        envs.reset()
+        assert connection.last_request_id == sent_before + 1
+        for step in range(4):
+            sent_before = connection.last_request_id
+            _, _, dones, _ = envs.step(np.zeros(4, np.int64))
+            assert dones.all() == (step % 2 == 1)  # every sub-env ends and resets on steps 1 and 3
+            assert connection.last_request_id == sent_before + 1
