@@ -124,9 +124,6 @@ class ZeroGymVecEnv(_VecEnvBase or _StandInVecEnv):  # type: ignore[misc]
         actions, self._actions = self._actions, None
         obs, rewards, terminations, truncations, infos = self.venv.step(actions)
         dones = terminations | truncations
-        if not infos and not dones.any():  # No info for any sub-env, none ended: the usual step, made short.
-            return (writable_copy(obs), rewards.astype(np.float32), dones,
-                    [{"TimeLimit.truncated": False} for _ in range(self.num_envs)])
         final_obs = infos.get("final_obs")
         final_info = infos.get("final_info", {})
         step_infos = []
