@@ -30,12 +30,19 @@ MIN_WRAPPED_NES_STEPS_PER_CORE = 600
 # twice seed 000's in-process Python A2C or more. (Its target for the Python client, >= 1.0x Gymnasium's
 # CartPoleVectorEnv(64), is set for the async 128-env batch-64 row; the synchronous rows show their ratio.)
 MIN_A2C_OVER_SEED000 = 2.0
+# Issue 12: SB3's PPO (rl-zoo3's CartPole settings) through ZeroGymVecEnv within 1.1x the wall time of the same run on
+# SB3's DummyVecEnv of local Gymnasium envs (scripts/bench-sb3).
+MAX_SB3_WALL_OVER_DUMMY = 1.1
+SB3_PREFIX = "sb3 "
+SB3_DUMMY = "sb3 PPO DummyVecEnv(8) local gymnasium"
+SB3_ZEROGYM = "sb3 PPO ZeroGymVecEnv(8)"
+SB3_REMOTE_SINGLES = "sb3 PPO DummyVecEnv(8) of remote envs"
 GYMNASIUM_VECTOR_PREFIX = "gymnasium CartPoleVectorEnv("
 GYMNASIUM_ONE_ENV = "gymnasium CartPole-v1 one env in-process"
 SEED000_A2C = "seed000 A2C in-process (python)"
 ZEROGYM_A2C = "zerogym A2C through the server (C#)"
 ZEROGYM_A2C_WAITING = "zerogym A2C, env steps not overlapped (C#)"
-FIGURES = ("items_per_s", "items_per_cpu_s", "env_steps_per_s", "steps_per_s", "calls_per_s", "p50_us", "p90_us", "p99_us")
+FIGURES = ("wall_s", "mean_return", "env_step_us", "cpu_s", "server_cpu_s", "items_per_s", "items_per_cpu_s", "env_steps_per_s", "steps_per_s", "calls_per_s", "p50_us", "p90_us", "p99_us")
 
 
 def rate(result):
@@ -142,6 +149,21 @@ def main(path):
     if (a2c_ratio := median_ratio(rounds.get(ZEROGYM_A2C, []), rounds.get(SEED000_A2C, []), rate)) is not None:
         verdicts.append((f"{ZEROGYM_A2C} / {SEED000_A2C} = {a2c_ratio:.2f} (target >= {MIN_A2C_OVER_SEED000})",
                          a2c_ratio >= MIN_A2C_OVER_SEED000))
+    for name, runs in rounds.items():
+        if name.startswith(SB3_PREFIX):
+            walls = ", ".join(f"{run['wall_s']:.1f}" for run in runs)
+            returns = ", ".join(str(run["mean_return"]) for run in runs)
+            medians = table[name]
+            server = f" + server {medians['server_cpu_s']:.1f}" if medians.get("server_cpu_s") else ""
+            print(f"{name}: model.learn wall s by round {walls}; mean return of the last 100 episodes {returns}; "
+                  f"medians: {medians['env_step_us']:.0f} µs a vector step, CPU s {medians['cpu_s']:.1f}{server}")
+    def wall(result):
+        return result["wall_s"]
+    if (singles := median_ratio(rounds.get(SB3_REMOTE_SINGLES, []), rounds.get(SB3_DUMMY, []), wall)) is not None:
+        print(f"{SB3_REMOTE_SINGLES} / {SB3_DUMMY} wall time = {singles:.2f}")
+    if (sb3_ratio := median_ratio(rounds.get(SB3_ZEROGYM, []), rounds.get(SB3_DUMMY, []), wall)) is not None:
+        verdicts.append((f"{SB3_ZEROGYM} / {SB3_DUMMY} wall time = {sb3_ratio:.2f} (target <= {MAX_SB3_WALL_OVER_DUMMY})",
+                         sb3_ratio <= MAX_SB3_WALL_OVER_DUMMY))
     for text, ok in verdicts:
         print(f"{'PASS' if ok else 'MISS'}  {text}")
 

@@ -74,8 +74,10 @@ class ZeroGymVecEnv(_VecEnvBase or _StandInVecEnv):  # type: ignore[misc]
     Follows ``DummyVecEnv``'s conventions: ``step_wait`` returns ``(obs, rewards, dones, infos)`` with float32
     rewards and one info dict per sub-env; a sub-env that ended is reset in the same step, its last observation in
     its info's ``"terminal_observation"`` and ``"TimeLimit.truncated"`` saying whether the time limit cut it; reset
-    infos go to ``reset_infos``. ``seed()`` and ``set_options()`` apply at the next ``reset()``. Sub-envs live on the
-    server: attributes come from the remote vector env (``render_mode``, ``spec``, ``metadata``...), and
+    infos go to ``reset_infos``. Observations are writable arrays of their own, as ``DummyVecEnv``'s copies are.
+    ``seed()`` and ``set_options()`` apply at the next ``reset()``. ``metadata`` is a sub-env's (``render_fps``
+    included). Sub-envs live on the server: ``get_attr`` answers for them from the remote vector env
+    (``render_mode``, ``spec``, ``metadata``; ``observation_space``/``action_space`` are a sub-env's), and
     ``env_method``/``set_attr`` are refused. Wrap it in SB3's ``VecMonitor`` for episode statistics.
 
     Args:
@@ -92,11 +94,14 @@ class ZeroGymVecEnv(_VecEnvBase or _StandInVecEnv):  # type: ignore[misc]
                              "do not pass autoreset_mode")
         self.venv = make_vec(env_id, num_envs, address=address, autoreset_mode="same_step", **make_kwargs)
         self._actions: np.ndarray | None = None
+        # A sub-env's metadata (DummyVecEnv's is its first env's): the vector env's, less its autoreset mode.
+        self._sub_env_metadata = {key: value for key, value in self.venv.metadata.items() if key != "autoreset_mode"}
         try:
             super().__init__(num_envs, self.venv.single_observation_space, self.venv.single_action_space)
         except BaseException:
             self.venv.close()
             raise
+        self.metadata = dict(self._sub_env_metadata)
 
     def reset(self) -> Any:
         seeds = None if all(seed is None for seed in self._seeds) else list(self._seeds)
@@ -108,7 +113,7 @@ class ZeroGymVecEnv(_VecEnvBase or _StandInVecEnv):  # type: ignore[misc]
         self.reset_infos = [sub_env_info(infos, i) for i in range(self.num_envs)]
         self._reset_seeds()
         self._reset_options()
-        return obs
+        return writable_copy(obs)
 
     def step_async(self, actions: np.ndarray) -> None:
         self._actions = actions
@@ -125,13 +130,13 @@ class ZeroGymVecEnv(_VecEnvBase or _StandInVecEnv):  # type: ignore[misc]
         for i in range(self.num_envs):
             if dones[i]:
                 info = sub_env_info(final_info, i)
-                info["terminal_observation"] = final_obs[i]
+                info["terminal_observation"] = writable_copy(final_obs[i])
                 self.reset_infos[i] = sub_env_info(infos, i, leave_out=_FINAL_KEYS)
             else:
                 info = sub_env_info(infos, i)
             info["TimeLimit.truncated"] = bool(truncations[i] and not terminations[i])
             step_infos.append(info)
-        return obs, rewards.astype(np.float32), dones, step_infos
+        return writable_copy(obs), rewards.astype(np.float32), dones, step_infos
 
     def close(self) -> None:
         self.venv.close()
@@ -142,9 +147,14 @@ class ZeroGymVecEnv(_VecEnvBase or _StandInVecEnv):  # type: ignore[misc]
         return list(self.venv.render())
 
     def get_attr(self, attr_name: str, indices: Any = None) -> list[Any]:
-        """The remote vector env's attribute, once per sub-env asked for (the sub-envs are copies of one env)."""
-        value = getattr(self.venv, attr_name)
-        return [value for _ in self._get_indices(indices)]
+        """A sub-env's attribute, once per sub-env asked for (they are copies of one env): the remote vector env's,
+        but a sub-env's own ``observation_space``, ``action_space`` and ``metadata``. ``AttributeError`` when it has
+        none, ``IndexError`` for an index outside ``0..num_envs-1``."""
+        if attr_name == "metadata":
+            value: Any = self._sub_env_metadata
+        else:
+            value = getattr(self.venv, _SUB_ENV_ATTRIBUTES.get(attr_name, attr_name))
+        return [value for _ in self._checked_indices(indices)]
 
     def set_attr(self, attr_name: str, value: Any, indices: Any = None) -> None:
         raise AttributeError(f"the sub-envs of {self.venv.spec.id} live on the ZeroGym server at "
@@ -156,11 +166,35 @@ class ZeroGymVecEnv(_VecEnvBase or _StandInVecEnv):  # type: ignore[misc]
 
     def env_is_wrapped(self, wrapper_class: type, indices: Any = None) -> list[bool]:
         # No client-side wrapper can wrap a sub-env: server-side ones are make kwargs (wrappers=...).
-        return [False for _ in self._get_indices(indices)]
+        return [False for _ in self._checked_indices(indices)]
+
+    def _checked_indices(self, indices: Any) -> list[int]:
+        """``_get_indices``, with an index outside the sub-envs refused as ``DummyVecEnv``'s list lookup refuses it."""
+        checked = list(self._get_indices(indices))
+        for index in checked:
+            if not -self.num_envs <= index < self.num_envs:
+                raise IndexError(f"sub-env index {index} is out of range: this vector env has {self.num_envs} "
+                                 f"sub-envs (0..{self.num_envs - 1})")
+        return checked
 
 
 _FINAL_KEYS = ("final_obs", "final_info")
 """The keys same-step autoreset adds beside the reset info: not part of the reset info itself."""
+
+_SUB_ENV_ATTRIBUTES = {"observation_space": "single_observation_space", "action_space": "single_action_space"}
+"""The vector env's names of what a sub-env calls these."""
+
+
+def writable_copy(obs: Any) -> Any:
+    """``obs`` with every array copied: received arrays are read-only views of the message, SB3's are the caller's
+    to keep and change (torch warns about read-only arrays, and ``DummyVecEnv`` returns copies)."""
+    if isinstance(obs, np.ndarray):
+        return obs.copy()
+    if isinstance(obs, dict):
+        return {key: writable_copy(value) for key, value in obs.items()}
+    if isinstance(obs, tuple):
+        return tuple(writable_copy(value) for value in obs)
+    return obs
 
 
 def sub_env_info(infos: dict[str, Any], i: int, leave_out: tuple[str, ...] = ()) -> dict[str, Any]:
