@@ -14,7 +14,7 @@ seed000      Seed 000's A2C ported to Gymnasium 1.x (the shared anchor script), 
              after another in one process, until its 'success'. Its own clock starts once the envs and the network
              exist and stops at success; the row gives env-steps (updates x 5 x 32) per second of that clock.
 zerogym-a2c  Our A2C (scripts/train a2c: a local server of its own, 32 envs, seed 000's settings) for a fixed step
-             budget with evaluation off; with --no-overlap, the same run without overlapping env steps and compute. The rate runs from the first progress line (printed after the first
+             budget with evaluation off; with --overlap, the same run with two env groups overlapping step and compute. The rate runs from the first progress line (printed after the first
              vector step, so connecting, making the envs and loading libtorch are left out, as seed000's clock
              leaves them out) to the final line (the final checkpoint and curve included); the whole run's rate,
              as train prints it, is given too.
@@ -38,7 +38,7 @@ from bench_python import latency_percentiles, timed_single_steps, timed_vector_s
 ENV_ID = "CartPole-v1"
 SEED000_ROW = "seed000 A2C in-process (python)"
 ZEROGYM_A2C_ROW = "zerogym A2C through the server (C#)"
-ZEROGYM_A2C_WAITING_ROW = "zerogym A2C, env steps not overlapped (C#)"
+ZEROGYM_A2C_OVERLAPPED_ROW = "zerogym A2C, 2 env groups overlapped (C#)"
 # scripts/train's progress line ("step 32/200,000 (0.0%) | 31 steps/s | ...") and its final line
 # ("train: finished a2c on CartPole-v1 at step 200,000 of 200,000 in 00:00:04 (43,190 steps/s), ...").
 PROGRESS_LINE = re.compile(r"^step ([\d,]+)/")
@@ -107,8 +107,8 @@ def bench_zerogym_a2c(args: argparse.Namespace) -> None:
     with tempfile.TemporaryDirectory(prefix="bench-anchors-a2c-") as directory:
         command = ["dotnet", args.agents_dll, "train", "a2c", "--env", ENV_ID, "--seed", str(args.seed),
                    "--total-steps", str(args.steps), "--eval-every", "0", "--run-dir", os.path.join(directory, "run")]
-        if args.no_overlap:
-            command += ["--set", "overlap_env_steps=false"]
+        if args.overlap:
+            command += ["--set", "env_groups=2"]
         first = finished = None
         output: list[str] = []
         with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) as train:
@@ -123,7 +123,7 @@ def bench_zerogym_a2c(args: argparse.Namespace) -> None:
             raise SystemExit(f"bench_anchors: expected a progress line and a 'train: finished' line from {' '.join(command)}; "
                              f"it exited with {train.returncode}:\n{''.join(output[-40:])}")
     (first_ns, first_step), (end_ns, last_step, whole_run_rate) = first, finished
-    emit({"name": ZEROGYM_A2C_WAITING_ROW if args.no_overlap else ZEROGYM_A2C_ROW, "env_steps_per_s": round((last_step - first_step) / ((end_ns - first_ns) / 1e9), 1),
+    emit({"name": ZEROGYM_A2C_OVERLAPPED_ROW if args.overlap else ZEROGYM_A2C_ROW, "env_steps_per_s": round((last_step - first_step) / ((end_ns - first_ns) / 1e9), 1),
           "whole_run_env_steps_per_s": whole_run_rate, "env_steps": last_step, "seed": args.seed})
 
 
@@ -143,8 +143,8 @@ def main() -> None:
     a2c.add_argument("--agents-dll", required=True, help="artifacts/bin/ZeroGym.Agents/release/ZeroGym.Agents.dll")
     a2c.add_argument("--steps", type=int, default=200_000, help="env-step budget (all 32 sub-envs)")
     a2c.add_argument("--seed", type=int, default=1)
-    a2c.add_argument("--no-overlap", action="store_true",
-                     help="one synchronous step of all 32 envs (--set overlap_env_steps=false): the same run, waiting")
+    a2c.add_argument("--overlap", action="store_true",
+                     help="two groups of 16 envs, each stepping while the other's actions are drawn (--set env_groups=2)")
     a2c.set_defaults(run=bench_zerogym_a2c)
     args = parser.parse_args()
     args.run(args)

@@ -45,12 +45,15 @@ public static class A2c
         /// <summary>
         /// The sub-envs split into this many equal groups whose actions are drawn one group after another, so that
         /// with <see cref="OverlapEnvSteps"/> a group steps on the server while the next group's actions are computed.
+        /// 1 (the default) steps every sub-env at once: measured on CartPole with 32 envs, 2 overlapped groups were
+        /// 12-25% slower, since each group's step is a whole round trip (~200 µs) and what it hides is a ~30 µs draw.
         /// </summary>
-        public int EnvGroups { get; init; } = 2;
+        public int EnvGroups { get; init; } = 1;
 
         /// <summary>
-        /// Send each group's actions as soon as they are drawn (the vector env's batch is one group) instead of
-        /// stepping every sub-env at once. The results are the same either way; only the waiting for the server changes.
+        /// With several <see cref="EnvGroups"/>, send each group's actions as soon as they are drawn (the vector env's
+        /// batch is one group) instead of stepping every sub-env at once after the last group's draw. The results are
+        /// the same either way; only the waiting for the server changes.
         /// </summary>
         public bool OverlapEnvSteps { get; init; } = true;
 

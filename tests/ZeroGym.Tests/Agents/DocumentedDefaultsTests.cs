@@ -74,7 +74,8 @@ public sealed class DocumentedDefaultsTests
         var a2c = (A2c.Options)Registered("a2c").DefaultOptions();
         var a2cTraining = Registered("a2c").Defaults;
         var row = ReadmePassage.TableCell(readme, row: "`a2c`", column: "CartPole-v1 defaults");
-        row.Says($"{a2cTraining.NumEnvs} envs in {a2c.EnvGroups} groups stepping in turn");
+        row.Says($"{a2cTraining.NumEnvs} envs, {a2c.StepsPerUpdate} steps");
+        Assert.Equal(1, a2c.EnvGroups); // the README says overlapping groups are off by default
         row.Says($"{a2c.StepsPerUpdate} steps");
         row.Says($"{CartPole.Observations}-{a2c.HiddenSizes}-({CartPole.Actions}+{ValueOutput})");
         row.Says($"value {a2c.ValueCoefficient}");
