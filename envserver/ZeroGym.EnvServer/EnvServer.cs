@@ -123,6 +123,7 @@ public sealed class EnvServer : IDisposable
                 {
                     while (wakeReceiver.TryReceive(wake, TimeSpan.Zero))
                     {
+                        // Every signal sent so far: one collection takes the results behind all of them.
                     }
 
                     Handler.CollectFinishedWork();
@@ -242,9 +243,9 @@ public sealed class EnvServer : IDisposable
     {
         // The sessions first: closing them waits for their sub-envs on the worker threads.
         Handler.Dispose();
-        workers?.Dispose();
-        wakeSender?.Dispose();
-        wakeReceiver?.Dispose();
+        workers.Dispose();
+        wakeSender.Dispose();
+        wakeReceiver.Dispose();
         socket.Dispose();
         authenticator?.Dispose();
         context.Dispose();
