@@ -52,7 +52,7 @@ public sealed class EnvServer : IDisposable
         wakeSender.Linger = 0;
         wakeSender.Connect(wakeEndpoint);
         // One worker per core: the loop thread itself mostly waits. Two at least, so one slow sub-env never holds up the rest.
-        workers = new VectorWorkRunner(Math.Max(2, Environment.ProcessorCount), () => wakeSender.TrySend([]));
+        workers = new VectorWorkRunner(Math.Max(2, Environment.ProcessorCount), options.SpinAfterReply, () => wakeSender.TrySend([]));
         Handler = new RequestHandler(registry, options, log, time, workers);
         socket = context.CreateSocket(ZmqSocketType.Router);
         socket.Linger = 0;

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using ZeroGym.Envs.Vector;
 
 namespace ZeroGym.EnvServer;
@@ -23,6 +24,7 @@ namespace ZeroGym.EnvServer;
 internal sealed class VectorWorkRunner : IDisposable
 {
     private readonly object gate = new();
+    private readonly long idleSpinTicks;
     private readonly Action signal;
     private readonly Thread[] threads;
     private readonly Queue<WorkLane> turns = new();
@@ -30,15 +32,22 @@ internal sealed class VectorWorkRunner : IDisposable
     private List<(WorkLane Lane, SubEnvResult Result)> taken = [];
     private int takenThisTurn;
     private bool signalled;
-    private bool stopping;
+    private volatile bool stopping;
+    // Work posted and not started, over all lanes: what an idle worker watches without the lock (changed under it).
+    private volatile int pendingCount;
     // The loop thread waits in Drain or Abandon for a lane's running work: the last of it must wake the loop.
     private bool loopWaiting;
 
     /// <param name="workers">How many worker threads step sub-envs (one per core is what the cores can run).</param>
+    /// <param name="idleSpin">
+    /// How long a worker out of work polls for more before it sleeps (the server's <c>--spin-us</c>, 0 by default): on an
+    /// idle VM the next batch of a quick client comes sooner than a halted vCPU wakes up; on a busy machine it costs CPU.
+    /// </param>
     /// <param name="signal">Wakes the loop thread; called by a worker, under this runner's lock, so never twice at once.</param>
-    public VectorWorkRunner(int workers, Action signal)
+    public VectorWorkRunner(int workers, TimeSpan idleSpin, Action signal)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(workers, 1);
+        idleSpinTicks = (long)(idleSpin.TotalSeconds * Stopwatch.Frequency);
         this.signal = signal;
         threads = new Thread[workers];
         for (int i = 0; i < workers; i++)
@@ -62,6 +71,7 @@ internal sealed class VectorWorkRunner : IDisposable
         lock (gate)
         {
             lane.Pending.Enqueue(work);
+            pendingCount++;
             if (!lane.InTurns)
             {
                 lane.InTurns = true;
@@ -125,6 +135,8 @@ internal sealed class VectorWorkRunner : IDisposable
                     return;
                 }
 
+                pendingCount--;
+
                 lane.Running++;
             }
 
@@ -142,6 +154,7 @@ internal sealed class VectorWorkRunner : IDisposable
         lock (gate)
         {
             lane.Abandoned = true;
+            pendingCount -= lane.Pending.Count;
             lane.Pending.Clear();
             WaitUntilStopped(lane);
             finished.RemoveAll(item => item.Lane == lane);
@@ -178,12 +191,20 @@ internal sealed class VectorWorkRunner : IDisposable
         {
             WorkLane lane;
             SubEnvWork work;
-            lock (gate)
+            bool found;
+            lock (gate) found = TryTake(out lane, out work);
+            if (!found)
             {
-                while (!TryTake(out lane, out work))
+                // Yields the CPU between polls, as the loop's own spin does (EnvServer.SpinUntil).
+                long deadline = Stopwatch.GetTimestamp() + idleSpinTicks;
+                while (pendingCount == 0 && !stopping && Stopwatch.GetTimestamp() < deadline) Thread.Yield();
+                lock (gate)
                 {
-                    if (stopping) return;
-                    Monitor.Wait(gate);
+                    while (!TryTake(out lane, out work))
+                    {
+                        if (stopping) return;
+                        Monitor.Wait(gate);
+                    }
                 }
             }
 
@@ -199,6 +220,7 @@ internal sealed class VectorWorkRunner : IDisposable
         {
             if (lane.Pending.TryDequeue(out work))
             {
+                pendingCount--;
                 lane.Running++;
                 if (lane.Pending.Count == 0) EndTurn(requeue: false);
                 else if (++takenThisTurn >= lane.TurnSize) EndTurn(requeue: true);

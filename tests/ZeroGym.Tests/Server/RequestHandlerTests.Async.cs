@@ -253,7 +253,7 @@ public sealed partial class RequestHandlerTests
     {
         const int numEnvs = 6, seed = 100, sends = 60;
         var random = new Random(testSeed);
-        using var workers = onWorkerThreads ? new VectorWorkRunner(2, signal: () => { }) : null;
+        using var workers = onWorkerThreads ? new VectorWorkRunner(2, TimeSpan.Zero, signal: () => { }) : null;
         using var delayed = new RequestHandler(registry, new ServerOptions { InjectedDelay = TimeSpan.FromMicroseconds(300) }, new ServerLog(TextWriter.Null), null, workers);
         bool sawWorkOnWorkers = false;
         var shortEpisodes = new Dictionary<string, object?> { ["max_episode_steps"] = 4L };

@@ -18,7 +18,7 @@ public sealed class VectorWorkRunnerTests
     [Fact]
     public void VectorEnvsTakeTurnsOfOneBatch_AndTheLoopIsWokenOnlyForTheResultsItAskedFor()
     {
-        using var runner = new VectorWorkRunner(1, () => signalled.Release());
+        using var runner = new VectorWorkRunner(1, TimeSpan.Zero, () => signalled.Release());
         using var blocker = Session("x", numEnvs: 1, batchSize: 1);
         using var first = Session("a", numEnvs: 4, batchSize: 2);
         using var second = Session("b", numEnvs: 4, batchSize: 2);
@@ -44,7 +44,7 @@ public sealed class VectorWorkRunnerTests
     [Fact]
     public void Drain_RunsWhatNoWorkerStarted_OnTheCallingThread_AndWaitsForTheRest()
     {
-        using var runner = new VectorWorkRunner(1, () => signalled.Release());
+        using var runner = new VectorWorkRunner(1, TimeSpan.Zero, () => signalled.Release());
         using var session = Session("a", numEnvs: 3, batchSize: 3);
         var lane = Lane(runner, session);
         runner.Post(lane, new SubEnvWork(0, 0L, null, null));
