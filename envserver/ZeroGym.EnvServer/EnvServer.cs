@@ -12,8 +12,10 @@ namespace ZeroGym.EnvServer;
 /// <remarks>
 /// Requests run inline on the loop thread: a CartPole step costs far less than a thread hop, and a single
 /// thread makes replies to each client come back in request order (SPEC.md §1) without locks. The work that
-/// asynchronous vector envs queue (SPEC.md §3.4) runs on the same thread whenever no request is waiting (expensive
-/// sub-envs spread over the cores from there), and the replies it completes go out right after.
+/// asynchronous vector envs queue (SPEC.md §3.4) runs on the same thread whenever no request is waiting when it is
+/// cheap; expensive sub-envs step on the <see cref="VectorWorkRunner"/>'s worker threads while the loop goes on
+/// serving, and wake the loop through an inproc PAIR socket it polls beside the ROUTER when a waiting <c>recv</c>'s
+/// batch is complete. The replies that work completes go out right after.
 /// </remarks>
 public sealed class EnvServer : IDisposable
 {
@@ -27,6 +29,10 @@ public sealed class EnvServer : IDisposable
     private readonly ZmqContext context = new();
     private readonly ZmqSocket socket;
     private readonly CurveAuthenticator? authenticator;
+    // The worker threads' signal to the loop: one empty message on an inproc PAIR, sent under the runner's lock.
+    private readonly ZmqSocket wakeReceiver;
+    private readonly ZmqSocket wakeSender;
+    private readonly VectorWorkRunner workers;
     private readonly List<string> boundEndpoints = [];
     private readonly Dictionary<string, (long LastLogged, int NotLogged)> droppedReplies = new(StringComparer.Ordinal);
     private readonly long spinTicks;
@@ -39,7 +45,16 @@ public sealed class EnvServer : IDisposable
         this.log = log;
         spinTicks = (long)(options.SpinAfterReply.TotalSeconds * Stopwatch.Frequency);
         EndpointPolicy.CheckPlainTextAllowed(options);
-        Handler = new RequestHandler(registry, options, log, time);
+        string wakeEndpoint = $"inproc://zerogym-work-finished-{Guid.NewGuid():N}";
+        wakeReceiver = context.CreateSocket(ZmqSocketType.Pair);
+        wakeReceiver.Linger = 0;
+        wakeReceiver.Bind(wakeEndpoint);
+        wakeSender = context.CreateSocket(ZmqSocketType.Pair);
+        wakeSender.Linger = 0;
+        wakeSender.Connect(wakeEndpoint);
+        // One worker per core: the loop thread itself mostly waits. Two at least, so one slow sub-env never holds up the rest.
+        workers = new VectorWorkRunner(Math.Max(2, Environment.ProcessorCount), options.SpinAfterReply, () => wakeSender.TrySend([]));
+        Handler = new RequestHandler(registry, options, log, time, workers);
         socket = context.CreateSocket(ZmqSocketType.Router);
         socket.Linger = 0;
         socket.RouterMandatory = true;
@@ -91,12 +106,13 @@ public sealed class EnvServer : IDisposable
     {
         using var identity = new ZmqMessage();
         using var payload = new ZmqMessage();
-        ZmqSocket[] polled = authenticator is null ? [] : [socket, .. authenticator.Sockets];
+        using var wake = new ZmqMessage();
+        // The ROUTER first, the workers' signal second, then the authenticator's sockets.
+        ZmqSocket[] polled = [socket, wakeReceiver, .. authenticator?.Sockets ?? []];
         var readable = new bool[polled.Length];
         long nextSweep = Environment.TickCount64 + 1000;
-        Func<bool> requestWaiting = authenticator is null
-            ? () => socket.TryReceive(identity, TimeSpan.Zero)
-            : () => ZmqPoller.Poll(polled, readable, TimeSpan.Zero) > 0;
+        Func<bool> requestWaiting = () => socket.TryReceive(identity, TimeSpan.Zero);
+        Func<bool> anythingWaiting = () => ZmqPoller.Poll(polled, readable, TimeSpan.Zero) > 0;
         bool served = false;
         Action<string, ReadOnlySpan<byte>> sendHeld = (clientId, reply) => Send(Convert.FromHexString(clientId), reply, clientId);
         while (!cancellation.IsCancellationRequested)
@@ -105,21 +121,36 @@ public sealed class EnvServer : IDisposable
             // so a recv whose batch is finished is answered before the next batch is stepped.
             bool work = Handler.HasQueuedWork;
             var wait = work ? TimeSpan.Zero : PollInterval;
-            if (authenticator is null)
+            if (authenticator is null && !Handler.HasWorkOnWorkers)
             {
                 // One blocking receive per request: the cheapest wait there is, for the common plain-text server.
                 served = (!work && served && SpinUntil(requestWaiting)) || socket.TryReceive(identity, wait);
                 if (served) Serve(identity, payload);
             }
+            else if ((!work && served && SpinUntil(anythingWaiting)) || ZmqPoller.Poll(polled, readable, wait) > 0)
+            {
+                if (readable[1])
+                {
+                    while (wakeReceiver.TryReceive(wake, TimeSpan.Zero))
+                    {
+                        // Every signal sent so far: one collection takes the results behind all of them.
+                    }
+
+                    Handler.CollectFinishedWork();
+                }
+
+                authenticator?.HandlePending();
+                served = false;
+                // A bounded batch, so new clients' handshakes (and the workers' results) wait for at most this many requests.
+                for (int count = 0; count < 64 && socket.TryReceive(identity, TimeSpan.Zero); count++)
+                {
+                    Serve(identity, payload);
+                    served = true;
+                }
+            }
             else
             {
-                served = (!work && served && SpinUntil(requestWaiting)) || ZmqPoller.Poll(polled, readable, wait) > 0;
-                if (served)
-                {
-                    authenticator.HandlePending();
-                    // A bounded batch, so new clients' handshakes wait for at most this many requests.
-                    for (int count = 0; count < 64 && socket.TryReceive(identity, TimeSpan.Zero); count++) Serve(identity, payload);
-                }
+                served = false;
             }
 
             if (work && !served) Handler.RunQueuedWork();
@@ -221,7 +252,11 @@ public sealed class EnvServer : IDisposable
 
     public void Dispose()
     {
+        // The sessions first: closing them waits for their sub-envs on the worker threads.
         Handler.Dispose();
+        workers.Dispose();
+        wakeSender.Dispose();
+        wakeReceiver.Dispose();
         socket.Dispose();
         authenticator?.Dispose();
         context.Dispose();

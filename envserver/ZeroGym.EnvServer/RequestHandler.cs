@@ -17,6 +17,13 @@ namespace ZeroGym.EnvServer;
 /// which env is <see cref="Clients"/>'s business, the episode state machine <see cref="EnvSession"/>'s. It knows
 /// nothing of sockets, so tests and the fuzzer drive it directly. Not thread-safe: the server's loop calls it from one thread.
 /// </summary>
+/// <remarks>
+/// Work that asynchronous vector envs queue (SPEC.md §3.4) runs in one of two ways. Cheap sub-envs (CartPole), and
+/// every sub-env of a handler made without worker threads (tests that choose when work runs, in-process benchmarks),
+/// run on the loop thread in <see cref="RunQueuedWork"/>. Expensive ones (<see cref="SyncVectorEnv.SteppingInParallel"/>),
+/// given a <see cref="VectorWorkRunner"/>, are handed to its worker threads as soon as they are sent, and
+/// <see cref="CollectFinishedWork"/> takes their results back when the runner signals.
+/// </remarks>
 public sealed class RequestHandler : IDisposable
 {
     private static readonly string OpList = string.Join(", ", MessageCatalog.Operations.Select(operation => operation.Op));
@@ -28,6 +35,8 @@ public sealed class RequestHandler : IDisposable
     private readonly ServerLog log;
     private readonly TimeProvider time;
     private readonly Clients clients;
+    private readonly VectorWorkRunner? workers;
+    private readonly HashSet<WorkLane> lanesFinished = [];
     private readonly ArrayBufferWriter<byte> replyBuffer = new(4096);
     private readonly RequestHeader header = new();
     private long? requestHandle;
@@ -46,11 +55,18 @@ public sealed class RequestHandler : IDisposable
     private NodeLoad load = new(0, 0);
 
     public RequestHandler(EnvRegistry registry, ServerOptions options, ServerLog log, TimeProvider? time = null)
+        : this(registry, options, log, time, workers: null)
+    {
+    }
+
+    /// <param name="workers">Where expensive sub-envs step, off the loop thread; null steps every sub-env in <see cref="RunQueuedWork"/>.</param>
+    internal RequestHandler(EnvRegistry registry, ServerOptions options, ServerLog log, TimeProvider? time, VectorWorkRunner? workers)
     {
         this.registry = registry;
         this.options = options;
         this.log = log;
         this.time = time ?? TimeProvider.System;
+        this.workers = workers;
         clients = new Clients(options, log, this.time);
     }
 
@@ -87,6 +103,9 @@ public sealed class RequestHandler : IDisposable
             return busy.Count > 0;
         }
     }
+
+    /// <summary>Whether sub-envs step on the worker threads, or wait there, with results not yet collected (then they may signal).</summary>
+    public bool HasWorkOnWorkers => workers?.Outstanding > 0;
 
     /// <summary>
     /// Handles one request from <paramref name="clientId"/> and returns the reply payload, valid until the next
@@ -149,6 +168,29 @@ public sealed class RequestHandler : IDisposable
         session.Queue.RunQueuedWork((envId, failure) => clients.SubEnvFailed(client, session, envId, failure));
         AnswerWaitingRecvs(client, session);
         Schedule(client, session);
+    }
+
+    /// <summary>
+    /// Takes the results the worker threads finished and answers the <c>recv</c>s they complete (their replies come out
+    /// of <see cref="FlushHeldReplies"/>); called when the runner signals, and before a <c>recv</c> looks for its batch.
+    /// </summary>
+    public void CollectFinishedWork()
+    {
+        if (workers is not { Outstanding: > 0 }) return;
+        foreach (var (lane, result) in workers.TakeFinished())
+        {
+            var failure = result.Failure is null ? default((string, string, bool)?) : clients.SubEnvFailed(lane.Client, lane.Session, result.EnvId, result.Failure);
+            lane.Session.Queue!.Finish(result, failure);
+            lanesFinished.Add(lane);
+        }
+
+        foreach (var lane in lanesFinished)
+        {
+            AnswerWaitingRecvs(lane.Client, lane.Session);
+            WakeForWaitingRecv(lane.Session.Queue!);
+        }
+
+        lanesFinished.Clear();
     }
 
     /// <summary>Gives <paramref name="send"/> every held reply that may go out now, per client in request order.</summary>
@@ -471,12 +513,30 @@ public sealed class RequestHandler : IDisposable
         Accepted(client, session, request);
     }
 
-    /// <summary>Gives a vector env with queued work its turn in <see cref="RunQueuedWork"/>, once.</summary>
+    /// <summary>
+    /// Hands the queued work of a vector env to the worker threads when its sub-envs are expensive (and the handler has
+    /// workers), else gives it its turn in <see cref="RunQueuedWork"/>, once.
+    /// </summary>
     private void Schedule(ClientSession client, EnvSession session)
     {
-        if (session.Queue!.Scheduled || !session.Queue.HasQueuedWork) return;
-        session.Queue.Scheduled = true;
+        var queue = session.Queue!;
+        if (!queue.HasQueuedWork) return;
+        if (workers is not null && session.Vector!.SteppingInParallel)
+        {
+            var lane = queue.Lane ??= workers.AddLane(client, session);
+            foreach (var work in queue.TakeQueuedWork()) workers.Post(lane, work);
+            return;
+        }
+
+        if (queue.Scheduled) return;
+        queue.Scheduled = true;
         busy.Enqueue((client, session));
+    }
+
+    /// <summary>Asks the worker threads to signal once the oldest waiting <c>recv</c> of the vector env can be answered.</summary>
+    private void WakeForWaitingRecv(VectorQueue queue)
+    {
+        if (queue.Lane is { } lane) workers!.WakeWhenFinished(lane, queue.MissingForWaitingRecv);
     }
 
     private void Recv(ClientSession client, RecvRequest request)
@@ -490,6 +550,7 @@ public sealed class RequestHandler : IDisposable
     private void Recv(ClientSession client, EnvSession session, ulong requestId)
     {
         var queue = session.Queue!;
+        if (queue.Lane is not null) CollectFinishedWork();
         if (queue.BatchReady)
         {
             WriteBatch(requestId, session, queue.TakeBatch());
@@ -502,6 +563,7 @@ public sealed class RequestHandler : IDisposable
         client.HeldReplies.Enqueue(held);
         holding.Add(client);
         replyHeld = true;
+        WakeForWaitingRecv(queue);
     }
 
     private void Accepted(ClientSession client, EnvSession session, AsyncRequest request)
@@ -547,7 +609,10 @@ public sealed class RequestHandler : IDisposable
         }
     }
 
-    /// <summary>Runs a vector env's queued work to the end (a request that must see it done comes next) and answers its recvs.</summary>
+    /// <summary>
+    /// Runs a vector env's queued work to the end, and waits for what its sub-envs run on the worker threads (a request
+    /// that must see it done comes next: the loop serves nobody meanwhile), and answers its recvs.
+    /// </summary>
     private void RunAllQueuedWork(ClientSession client, EnvSession session)
     {
         if (session.Queue is not { } queue) return;
@@ -555,6 +620,12 @@ public sealed class RequestHandler : IDisposable
         {
             queue.RunQueuedWork((envId, failure) => clients.SubEnvFailed(client, session, envId, failure));
             AnswerWaitingRecvs(client, session);
+        }
+
+        if (queue.Lane is { Outstanding: > 0 } lane)
+        {
+            workers!.Drain(lane);
+            CollectFinishedWork();
         }
     }
 

@@ -31,7 +31,8 @@ public sealed record ServerOptions
     /// <summary>
     /// After each reply, how long the loop keeps polling for the next request before it blocks. A blocked thread's
     /// CPU may halt, and on virtual machines waking it costs tens of microseconds per request; an agent stepping in a
-    /// loop sends its next request within this time. The price: one CPU busy for this long after every reply.
+    /// loop sends its next request within this time. The price: one CPU busy for this long after every reply. The
+    /// worker threads of expensive sub-envs likewise poll this long for more work before they sleep.
     /// </summary>
     public TimeSpan SpinAfterReply { get; init; } = TimeSpan.Zero;
 

@@ -310,6 +310,8 @@ internal sealed class EnvSession : IDisposable
 
     public void Dispose()
     {
+        // Sub-envs still stepping on worker threads finish before the envs go.
+        if (Queue?.Lane is { } lane) lane.Runner.Abandon(lane);
         Single?.Dispose();
         Vector?.Dispose();
     }

@@ -40,11 +40,12 @@ internal sealed class HeldReply(ulong requestId, byte[]? payload = null)
 /// The asynchronous side of one vector env (SPEC.md §3.4): the state of each sub-env, the work sent but not started
 /// (in the order it was sent), the results finished but not yet received, and the <c>recv</c>s waiting for a batch.
 /// It decides nothing about the wire: <see cref="RequestHandler"/> reads requests into it and writes batches out of it.
+/// Only the server's loop thread uses it; work handed to the <see cref="VectorWorkRunner"/> comes back through the loop.
 /// </summary>
 internal sealed class VectorQueue(SyncVectorEnv vector, int batchSize)
 {
     private readonly SubEnvState[] states = new SubEnvState[vector.NumEnvs];
-    private readonly Queue<Work> queued = new();
+    private readonly Queue<SubEnvWork> queued = new();
     private readonly Queue<FinishedSubEnv> finished = new();
     private readonly Queue<HeldReply> waiting = new();
     private readonly Dictionary<int, Space> batchedActionSpaces = [];
@@ -61,7 +62,10 @@ internal sealed class VectorQueue(SyncVectorEnv vector, int batchSize)
     /// <summary>Whether the server's turn-taking list holds this vector env (kept by <see cref="RequestHandler"/>).</summary>
     public bool Scheduled { get; set; }
 
-    /// <summary>Whether some sent work has not started yet.</summary>
+    /// <summary>Where the sub-envs step when they step on worker threads (SPEC.md §3.4: expensive ones); null until then.</summary>
+    public WorkLane? Lane { get; set; }
+
+    /// <summary>Whether some sent work has not started yet (nor been handed to the worker threads).</summary>
     public bool HasQueuedWork => queued.Count > 0;
 
     /// <summary>Whether a <c>recv</c> could be answered right now (no earlier one waits, and a batch is finished).</summary>
@@ -69,6 +73,9 @@ internal sealed class VectorQueue(SyncVectorEnv vector, int batchSize)
 
     /// <summary>The sub-envs in flight not already promised to a waiting <c>recv</c>.</summary>
     public int Unclaimed => InFlight - waiting.Count * BatchSize;
+
+    /// <summary>How many more results the oldest waiting <c>recv</c> needs for its batch; <see cref="int.MaxValue"/> when none waits.</summary>
+    public int MissingForWaitingRecv => waiting.Count == 0 ? int.MaxValue : BatchSize - finished.Count;
 
     public SubEnvState StateOf(int envId) => states[envId];
 
@@ -87,7 +94,7 @@ internal sealed class VectorQueue(SyncVectorEnv vector, int batchSize)
     /// <summary>Queues a step of sub-env <paramref name="envId"/> (checked idle by the caller) with its action.</summary>
     public void QueueStep(int envId, object action)
     {
-        queued.Enqueue(new Work(envId, action, Seed: null, Options: null));
+        queued.Enqueue(new SubEnvWork(envId, action, Seed: null, Options: null));
         MarkInFlight(envId);
     }
 
@@ -103,7 +110,7 @@ internal sealed class VectorQueue(SyncVectorEnv vector, int batchSize)
     {
         for (int i = 0; i < states.Length; i++)
         {
-            queued.Enqueue(new Work(i, null, seeds[i], options));
+            queued.Enqueue(new SubEnvWork(i, null, seeds[i], options));
             MarkInFlight(i);
         }
     }
@@ -134,26 +141,38 @@ internal sealed class VectorQueue(SyncVectorEnv vector, int batchSize)
             else actions.Add(work.Action!);
         }
 
-        void Finish(SubEnvResult result)
-        {
-            if (result.Failure is null)
-            {
-                finished.Enqueue(new FinishedSubEnv(result, null, null));
-                return;
-            }
-
-            var (code, message, lost) = failed(result.EnvId, result.Failure);
-            if (lost && states[result.EnvId] != SubEnvState.Failed)
-            {
-                states[result.EnvId] = SubEnvState.Failed;
-                FailedCount++;
-            }
-
-            finished.Enqueue(new FinishedSubEnv(result, code, message));
-        }
-
+        void Finish(SubEnvResult result) => this.Finish(result, result.Failure is null ? null : failed(result.EnvId, result.Failure));
         if (resets) vector.ResetSome(envIds, seeds, options, Finish);
         else vector.StepSome(envIds, actions, Finish);
+    }
+
+    /// <summary>Takes the queued work out, oldest first, to run elsewhere (on worker threads); its sub-envs stay in flight.</summary>
+    public IEnumerable<SubEnvWork> TakeQueuedWork()
+    {
+        while (queued.TryDequeue(out var work)) yield return work;
+    }
+
+    /// <summary>
+    /// A sub-env's work finished: its result joins those a <c>recv</c> takes, or with <paramref name="failure"/> (what
+    /// its exception means) the error it gets instead, a lost sub-env failing until a reset makes it anew.
+    /// </summary>
+    public void Finish(SubEnvResult result, (string Code, string Message, bool Lost)? failure)
+    {
+        if (failure is not { } error)
+        {
+            finished.Enqueue(new FinishedSubEnv(result, null, null));
+            return;
+        }
+
+        var (code, message, lost) = error;
+
+        if (lost && states[result.EnvId] != SubEnvState.Failed)
+        {
+            states[result.EnvId] = SubEnvState.Failed;
+            FailedCount++;
+        }
+
+        finished.Enqueue(new FinishedSubEnv(result, code, message));
     }
 
     /// <summary>The oldest waiting <c>recv</c> and its batch, when that batch is finished; the batch's sub-envs become idle.</summary>
@@ -181,7 +200,11 @@ internal sealed class VectorQueue(SyncVectorEnv vector, int batchSize)
     /// <summary>Drops the results finished but not received (no <c>recv</c> waits for them): every sub-env not failed is idle.</summary>
     public void DropUnreceived()
     {
-        if (waiting.Count > 0 || queued.Count > 0) throw new InvalidOperationException("DropUnreceived needs the queue run and the waiting recvs answered first");
+        if (waiting.Count > 0 || queued.Count > 0 || Lane?.Outstanding > 0)
+        {
+            throw new InvalidOperationException("DropUnreceived needs the queue run, the worker threads' results taken and the waiting recvs answered first");
+        }
+
         finished.Clear();
         InFlight = 0;
         for (int i = 0; i < states.Length; i++)
@@ -206,6 +229,11 @@ internal sealed class VectorQueue(SyncVectorEnv vector, int batchSize)
         InFlight++;
     }
 
-    /// <summary>Work sent but not started: a step with <see cref="Action"/>, or a reset (Action null).</summary>
-    private readonly record struct Work(int EnvId, object? Action, long? Seed, IReadOnlyDictionary<string, object?>? Options);
+}
+
+/// <summary>One sub-env's work sent but not started: a step with <see cref="Action"/>, or a reset (Action null).</summary>
+internal readonly record struct SubEnvWork(int EnvId, object? Action, long? Seed, IReadOnlyDictionary<string, object?>? Options)
+{
+    /// <summary>Runs it on its sub-env of <paramref name="vector"/>, on whichever thread holds that sub-env now.</summary>
+    public SubEnvResult Run(SyncVectorEnv vector) => Action is null ? vector.ResetSubEnv(EnvId, Seed, Options) : vector.StepSubEnv(EnvId, Action);
 }

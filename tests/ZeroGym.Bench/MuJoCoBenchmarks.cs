@@ -75,9 +75,10 @@ internal static class MuJoCoBenchmarks
     }
 
     /// <summary>
-    /// The asynchronous calls through the handler (SPEC.md §3.4), as the server's loop runs them without sockets: each
-    /// send asks for the next batch, and the queued work runs until its reply is out. What the remote async benchmark
-    /// costs on the server's side.
+    /// The asynchronous calls through the handler (SPEC.md §3.4) without sockets: each send asks for the next batch, and
+    /// the queued work runs until its reply is out, a batch at a time over the cores. A handler without worker threads
+    /// runs them so, in the caller's thread; the server's loop hands them to its worker threads instead, and goes on
+    /// serving meanwhile.
     /// </summary>
     private static void HandlerAsync(RequestHandler handler, NDArray[] actions, double seconds, int numEnvs, int batchSize)
     {

@@ -14,7 +14,9 @@ namespace ZeroGym.Envs.Vector;
 /// and <see cref="AutoresetMode.Disabled"/> are Gymnasium's other two modes.
 /// </summary>
 /// <remarks>
-/// <para>The vector env owns its sub-envs and disposes them. Like every env it is single-threaded: one caller at a time.</para>
+/// <para>The vector env owns its sub-envs and disposes them. Like every env it is single-threaded: one caller at a time,
+/// except that <see cref="StepSubEnv"/> and <see cref="ResetSubEnv"/> may run for different sub-envs on different
+/// threads at once (a server steps expensive sub-envs on worker threads that way).</para>
 /// <para>Sub-envs whose steps are expensive (a physics engine, an emulator) are stepped on several cores at once: the
 /// first steps are timed one after the other, and when a whole step takes longer than <see cref="ParallelThreshold"/>
 /// the sub-envs are handed out one at a time to the caller and helper threads, up to one thread per core. Each sub-env
@@ -209,6 +211,45 @@ public sealed class SyncVectorEnv : IDisposable
     }
 
     /// <summary>
+    /// Steps sub-env <paramref name="envId"/> alone with <paramref name="action"/> (a single-env value), with the
+    /// autoreset of <see cref="AutoresetMode"/>; an exception comes back in the result rather than thrown. Safe to call
+    /// for different sub-envs from different threads at once, as long as each sub-env has one caller at a time and
+    /// nothing else (<see cref="Step"/>, <see cref="Reset"/>, <see cref="Replace"/>) runs meanwhile.
+    /// </summary>
+    public SubEnvResult StepSubEnv(int envId, object action)
+    {
+        try
+        {
+            var (observation, reward, terminated, truncated, info) = StepOne(envId, action);
+            return new SubEnvResult(envId, observation, reward, terminated, truncated, info, null);
+        }
+        catch (Exception failure)
+        {
+            return new SubEnvResult(envId, null, 0, false, false, null, failure);
+        }
+    }
+
+    /// <summary>
+    /// Resets sub-env <paramref name="envId"/> alone with <paramref name="seed"/> (null keeps its generator) and
+    /// <paramref name="options"/>: a result with reward 0 and both flags false, or the exception it threw. Safe to call
+    /// across threads as <see cref="StepSubEnv"/> is. It does not count as a reset of the whole vector env for
+    /// <see cref="Step"/>: that takes <see cref="Reset"/>, or <see cref="ResetSome"/> of every sub-env.
+    /// </summary>
+    public SubEnvResult ResetSubEnv(int envId, long? seed, IReadOnlyDictionary<string, object?>? options)
+    {
+        try
+        {
+            var (observation, info) = envs[envId].Reset(seed, options);
+            (lastObservations[envId], needsAutoreset[envId]) = (observation, false);
+            return new SubEnvResult(envId, observation, 0, false, false, info, null);
+        }
+        catch (Exception failure)
+        {
+            return new SubEnvResult(envId, null, 0, false, false, null, failure);
+        }
+    }
+
+    /// <summary>
     /// The loop of <see cref="StepSome"/> and <see cref="ResetSome"/>: entry k steps with <paramref name="actionOf"/>(k),
     /// or resets when <paramref name="reset"/> is given.
     /// </summary>
@@ -219,27 +260,7 @@ public sealed class SyncVectorEnv : IDisposable
         var gate = new Lock();
         void Run(int k)
         {
-            int i = envIds[k];
-            SubEnvResult result;
-            try
-            {
-                if (reset is { } resetWith)
-                {
-                    var (observation, info) = envs[i].Reset(resetWith.Seeds[k], resetWith.Options);
-                    (lastObservations[i], needsAutoreset[i]) = (observation, false);
-                    result = new SubEnvResult(i, observation, 0, false, false, info, null);
-                }
-                else
-                {
-                    var (observation, reward, terminated, truncated, info) = StepOne(i, actionOf!(k));
-                    result = new SubEnvResult(i, observation, reward, terminated, truncated, info, null);
-                }
-            }
-            catch (Exception failure)
-            {
-                result = new SubEnvResult(i, null, 0, false, false, null, failure);
-            }
-
+            var result = reset is { } resetWith ? ResetSubEnv(envIds[k], resetWith.Seeds[k], resetWith.Options) : StepSubEnv(envIds[k], actionOf!(k));
             lock (gate) finished(result);
         }
 

@@ -239,17 +239,23 @@ public sealed partial class RequestHandlerTests
     /// Whatever the batches, the interleaving of requests and work, and the order sub-envs finish in (random delays
     /// step them over the cores in any order), each sub-env's results are exactly those of a single env seeded seed + i
     /// given the same actions, with next-step autoreset; a batch never holds a sub-env twice, and only sub-envs sent
-    /// to come back.
+    /// to come back. <paramref name="onWorkerThreads"/>: the delayed sub-envs are expensive enough to step on worker
+    /// threads, concurrently with the requests, as in the server.
     /// </summary>
     [Theory]
-    [InlineData(1, 11)]
-    [InlineData(3, 12)]
-    [InlineData(6, 13)]
-    public void EverySubEnv_GivesExactlyTheResultsOfASingleEnv_WhateverTheTiming(int batchSize, int testSeed)
+    [InlineData(1, 11, false)]
+    [InlineData(3, 12, false)]
+    [InlineData(6, 13, false)]
+    [InlineData(1, 21, true)]
+    [InlineData(3, 22, true)]
+    [InlineData(6, 23, true)]
+    public void EverySubEnv_GivesExactlyTheResultsOfASingleEnv_WhateverTheTiming(int batchSize, int testSeed, bool onWorkerThreads)
     {
         const int numEnvs = 6, seed = 100, sends = 60;
         var random = new Random(testSeed);
-        using var delayed = new RequestHandler(registry, new ServerOptions { InjectedDelay = TimeSpan.FromMicroseconds(300) }, new ServerLog(TextWriter.Null));
+        using var workers = onWorkerThreads ? new VectorWorkRunner(2, TimeSpan.Zero, signal: () => { }) : null;
+        using var delayed = new RequestHandler(registry, new ServerOptions { InjectedDelay = TimeSpan.FromMicroseconds(300) }, new ServerLog(TextWriter.Null), null, workers);
+        bool sawWorkOnWorkers = false;
         var shortEpisodes = new Dictionary<string, object?> { ["max_episode_steps"] = 4L };
         long handle = (long)Ok(CallOn(delayed, "a", "make", ("env", "CartPole-v1"), ("num_envs", (long)numEnvs), ("batch_size", (long)batchSize), ("kwargs", shortEpisodes))!)["handle"]!;
         var actionsSent = Enumerable.Range(0, numEnvs).Select(_ => new List<long>()).ToArray();
@@ -298,9 +304,15 @@ public sealed partial class RequestHandlerTests
         {
             // Requests and queued work interleave at random, as they would with any timing of a real client.
             int choice = random.Next(3);
+            sawWorkOnWorkers |= delayed.HasWorkOnWorkers;
             if (choice == 0 && delayed.HasQueuedWork)
             {
                 delayed.RunQueuedWork();
+            }
+            else if (choice == 0)
+            {
+                // What the server's loop does when the worker threads signal.
+                delayed.CollectFinishedWork();
             }
             else if (choice == 1 && idle.Count > 0)
             {
@@ -323,9 +335,16 @@ public sealed partial class RequestHandlerTests
         }
 
         while (BatchClaimable()) Post(CallOn(delayed, "a", "recv", ("handle", handle)), answeredWithBatch: true);
-        while (delayed.HasQueuedWork) delayed.RunQueuedWork();
-        FlushAll();
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        do
+        {
+            while (delayed.HasQueuedWork) delayed.RunQueuedWork();
+            delayed.CollectFinishedWork();
+            FlushAll();
+        }
+        while (awaited > 0 && DateTime.UtcNow < deadline && Thread.Yield());
 
+        Assert.Equal(onWorkerThreads, sawWorkOnWorkers);
         Assert.Equal(0, awaited);
         Assert.True(inFlight < batchSize);
         for (int i = 0; i < numEnvs; i++)
