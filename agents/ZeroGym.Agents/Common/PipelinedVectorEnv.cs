@@ -19,8 +19,6 @@ public sealed class PipelinedVectorEnv
 {
     private readonly RemoteVectorEnv envs;
     private readonly int observationSize;
-    private readonly int groupSize;
-    private readonly bool overlapped;
     private readonly long[] syncActions;
     private readonly int[] missing;
     private readonly int[][] groupEnvIds;
@@ -41,9 +39,10 @@ public sealed class PipelinedVectorEnv
 
         this.envs = envs;
         this.observationSize = observationSize;
-        groupSize = envs.NumEnvs / groups;
-        overlapped = envs.BatchSize != envs.NumEnvs;
-        if (overlapped && envs.BatchSize != groupSize)
+        int groupSize = envs.NumEnvs / groups;
+        GroupSize = groupSize;
+        Overlapped = envs.BatchSize != envs.NumEnvs;
+        if (Overlapped && envs.BatchSize != groupSize)
         {
             throw new ArgumentException($"an overlapped vector env needs a batch of one group ({groupSize} sub-envs); its batch size is {envs.BatchSize}", nameof(envs));
         }
@@ -58,13 +57,13 @@ public sealed class PipelinedVectorEnv
     }
 
     /// <summary>Sub-envs in each group; group g holds sub-envs g·GroupSize … (g+1)·GroupSize − 1.</summary>
-    public int GroupSize => groupSize;
+    public int GroupSize { get; }
 
     /// <summary>The number of groups.</summary>
     public int Groups => groupEnvIds.Length;
 
     /// <summary>True when a group's step runs on the server while the agent works on the next group.</summary>
-    public bool Overlapped => overlapped;
+    public bool Overlapped { get; }
 
     /// <summary>Resets every sub-env (sub-env i seeded <paramref name="seed"/> + i) and copies the observations into <paramref name="destination"/>.</summary>
     public void Reset(long seed, Span<float> destination) =>
@@ -73,14 +72,14 @@ public sealed class PipelinedVectorEnv
     /// <summary>Sends the actions of <paramref name="group"/>'s sub-envs, in the order of their ids.</summary>
     public void Send(int group, ReadOnlySpan<long> actions)
     {
-        missing[group] = groupSize;
-        if (overlapped)
+        missing[group] = GroupSize;
+        if (Overlapped)
         {
-            envs.Send(NDArray.From(actions.ToArray(), groupSize), groupEnvIds[group]);
+            envs.Send(NDArray.From(actions.ToArray(), GroupSize), groupEnvIds[group]);
             return;
         }
 
-        actions.CopyTo(syncActions.AsSpan(group * groupSize));
+        actions.CopyTo(syncActions.AsSpan(group * GroupSize));
         if (group < Groups - 1) return;
         var step = envs.Step(NDArray.From(syncActions, syncActions.Length));
         ((NDArray)step.Observations).AsSpan<float>().CopyTo(observations);
@@ -97,11 +96,11 @@ public sealed class PipelinedVectorEnv
     public void Collect(int group, Span<float> observationsOut, Span<double> rewardsOut, Span<bool> terminatedOut, Span<bool> truncatedOut)
     {
         while (missing[group] > 0) Place(envs.Receive());
-        int first = group * groupSize;
-        observations.AsSpan(first * observationSize, groupSize * observationSize).CopyTo(observationsOut);
-        rewards.AsSpan(first, groupSize).CopyTo(rewardsOut);
-        terminated.AsSpan(first, groupSize).CopyTo(terminatedOut);
-        truncated.AsSpan(first, groupSize).CopyTo(truncatedOut);
+        int first = group * GroupSize;
+        observations.AsSpan(first * observationSize, GroupSize * observationSize).CopyTo(observationsOut);
+        rewards.AsSpan(first, GroupSize).CopyTo(rewardsOut);
+        terminated.AsSpan(first, GroupSize).CopyTo(terminatedOut);
+        truncated.AsSpan(first, GroupSize).CopyTo(truncatedOut);
     }
 
     private void Place(VectorBatch batch)
@@ -114,7 +113,7 @@ public sealed class PipelinedVectorEnv
             rewards[envId] = batch.Rewards[k];
             terminated[envId] = batch.Terminated[k];
             truncated[envId] = batch.Truncated[k];
-            missing[envId / groupSize]--;
+            missing[envId / GroupSize]--;
         }
     }
 }
