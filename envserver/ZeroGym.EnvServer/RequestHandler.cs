@@ -369,7 +369,8 @@ public sealed class RequestHandler : IDisposable
             ActionSpace = session.ActionSpace,
             Spec = SpecMessage(spec, session.Kwargs.Values.Where(pair => pair.Key != EnvKwargs.MaxEpisodeStepsKey).ToDictionary(), session.Kwargs.MaxEpisodeSteps, null),
             RenderMode = session.RenderMode,
-            Metadata = new RenderMetadata { RenderModes = spec.RenderModes, RenderFps = spec.RenderFps },
+            // A frame-skipping wrapper renders every n-th frame: its frame rate keeps videos at the game's speed.
+            Metadata = new RenderMetadata { RenderModes = spec.RenderModes, RenderFps = session.Kwargs.Wrappers?.RenderFps(spec.RenderFps) ?? spec.RenderFps },
         });
     }
 

@@ -43,6 +43,16 @@ public sealed class WrapperChain
     /// <summary>Each wrapper with all its parameters, defaults included, in the order they apply (innermost first).</summary>
     public IReadOnlyList<(string Name, Dictionary<string, object?> Parameters)> Wrappers { get; }
 
+    /// <summary>Frames of the inner env each step covers: the product of the chain's <c>skip_frames</c> (1 without).</summary>
+    public int FramesPerStep => Wrappers.Where(wrapper => wrapper.Name == "skip_frames")
+        .Aggregate(1, (frames, wrapper) => (int)Math.Min(int.MaxValue, frames * (long)wrapper.Parameters["n"]!));
+
+    /// <summary>
+    /// The frame rate at which one rendered frame per step plays at the inner env's speed, for an inner env rendering
+    /// at <paramref name="innerFps"/>: a video recorder writing a frame a step (rounded, at least 1; 0 stays 0, unknown).
+    /// </summary>
+    public int RenderFps(int innerFps) => innerFps <= 0 ? innerFps : Math.Max(1, (int)Math.Round(innerFps / (double)FramesPerStep, MidpointRounding.AwayFromZero));
+
     /// <summary>The chain in its wire form, presets expanded and defaults filled in: a list of maps with "name".</summary>
     public object?[] ToWire() =>
         [.. Wrappers.Select(wrapper => (object?)new Dictionary<string, object?>(wrapper.Parameters.Prepend(new("name", wrapper.Name))))];

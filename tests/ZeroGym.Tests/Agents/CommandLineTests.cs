@@ -115,6 +115,24 @@ public sealed partial class CommandLineTests
     }
 
     [Fact]
+    public void PlayVideo_OfAFrameSkippingEnv_PlaysAtTheGamesSpeed()
+    {
+        FakeAlgorithm.Register("fake-skip-video");
+        using var directory = new TemporaryDirectory();
+        string runDir = directory.Combine("run");
+        var train = Invoke("train", "fake-skip-video", "--env", "CartPole-v1", "--total-steps", "60", "--run-dir", runDir,
+            "--env-kwarg", "wrappers=[{\"name\": \"skip_frames\", \"n\": 2}]");
+        Assert.True(train.ExitCode == 0, train.Error);
+
+        string videoPath = directory.Combine("skipping.mp4");
+        var play = Invoke("play", "--run-dir", runDir, "--video", videoPath);
+
+        Assert.True(play.ExitCode == 0, play.Error);
+        // A frame a step, each step 2 of CartPole's 50 frames a second: 25 frames a second is the game's speed.
+        Assert.Equal("25/1", VideoWriterTests.FrameRate(videoPath));
+    }
+
+    [Fact]
     public void TrainAndPlay_ReachAnEncryptedServer_WithTheCurveKeyFiles_AndSaveNoKeyInTheRun()
     {
         FakeAlgorithm.Register("fake-curve");

@@ -30,6 +30,20 @@ public sealed class VideoWriterTests
         return (fields[0], fields[1], fields[2]);
     }
 
+    /// <summary>ffprobe's frame rate of the first video stream, e.g. "25/1".</summary>
+    internal static string FrameRate(string path)
+    {
+        var start = new ProcessStartInfo("ffprobe", ["-v", "error", "-select_streams", "v:0", "-show_entries", "stream=r_frame_rate", "-of", "csv=p=0", path])
+        {
+            RedirectStandardOutput = true,
+        };
+        using var ffprobe = Process.Start(start)!;
+        string output = ffprobe.StandardOutput.ReadToEnd().Trim();
+        ffprobe.WaitForExit();
+        Assert.Equal(0, ffprobe.ExitCode);
+        return output;
+    }
+
     [Fact]
     public void Write_GivesAnMp4_WithEveryFrameAtItsSize()
     {
@@ -43,6 +57,7 @@ public sealed class VideoWriterTests
         }
 
         Assert.Equal((64, 48, 12), Probe(path));
+        Assert.Equal("50/1", FrameRate(path));
     }
 
     [Fact]

@@ -30,6 +30,25 @@ public sealed partial class RequestHandlerTests
         Assert.Equal(10.0, step["reward"]);
     }
 
+    [Theory]
+    [InlineData(null, 50)]
+    [InlineData("[skip_frames:n=4]", 13)] // 50 / 4 = 12.5, rounded half up
+    [InlineData("[skip_frames:n=2, skip_frames:n=5]", 5)]
+    [InlineData("[frame_stack:n=4]", 50)]
+    public void Make_WithSkipFrames_DividesRenderFpsSoVideosPlayAtTheGamesSpeed(string? chain, long expectedFps)
+    {
+        var wrappers = chain?.Trim('[', ']').Split(", ").Select(item => (object?)new Dictionary<string, object?>
+        {
+            ["name"] = item.Split(":n=")[0],
+            ["n"] = long.Parse(item.Split(":n=")[1], System.Globalization.CultureInfo.InvariantCulture),
+        }).ToArray();
+        var kwargs = wrappers is null ? new Dictionary<string, object?>() : new Dictionary<string, object?> { ["wrappers"] = wrappers };
+
+        var made = Ok(Call("a", "make", ("env", "CartPole-v1"), ("kwargs", kwargs)));
+
+        Assert.Equal(expectedFps, ((Dictionary<object, object?>)made["metadata"]!)["render_fps"]);
+    }
+
     [Fact]
     public void Make_VectorWithWrappers_WrapsEachCopy()
     {
