@@ -36,6 +36,11 @@ var romDir = new Option<string?>(BuiltInEnvs.RomDirectoryOption)
     Description = "Directory of the user's NES ROMs (NES-v0 file names, Super Mario Bros found by SHA-1); default $ZEROGYM_ROM_DIR",
 };
 
+var envAssembly = new Option<string[]>(EnvAssemblies.Option)
+{
+    Description = "Also serve the envs this assembly declares (classes implementing ZeroGym.Envs.Registration.IEnvFamily); repeatable",
+};
+
 var maxOutstandingRequests = new Option<int>("--max-outstanding-requests")
 {
     Description = "Requests one client may have queued, and replies it may leave unread, before it must wait",
@@ -78,7 +83,7 @@ var parentPid = new Option<int?>("--parent-pid") { Description = "Exit when this
 
 var root = new RootCommand("ZeroGym env server: Gymnasium envs over ZeroMQ + MessagePack (protocol/SPEC.md)")
 {
-    bind, idleTimeout, maxEnvsPerClient, maxMessageBytes, maxOutstandingRequests, curveSecretKey, authorizedKeys, insecure, spinMicroseconds, romDir,
+    bind, idleTimeout, maxEnvsPerClient, maxMessageBytes, maxOutstandingRequests, curveSecretKey, authorizedKeys, insecure, spinMicroseconds, romDir, envAssembly,
     inProcessEnvs, injectDelay, cluster, nodeName, advertise, siloPort, gatewayPort, parentPid,
 };
 root.SetAction(parsed =>
@@ -117,12 +122,18 @@ root.SetAction(parsed =>
     {
         // The composition root: the env families get their configuration here, and worker processes the same.
         var nes = new NesConfiguration(parsed.GetValue(romDir));
+        string[] assemblies = [.. (parsed.GetValue(envAssembly) ?? []).Select(Path.GetFullPath)];
         options = options with
         {
             Curve = ReadCurveSecurity(parsed.GetValue(curveSecretKey), parsed.GetValue(authorizedKeys)),
-            WorkerArguments = BuiltInEnvs.WorkerArguments(nes),
+            WorkerArguments = [.. BuiltInEnvs.WorkerArguments(nes), .. assemblies.SelectMany(path => (string[])[EnvAssemblies.Option, path])],
         };
         var registry = BuiltInEnvs.CreateRegistry(nes);
+        foreach (string path in assemblies)
+        {
+            log.Info("env_assembly", ("path", path), ("envs", string.Join(",", EnvAssemblies.Register(registry, path))));
+        }
+
         server = new EnvServer(options, registry, log);
         if (clusterUrl is not null)
         {
