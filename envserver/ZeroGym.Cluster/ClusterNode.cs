@@ -124,8 +124,8 @@ public sealed class ClusterNode : ICluster, IAsyncDisposable
         var settings = new HostApplicationBuilderSettings { DisableDefaults = true, ApplicationName = "zerogym-server" };
         ClusterNode? started = null;
         // The web server's code sits in ClusterDashboard alone, so a node without a dashboard never loads ASP.NET Core.
-        var host = options.DashboardPort is int port
-            ? ClusterDashboard.BuildHost(settings, Configure, options.AdvertisedAddress, port, () => started?.Snapshot())
+        var host = options.DashboardPort is int dashboardPort
+            ? ClusterDashboard.BuildHost(settings, Configure, options.AdvertisedAddress, dashboardPort, () => started?.Snapshot())
             : BuildHost(settings, Configure);
         try
         {
@@ -140,6 +140,12 @@ public sealed class ClusterNode : ICluster, IAsyncDisposable
             node.publishing = Task.Run(node.PublishLoopAsync);
             started = node;
             return node;
+        }
+        catch (IOException error) when (options.DashboardPort is int port)
+        {
+            // Kestrel's "Failed to bind to address …: address already in use", named by the option that asked for it.
+            host.Dispose();
+            throw new IOException($"--dashboard-port {port}: {error.Message}", error);
         }
         catch
         {

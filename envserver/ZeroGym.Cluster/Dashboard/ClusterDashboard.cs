@@ -76,7 +76,7 @@ internal static class ClusterDashboard
     {
         var addresses = host.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses;
         string bound = addresses.FirstOrDefault() ?? throw new InvalidOperationException("the dashboard's web server listens on no address");
-        return new Uri(bound.Replace("[::]", "0.0.0.0", StringComparison.Ordinal)).Port;
+        return new Uri(bound).Port;
     }
 
     private static object ToJson(DashboardSnapshot view) => new

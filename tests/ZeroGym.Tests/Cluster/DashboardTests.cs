@@ -17,7 +17,7 @@ public sealed partial class DashboardTests(ITestOutputHelper output)
     private const string Chromium = "/usr/bin/chromium";
 
     // Nodes report once a second and a killed node is declared dead within 15 s (NodeLossTests); the page polls each second.
-    private static readonly LocatorAssertionsToHaveCountOptions ViewTimeout = new() { Timeout = 15_000 };
+    private const float ViewTimeoutMs = 15_000;
 
     [Fact]
     public async Task ThePage_ShowsEveryNodeWithItsWork_AKilledNodeDead_AndSaysStaleWhenItsNodeStops()
@@ -44,12 +44,12 @@ public sealed partial class DashboardTests(ITestOutputHelper output)
 
         var rows = page.Locator("#nodes tbody tr");
         var status = page.Locator("#nodes tbody tr .status");
-        await Expect(rows).ToHaveCountAsync(3, ViewTimeout);
-        await Expect(status).ToHaveTextAsync(["active", "active", "active"], new() { Timeout = ViewTimeout.Timeout });
+        await Expect(rows).ToHaveCountAsync(3, new() { Timeout = ViewTimeoutMs });
+        await Expect(status).ToHaveTextAsync(["active", "active", "active"], new() { Timeout = ViewTimeoutMs });
         await Expect(page.Locator("#nodes tbody tr .name")).ToHaveTextAsync(["node-a", "node-b", "node-c"]);
         await Expect(page.Locator("#nodes tbody tr .endpoint")).ToHaveTextAsync([.. new[] { dashboardNode }.Concat(others).Select(node => node.Endpoint)]);
         var nodeB = page.Locator("tr[data-node='node-b']");
-        await Expect(nodeB.Locator(".envs")).ToHaveTextAsync("4", new() { Timeout = ViewTimeout.Timeout });
+        await Expect(nodeB.Locator(".envs")).ToHaveTextAsync("4", new() { Timeout = ViewTimeoutMs });
         await Expect(nodeB.Locator(".clients")).ToHaveTextAsync("1");
         await Expect(page.Locator("#freshness")).ToHaveTextAsync(LiveText());
         await Expect(page.Locator("body")).ToHaveAttributeAsync("data-stale", "false");
@@ -58,11 +58,11 @@ public sealed partial class DashboardTests(ITestOutputHelper output)
         // Orleans' own dashboard, linked from the page: its overview counts the silos, its silo list names them.
         await page.GetByRole(AriaRole.Link, new() { Name = "Orleans dashboard" }).ClickAsync();
         await Expect(page).ToHaveTitleAsync("Orleans Dashboard");
-        await Expect(page.Locator(".info-box", new() { HasText = "Active Silos" }).Locator(".info-box-number")).ToHaveTextAsync("3", new() { Timeout = ViewTimeout.Timeout });
+        await Expect(page.Locator(".info-box", new() { HasText = "Active Silos" }).Locator(".info-box-number")).ToHaveTextAsync("3", new() { Timeout = ViewTimeoutMs });
         await page.GotoAsync(url.Replace("/zerogym", "/orleans/#/silos", StringComparison.Ordinal));
         foreach (string name in new[] { "node-a", "node-b", "node-c" }) await Expect(page.GetByText(name).First).ToBeVisibleAsync();
         await page.GotoAsync(url);
-        await Expect(rows).ToHaveCountAsync(3, ViewTimeout);
+        await Expect(rows).ToHaveCountAsync(3, new() { Timeout = ViewTimeoutMs });
 
         clock.Restart();
         LocalCluster.Kill(others[1]);
