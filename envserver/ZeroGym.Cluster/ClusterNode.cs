@@ -7,8 +7,10 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
 using Orleans.Configuration;
+using Orleans.Dashboard;
 using Orleans.Runtime;
 using StackExchange.Redis;
+using ZeroGym.Cluster.Dashboard;
 using ZeroGym.Cluster.Grains;
 
 namespace ZeroGym.Cluster;
@@ -24,6 +26,11 @@ namespace ZeroGym.Cluster;
 /// 15 s to a minute): every node probes up to 3 others, a probe times out after <see cref="ProbeTimeout"/>, a node that
 /// misses <see cref="MissedProbesLimit"/> probes in a row is suspected, and 2 suspecting nodes (or every other node of
 /// a smaller cluster) declare it dead in the Redis table; the others learn it by gossip at once.
+/// <para>
+/// Every node carries the silo half of Orleans' dashboard (a grain service and a grain-call profiler, idle while no
+/// one looks), so that the dashboard served by any node can show every node; only a node given
+/// <see cref="ClusterNodeOptions.DashboardPort"/> starts a web server (<see cref="ClusterDashboard"/>).
+/// </para>
 /// </remarks>
 public sealed class ClusterNode : ICluster, IAsyncDisposable
 {
@@ -50,6 +57,7 @@ public sealed class ClusterNode : ICluster, IAsyncDisposable
     private volatile NodeReport self;
     private Task publishing = Task.CompletedTask;
     private (long Steps, long Timestamp) lastCount;
+    private long viewRefreshed = Stopwatch.GetTimestamp();
 
     private ClusterNode(IHost host, ClusterNodeOptions options, Func<NodeLoad> load)
     {
@@ -73,6 +81,15 @@ public sealed class ClusterNode : ICluster, IAsyncDisposable
     /// <summary>The port of Orleans' gateway.</summary>
     public int GatewayPort { get; private set; }
 
+    /// <summary>The port the dashboard is served on, or null when this node serves none.</summary>
+    public int? DashboardPort { get; private set; }
+
+    /// <summary>
+    /// How long ago this node last refreshed its copy of the cluster view: about a second while the cluster answers,
+    /// growing while it does not (the figures of <see cref="Nodes"/> are then that old).
+    /// </summary>
+    public TimeSpan ViewAge => Stopwatch.GetElapsedTime(Volatile.Read(ref viewRefreshed));
+
     /// <summary>
     /// Starts the silo, joins the cluster kept in <see cref="ClusterNodeOptions.Redis"/> and publishes this node's first
     /// report, so that the node is in the view when this returns. Orleans logs warnings and errors on stderr only.
@@ -82,38 +99,66 @@ public sealed class ClusterNode : ICluster, IAsyncDisposable
     {
         int siloPort = options.SiloPort == 0 ? FreePort(options.AdvertisedAddress) : options.SiloPort;
         int gatewayPort = options.GatewayPort == 0 ? FreePort(options.AdvertisedAddress) : options.GatewayPort;
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, ApplicationName = "zerogym-server" });
-        // Warnings and errors only, one line each, on stderr: stdout carries the server's "listening on" lines.
-        builder.Logging.ClearProviders().AddSimpleConsole(console => console.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
-        builder.Services.Configure<ConsoleLoggerOptions>(console => console.LogToStandardErrorThreshold = LogLevel.Trace);
-        // The env server owns SIGINT and SIGTERM: it stops its loop, then this node (DisposeAsync) leaves the cluster.
-        builder.Services.AddSingleton<IHostLifetime, NoSignalLifetime>();
-        builder.UseOrleans(silo =>
+        void Configure(IHostApplicationBuilder builder)
         {
-            silo.UseRedisClustering(redis => redis.ConfigurationOptions = ConfigurationOptions.Parse(options.Redis));
-            silo.Configure<ClusterOptions>(cluster => (cluster.ClusterId, cluster.ServiceId) = (ClusterId, ClusterId));
-            silo.Configure<SiloOptions>(siloOptions => siloOptions.SiloName = options.NodeName);
-            silo.ConfigureEndpoints(options.AdvertisedAddress, siloPort, gatewayPort, listenOnAnyHostAddress: !IPAddress.IsLoopback(options.AdvertisedAddress));
-            silo.Configure<ClusterMembershipOptions>(liveness =>
+            // Warnings and errors only, one line each, on stderr: stdout carries the server's "listening on" lines.
+            builder.Logging.ClearProviders().AddSimpleConsole(console => console.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
+            builder.Services.Configure<ConsoleLoggerOptions>(console => console.LogToStandardErrorThreshold = LogLevel.Trace);
+            // The env server owns SIGINT and SIGTERM: it stops its loop, then this node (DisposeAsync) leaves the cluster.
+            builder.Services.AddSingleton<IHostLifetime, NoSignalLifetime>();
+            builder.UseOrleans(silo =>
             {
-                liveness.ProbeTimeout = ProbeTimeout;
-                liveness.NumMissedProbesLimit = MissedProbesLimit;
+                silo.UseRedisClustering(redis => redis.ConfigurationOptions = ConfigurationOptions.Parse(options.Redis));
+                silo.Configure<ClusterOptions>(cluster => (cluster.ClusterId, cluster.ServiceId) = (ClusterId, ClusterId));
+                silo.Configure<SiloOptions>(siloOptions => siloOptions.SiloName = options.NodeName);
+                silo.ConfigureEndpoints(options.AdvertisedAddress, siloPort, gatewayPort, listenOnAnyHostAddress: !IPAddress.IsLoopback(options.AdvertisedAddress));
+                silo.Configure<ClusterMembershipOptions>(liveness =>
+                {
+                    liveness.ProbeTimeout = ProbeTimeout;
+                    liveness.NumMissedProbesLimit = MissedProbesLimit;
+                });
+                silo.AddDashboard();
             });
-        });
-        var host = builder.Build();
+        }
+
+        var settings = new HostApplicationBuilderSettings { DisableDefaults = true, ApplicationName = "zerogym-server" };
+        ClusterNode? started = null;
+        // The web server's code sits in ClusterDashboard alone, so a node without a dashboard never loads ASP.NET Core.
+        var host = options.DashboardPort is int dashboardPort
+            ? ClusterDashboard.BuildHost(settings, Configure, options.AdvertisedAddress, dashboardPort, () => started?.Snapshot())
+            : BuildHost(settings, Configure);
         try
         {
             await host.StartAsync(cancellation);
-            var node = new ClusterNode(host, options, load) { SiloPort = siloPort, GatewayPort = gatewayPort };
+            var node = new ClusterNode(host, options, load)
+            {
+                SiloPort = siloPort,
+                GatewayPort = gatewayPort,
+                DashboardPort = options.DashboardPort is null ? null : ClusterDashboard.BoundPort(host),
+            };
             await node.PublishAsync();
             node.publishing = Task.Run(node.PublishLoopAsync);
+            started = node;
             return node;
+        }
+        catch (IOException error) when (options.DashboardPort is int port)
+        {
+            // Kestrel's "Failed to bind to address …: address already in use", named by the option that asked for it.
+            host.Dispose();
+            throw new IOException($"--dashboard-port {port}: {error.Message}", error);
         }
         catch
         {
             host.Dispose();
             throw;
         }
+    }
+
+    private static IHost BuildHost(HostApplicationBuilderSettings settings, Action<IHostApplicationBuilder> configure)
+    {
+        var builder = Host.CreateApplicationBuilder(settings);
+        configure(builder);
+        return builder.Build();
     }
 
     /// <summary>
@@ -139,7 +184,7 @@ public sealed class ClusterNode : ICluster, IAsyncDisposable
             if (nodes.TryGetValue(report.Name, out var listed) && listed.IsActive) continue;
             bool active = status == NodeStatus.Active;
             nodes[report.Name] = new NodeState(report.Name, report.Endpoint, status, active ? report.Envs : 0, active ? report.StepsPerSecond : 0,
-                report.Cores, report.EnvIds, report.MaxNumEnvs);
+                report.Cores, report.EnvIds, report.MaxNumEnvs, active ? report.Clients : 0);
         }
 
         return nodes.Values.OrderBy(node => node.Name, StringComparer.Ordinal).ToList();
@@ -195,6 +240,7 @@ public sealed class ClusterNode : ICluster, IAsyncDisposable
             var latest = await view.Publish(self).WaitAsync(PublishTimeout, stopping.Token).ConfigureAwait(false);
             // Reports the grain no longer has (it was activated anew after its node died) stay as last known.
             reports = reports.SetItems(latest.Select(report => KeyValuePair.Create(report.Silo, report)));
+            Volatile.Write(ref viewRefreshed, Stopwatch.GetTimestamp());
         }
         catch (Exception error) when (error is not OperationCanceledException || !stopping.IsCancellationRequested)
         {
@@ -213,7 +259,11 @@ public sealed class ClusterNode : ICluster, IAsyncDisposable
         Cores = options.Cores,
         EnvIds = [.. options.EnvIds],
         MaxNumEnvs = options.MaxNumEnvs,
+        Clients = current.Clients,
     };
+
+    /// <summary>What the dashboard's ZeroGym page shows: every node, as this node sees the cluster now.</summary>
+    internal DashboardSnapshot Snapshot() => new(NodeName, DateTimeOffset.UtcNow, ViewAge.TotalSeconds, Nodes());
 
     /// <summary>A port nobody listens on now (the OS picks it); Orleans binds it a moment later.</summary>
     private static int FreePort(IPAddress address)

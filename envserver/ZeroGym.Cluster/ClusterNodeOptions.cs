@@ -32,6 +32,12 @@ public sealed record ClusterNodeOptions
     /// <summary>The most sub-envs one vector env may have on this node.</summary>
     public int MaxNumEnvs { get; init; } = 1024;
 
+    /// <summary>
+    /// The HTTP port of the dashboard this node serves (Orleans' dashboard and the ZeroGym page); 0 picks a free one;
+    /// null serves none and starts no web server.
+    /// </summary>
+    public int? DashboardPort { get; init; }
+
     /// <summary>How often the node publishes its report and refreshes its copy of the view.</summary>
     public TimeSpan ReportInterval { get; init; } = TimeSpan.FromSeconds(1);
 }

@@ -9,8 +9,9 @@ namespace ZeroGym.Cluster;
 /// <param name="Cores">The node's CPU cores: its capacity for placement.</param>
 /// <param name="EnvIds">The env ids the node offers.</param>
 /// <param name="MaxNumEnvs">The most sub-envs one vector env may have on the node.</param>
+/// <param name="Clients">Clients connected to the node (heard from within its idle timeout); 0 when dead. Shown by the dashboard, not on the wire.</param>
 public sealed record NodeState(
-    string Name, string Endpoint, string Status, long Envs, double StepsPerSecond, int Cores, IReadOnlyList<string> EnvIds, int MaxNumEnvs)
+    string Name, string Endpoint, string Status, long Envs, double StepsPerSecond, int Cores, IReadOnlyList<string> EnvIds, int MaxNumEnvs, int Clients = 0)
 {
     /// <summary>Whether the node is alive and may be given envs.</summary>
     public bool IsActive => Status == NodeStatus.Active;

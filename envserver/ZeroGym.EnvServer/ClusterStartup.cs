@@ -10,7 +10,8 @@ namespace ZeroGym.EnvServer;
 /// <param name="Advertise"><c>--advertise</c>; null: the host the server is bound to.</param>
 /// <param name="SiloPort"><c>--silo-port</c>; 0 picks a free port.</param>
 /// <param name="GatewayPort"><c>--gateway-port</c>; 0 picks a free port.</param>
-public sealed record ClusterArguments(string Redis, string? NodeName, string? Advertise, int SiloPort, int GatewayPort);
+/// <param name="DashboardPort"><c>--dashboard-port</c>; 0 picks a free port; null serves no dashboard.</param>
+public sealed record ClusterArguments(string Redis, string? NodeName, string? Advertise, int SiloPort, int GatewayPort, int? DashboardPort = null);
 
 /// <summary>
 /// Joins a started server to its cluster. Kept apart from <c>Program.cs</c> so that a server started without
@@ -37,13 +38,18 @@ public static class ClusterStartup
             AdvertisedAddress = Resolve(host),
             SiloPort = arguments.SiloPort,
             GatewayPort = arguments.GatewayPort,
+            DashboardPort = arguments.DashboardPort,
             EnvIds = envIds,
             MaxNumEnvs = maxNumEnvs,
         }, () => server.Load);
         server.JoinCluster(node);
         log.Info("cluster_joined", ("node", node.NodeName), ("endpoint", endpoint), ("redis", redis), ("silo_port", node.SiloPort), ("gateway_port", node.GatewayPort));
+        if (node.DashboardPort is int dashboardPort) log.Info("dashboard_listening", ("url", DashboardUrl(host, dashboardPort)));
         return node;
     }
+
+    /// <summary>Where a browser finds the dashboard's ZeroGym page of a node advertised as <paramref name="host"/>.</summary>
+    public static string DashboardUrl(string host, int port) => $"http://{(host.Contains(':') ? $"[{host}]" : host)}:{port}/zerogym";
 
     /// <summary><c>redis://HOST:PORT</c> as StackExchange.Redis reads it, <c>HOST:PORT</c>.</summary>
     public static string RedisAddress(string url)

@@ -37,6 +37,8 @@ public sealed class EnvServer : IDisposable
     private readonly Dictionary<string, (long LastLogged, int NotLogged)> droppedReplies = new(StringComparer.Ordinal);
     private readonly long spinTicks;
     private byte[] lastIdentity = [];
+    // The handler's client count as of the last load published: the handler is the loop thread's, Load anyone's.
+    private int publishedClientCount;
     private string lastClientId = "";
 
     public EnvServer(ServerOptions options, EnvRegistry registry, ServerLog log, TimeProvider? time = null)
@@ -98,8 +100,8 @@ public sealed class EnvServer : IDisposable
     /// </summary>
     public void JoinCluster(ICluster cluster) => Handler.Cluster = cluster;
 
-    /// <summary>The open sub-envs and steps taken, refreshed by the loop once a second; safe to read from any thread.</summary>
-    public NodeLoad Load => Handler.Load;
+    /// <summary>The open sub-envs, steps taken and clients known, refreshed by the loop once a second; safe to read from any thread.</summary>
+    public NodeLoad Load => Handler.Load with { Clients = Volatile.Read(ref publishedClientCount) };
 
     /// <summary>Serves requests until <paramref name="cancellation"/> fires.</summary>
     public void Run(CancellationToken cancellation)
@@ -160,6 +162,7 @@ public sealed class EnvServer : IDisposable
             {
                 Handler.CloseIdleClients();
                 Handler.PublishLoad();
+                Volatile.Write(ref publishedClientCount, Handler.ClientCount);
                 nextSweep = Environment.TickCount64 + 1000;
             }
         }

@@ -79,12 +79,16 @@ var advertise = new Option<string?>("--advertise")
 };
 var siloPort = new Option<int>("--silo-port") { Description = "Port of Orleans' silo-to-silo traffic (default: a free port)" };
 var gatewayPort = new Option<int>("--gateway-port") { Description = "Port of Orleans' gateway for Orleans clients (default: a free port)" };
+var dashboardPort = new Option<int?>("--dashboard-port")
+{
+    Description = "Serve the cluster's dashboard over HTTP on this port (0: a free one): the ZeroGym page at /zerogym, Orleans' dashboard at /orleans",
+};
 var parentPid = new Option<int?>("--parent-pid") { Description = "Exit when this process ends (worker processes, the local server of train and play)", Hidden = true };
 
 var root = new RootCommand("ZeroGym env server: Gymnasium envs over ZeroMQ + MessagePack (protocol/SPEC.md)")
 {
     bind, idleTimeout, maxEnvsPerClient, maxMessageBytes, maxOutstandingRequests, curveSecretKey, authorizedKeys, insecure, spinMicroseconds, romDir, envAssembly,
-    inProcessEnvs, injectDelay, cluster, nodeName, advertise, siloPort, gatewayPort, parentPid,
+    inProcessEnvs, injectDelay, cluster, nodeName, advertise, siloPort, gatewayPort, dashboardPort, parentPid,
 };
 root.SetAction(parsed =>
 {
@@ -115,6 +119,15 @@ root.SetAction(parsed =>
         return 2;
     }
 
+    int? dashboard = parsed.GetValue(dashboardPort);
+    if (dashboard is not null && (clusterUrl is null || dashboard is < 0 or > 65535))
+    {
+        Console.Error.WriteLine(clusterUrl is null
+            ? "zerogym-server: --dashboard-port serves the dashboard of a cluster; give --cluster redis://HOST:PORT too (a single server has no dashboard)"
+            : $"zerogym-server: --dashboard-port must be a TCP port from 0 (a free one) to 65535; got {dashboard}");
+        return 2;
+    }
+
     var log = new ServerLog(Console.Error);
     EnvServer server;
     IAsyncDisposable? clusterNode = null;
@@ -139,7 +152,8 @@ root.SetAction(parsed =>
         {
             try
             {
-                var arguments = new ClusterArguments(clusterUrl, parsed.GetValue(nodeName), parsed.GetValue(advertise), parsed.GetValue(siloPort), parsed.GetValue(gatewayPort));
+                var arguments = new ClusterArguments(clusterUrl, parsed.GetValue(nodeName), parsed.GetValue(advertise), parsed.GetValue(siloPort), parsed.GetValue(gatewayPort),
+                    dashboard);
                 clusterNode = ClusterStartup.JoinAsync(server, arguments, [.. registry.Specs.Select(spec => spec.Id)], options.MaxNumEnvs, log).GetAwaiter().GetResult();
             }
             catch (Exception error) when (error is not (FormatException or ArgumentException))

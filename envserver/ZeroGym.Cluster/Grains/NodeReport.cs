@@ -27,4 +27,7 @@ public sealed record NodeReport
 
     /// <summary>The most sub-envs one vector env may have on the node.</summary>
     [Id(7)] public int MaxNumEnvs { get; init; }
+
+    /// <summary>Clients connected to the node (heard from within its idle timeout).</summary>
+    [Id(8)] public int Clients { get; init; }
 }

@@ -31,6 +31,13 @@ public sealed class ClusterStartupTests
     public void AWildcardBind_WithoutAdvertise_IsRefusedWithTheOptionToUse(string bound) =>
         Assert.Contains("--advertise HOST", Assert.Throws<ArgumentException>(() => ClusterStartup.AdvertisedEndpoint([bound], null)).Message);
 
+    [Theory]
+    [InlineData("127.0.0.1", 8080, "http://127.0.0.1:8080/zerogym")]
+    [InlineData("sim-1.lan", 80, "http://sim-1.lan:80/zerogym")]
+    [InlineData("::1", 8080, "http://[::1]:8080/zerogym")]
+    public void TheDashboardUrl_IsTheZeroGymPageOnTheAdvertisedHost(string host, int port, string expected) =>
+        Assert.Equal(expected, ClusterStartup.DashboardUrl(host, port));
+
     [Fact]
     public void ANodeWithoutTcpEndpoint_IsRefused() =>
         Assert.Contains("tcp://", Assert.Throws<ArgumentException>(() => ClusterStartup.AdvertisedEndpoint(["ipc:///tmp/a.sock"], null)).Message);

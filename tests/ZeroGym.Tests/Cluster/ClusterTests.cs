@@ -99,7 +99,7 @@ public sealed class ClusterTests(ThreeNodeCluster cluster, ITestOutputHelper out
     }
 
     [Fact]
-    public void AServerWithoutCluster_OffersNoClusterCapability_AnswersNodesWithUnknownOp_AndNeverLoadsOrleans()
+    public void AServerWithoutCluster_OffersNoClusterCapability_AnswersNodesWithUnknownOp_AndNeverLoadsOrleansNorAspNetCore()
     {
         var plain = cluster.Local.StartServer([]);
         using var client = new ZeroGymClient(plain.Endpoint);
@@ -111,8 +111,21 @@ public sealed class ClusterTests(ThreeNodeCluster cluster, ITestOutputHelper out
         Assert.Contains("scripts/serve --cluster", Assert.Throws<NotSupportedException>(() => client.ListNodes()).Message);
         Assert.Throws<NotSupportedException>(() => client.Place("CartPole-v1", 2));
         Assert.DoesNotContain("Orleans", MappedFiles(plain.Process.Id));
+        Assert.DoesNotContain("Microsoft.AspNetCore", MappedFiles(plain.Process.Id));
         // The check sees assemblies at all: a node has Orleans mapped.
         Assert.Contains("Orleans.Runtime.dll", MappedFiles(cluster.Nodes[0].Process.Id));
+    }
+
+    [Fact]
+    public void ANodeWithoutDashboardPort_StartsNoWebServer()
+    {
+        // Orleans' networking maps an ASP.NET Core abstraction of its own; the web server and its routing stay out.
+        // (DashboardTests sees Kestrel mapped in the node that serves the dashboard.)
+        foreach (var node in cluster.Nodes)
+        {
+            Assert.DoesNotContain("Microsoft.AspNetCore.Server.Kestrel", MappedFiles(node.Process.Id));
+            Assert.DoesNotContain("Microsoft.AspNetCore.Routing", MappedFiles(node.Process.Id));
+        }
     }
 
     private ZeroGymClient ConnectWhenAllActive(LocalCluster.Node node)
@@ -126,7 +139,7 @@ public sealed class ClusterTests(ThreeNodeCluster cluster, ITestOutputHelper out
     private static Dictionary<string, int> Counts(IEnumerable<string> endpoints) =>
         endpoints.GroupBy(endpoint => endpoint).ToDictionary(group => group.Key, group => group.Count());
 
-    private static string MappedFiles(int processId) => File.ReadAllText($"/proc/{processId}/maps");
+    internal static string MappedFiles(int processId) => File.ReadAllText($"/proc/{processId}/maps");
 
     internal static string Describe(IEnumerable<NodeInfo> nodes) =>
         "[" + string.Join("; ", nodes.Select(node => $"{node.Name} {node.Status} {node.Endpoint} envs={node.Envs} steps/s={node.StepsPerSecond:F0}")) + "]";

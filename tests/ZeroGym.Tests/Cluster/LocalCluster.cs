@@ -45,8 +45,10 @@ internal sealed class LocalCluster : IDisposable
     public sealed record Node(string Name, string Endpoint, Process Process, StringBuilder Log, TimeSpan StartupTime);
 
     /// <summary>Starts nodes in parallel and returns them when every one listens (it has then joined the cluster).</summary>
-    public IReadOnlyList<Node> StartNodes(params string[] names) =>
-        names.AsParallel().Select(name => StartServer(["--cluster", RedisUrl, "--node-name", name])).ToList();
+    public IReadOnlyList<Node> StartNodes(params string[] names) => names.AsParallel().Select(name => StartNode(name)).ToList();
+
+    /// <summary>Starts one node of this cluster with these extra options and returns it when it listens.</summary>
+    public Node StartNode(string name, params string[] options) => StartServer(["--cluster", RedisUrl, "--node-name", name, .. options]);
 
     /// <summary>Starts an env server on a free loopback port with these extra options; a plain server without <c>--cluster</c>.</summary>
     public Node StartServer(IReadOnlyList<string> options)
