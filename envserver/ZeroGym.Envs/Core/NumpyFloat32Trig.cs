@@ -6,7 +6,7 @@ namespace ZeroGym.Envs.Core;
 /// reduction by pi/2 in three fused steps and minimax polynomials on [-pi/4, pi/4], whose last bit differs from
 /// <c>(float)Math.Cos(x)</c> for about one argument in a thousand near 0. Gymnasium meets it where an env takes the
 /// cosine of a float32 state (Acrobot's first observation), so the constants and the order of operations here are
-/// numpy's (1.2x, <c>loops_trigonometric.dispatch.c.src</c>).
+/// numpy's (1.2x, <c>loops_trigonometric.dispatch.c.src</c>, as built by GCC: checked against Debian's numpy 1.24.2).
 /// </summary>
 internal static class NumpyFloat32Trig
 {
@@ -47,8 +47,9 @@ internal static class NumpyFloat32Trig
 
     private static float Evaluate(float x, int quadrantShift)
     {
-        float quadrant = x * TwoOverPi;
-        quadrant = quadrant + RoundingMagic - RoundingMagic;
+        // numpy's source multiplies, then adds the rounding constant; the compiler that builds numpy fuses the two
+        // (GCC contracts them by default), and the quadrant of a large argument depends on it.
+        float quadrant = MathF.FusedMultiplyAdd(x, TwoOverPi, RoundingMagic) - RoundingMagic;
         float reduced = MathF.FusedMultiplyAdd(quadrant, MinusHalfPiHigh, x);
         reduced = MathF.FusedMultiplyAdd(quadrant, MinusHalfPiMiddle, reduced);
         reduced = MathF.FusedMultiplyAdd(quadrant, MinusHalfPiLow, reduced);
