@@ -1,4 +1,6 @@
+using ZeroGym.Envs.Acrobot;
 using ZeroGym.Envs.CartPole;
+using ZeroGym.Envs.MountainCar;
 using ZeroGym.Envs.MuJoCo;
 using ZeroGym.Envs.Nes;
 using ZeroGym.Envs.Pendulum;
@@ -22,6 +24,8 @@ public static class BuiltInEnvs
         var registry = new EnvRegistry();
         registry.Register(CartPoleRegistration.Specs);
         registry.Register(PendulumRegistration.Specs);
+        registry.Register(AcrobotRegistration.Specs);
+        registry.Register(MountainCarRegistration.Specs);
         registry.Register(MuJoCoRegistration.Specs);
         registry.Register(NesRegistration.Specs(nes ?? new NesConfiguration()));
         return registry;

@@ -12,12 +12,14 @@ namespace ZeroGym.Envs.CartPole;
 /// </summary>
 internal readonly record struct CartPoleResetOptions(double Low, double High, double[]? State)
 {
-    public const string LowKey = "low";
-    public const string HighKey = "high";
+    public const string LowKey = ResetBounds.LowKey;
+    public const string HighKey = ResetBounds.HighKey;
     public const string StateKey = "state";
 
     /// <summary>Gymnasium's start distribution: every state variable uniform in [-0.05, 0.05).</summary>
     public const double DefaultLow = -0.05, DefaultHigh = 0.05;
+
+    private const string EnvId = "CartPole-v1";
 
     public static readonly CartPoleResetOptions Default = new(DefaultLow, DefaultHigh, null);
 
@@ -46,28 +48,9 @@ internal readonly record struct CartPoleResetOptions(double Low, double High, do
             return new(DefaultLow, DefaultHigh, ParseState(state));
         }
 
-        double low = options.TryGetValue(LowKey, out var lowValue) ? ParseBound(LowKey, lowValue) : DefaultLow;
-        double high = options.TryGetValue(HighKey, out var highValue) ? ParseBound(HighKey, highValue) : DefaultHigh;
-        if (low > high)
-        {
-            throw new ArgumentException(
-                $"CartPole-v1 reset option '{LowKey}' ({Format(low)}) must not exceed '{HighKey}' ({Format(high)})");
-        }
-
-        // numpy's uniform refuses a range it cannot represent, so reject it here rather than start from inf.
-        if (!double.IsFinite(high - low))
-        {
-            throw new ArgumentException(
-                $"CartPole-v1 reset options '{LowKey}' and '{HighKey}' must span a finite range; got {Format(low)} and {Format(high)}");
-        }
-
-        return new(low, high, null);
+        var bounds = ResetBounds.Read(EnvId, options, DefaultLow, DefaultHigh);
+        return new(bounds.Low, bounds.High, null);
     }
-
-    private static double ParseBound(string key, object? value) =>
-        ResetOptionValues.TryReadNumber(value, out double number)
-            ? number
-            : throw new ArgumentException($"CartPole-v1 reset option '{key}' must be a number; got {Space.Describe(value)}");
 
     private static double[] ParseState(object? value)
     {

@@ -71,6 +71,32 @@ public sealed class Canvas
     }
 
     /// <summary>
+    /// Paints a one-pixel line from <paramref name="from"/> to <paramref name="to"/>, both ends included: one pixel per
+    /// column or per row, whichever the line crosses more of, each the pixel nearest the line (pygame's <c>draw.line</c>
+    /// and <c>draw.aalines</c> without the antialiasing).
+    /// </summary>
+    public void DrawLine(CanvasPoint from, CanvasPoint to, Rgb color)
+    {
+        if (!double.IsFinite(from.X) || !double.IsFinite(from.Y) || !double.IsFinite(to.X) || !double.IsFinite(to.Y))
+        {
+            throw new ArgumentException($"line ends must be finite; got {from} and {to}");
+        }
+
+        double dx = to.X - from.X, dy = to.Y - from.Y;
+
+        // Lines far outside the canvas would cost steps for nothing: at most one step per pixel of the longer side.
+        double length = Math.Min(Math.Max(Math.Abs(dx), Math.Abs(dy)), 4.0 * (Width + Height));
+        int steps = (int)Math.Ceiling(length);
+        for (int i = 0; i <= steps; i++)
+        {
+            double t = steps == 0 ? 0 : (double)i / steps;
+            int x = ClampToRange(Math.Floor(from.X + t * dx + 0.5), -1, Width);
+            int y = ClampToRange(Math.Floor(from.Y + t * dy + 0.5), -1, Height);
+            FillRowSpan(y, x, x, color);
+        }
+    }
+
+    /// <summary>
     /// Paints the pixels within <paramref name="radius"/> + ½ of pixel (<paramref name="centerX"/>, <paramref name="centerY"/>),
     /// centre to centre. pygame's <c>filled_circle</c> draws the same disc except that its top and bottom rows are
     /// narrower (one pixel wide).
