@@ -25,15 +25,15 @@ public static class EnvAssemblies
     public static IReadOnlyList<string> Register(EnvRegistry registry, string path)
     {
         string where = $"{Option} {path}";
-        return Register(registry, where, LoadFamilies(path, where));
+        return Register(registry, where, LoadFamilies(path, where), $"assembly {Path.GetFileName(path)}");
     }
 
     /// <summary>
     /// Registers the specs of <paramref name="families"/> after checking each: its id is new and its env, made with
     /// the default kwargs, has spaces with a wire form whose samples they contain. <paramref name="where"/> names the
-    /// assembly in errors. Nothing is registered when any spec is refused.
+    /// assembly in errors, <paramref name="source"/> in <c>list</c>. Nothing is registered when any spec is refused.
     /// </summary>
-    internal static IReadOnlyList<string> Register(EnvRegistry registry, string where, IEnumerable<IEnvFamily> families)
+    internal static IReadOnlyList<string> Register(EnvRegistry registry, string where, IEnumerable<IEnvFamily> families, string source)
     {
         var specs = new List<EnvSpec>();
         foreach (var family in families)
@@ -61,7 +61,7 @@ public static class EnvAssemblies
             Check(spec, where);
         }
 
-        registry.Register(specs);
+        registry.Register(specs, source);
         return [.. specs.Select(spec => spec.Id)];
     }
 

@@ -263,7 +263,7 @@ public sealed class RequestHandler : IDisposable
 
     private void List(ListRequest request)
     {
-        var envs = registry.Specs.Select(spec => SpecMessage(spec, spec.Kwargs, spec.MaxEpisodeSteps, spec.Description)).ToList();
+        var envs = registry.Specs.Select(spec => SpecMessage(spec, spec.Kwargs, spec.MaxEpisodeSteps, spec.Description) with { Source = registry.SourceOf(spec.Id) }).ToList();
         if (Cluster is not null)
         {
             // The cluster offers what its active nodes offer; an env this node lacks has only its id and who has it.

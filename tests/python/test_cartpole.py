@@ -213,3 +213,4 @@ def test_list_envs_includes_cartpole(address: str) -> None:
     assert specs["CartPole-v1"]["max_episode_steps"] == 500
     assert specs["CartPole-v1"]["reward_threshold"] == 475
     assert "rgb_array" in specs["CartPole-v1"]["render_modes"]
+    assert specs["CartPole-v1"]["source"] == "built in"

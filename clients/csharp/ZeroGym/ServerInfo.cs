@@ -27,6 +27,7 @@ public sealed record NodeInfo(string Name, string Endpoint, string Status, long 
 
 /// <summary>An env's spec as the server describes it (SPEC.md §3), like Gymnasium's <c>EnvSpec</c>.</summary>
 /// <param name="Kwargs">The kwargs in effect (after <c>make</c>) or the defaults (from <c>list</c>).</param>
+/// <param name="Source">Where the env comes from ("built in", "assembly MyEnvs.dll"), from <c>list</c>; null when the server does not say.</param>
 public sealed record EnvSpecInfo(
     string Id,
     int? MaxEpisodeSteps,
@@ -34,10 +35,11 @@ public sealed record EnvSpecInfo(
     bool Nondeterministic,
     IReadOnlyDictionary<string, object?> Kwargs,
     IReadOnlyList<string> RenderModes,
-    string? Description)
+    string? Description,
+    string? Source = null)
 {
     internal static EnvSpecInfo FromWire(EnvSpecMessage spec) => new(
-        spec.Id, (int?)spec.MaxEpisodeSteps, spec.RewardThreshold, spec.Nondeterministic, spec.Kwargs, spec.RenderModes, spec.Description);
+        spec.Id, (int?)spec.MaxEpisodeSteps, spec.RewardThreshold, spec.Nondeterministic, spec.Kwargs, spec.RenderModes, spec.Description, spec.Source);
 }
 
 /// <summary>What <c>make</c> was asked, kept so an env lost to a server restart can be made again.</summary>

@@ -83,7 +83,8 @@ def make_vec(env_id: str, num_envs: int, *, batch_size: int | None = None, autor
 def list_envs(address: str = DEFAULT_ADDRESS, timeout: float | None = 30.0, curve_server_key: str | None = None,
               curve_client_key: str | None = None) -> list[dict[str, Any]]:
     """The server's envs, one spec map each: ``id``, ``max_episode_steps``, ``reward_threshold``,
-    ``nondeterministic``, ``kwargs`` (the defaults), ``render_modes``, ``description``. Arguments as ``make``'s."""
+    ``nondeterministic``, ``kwargs`` (the defaults), ``render_modes``, ``description``, and ``source`` where the
+    server says where the env comes from (``"built in"``, ``"assembly MyEnvs.dll"``). Arguments as ``make``'s."""
     connection = Connection(address, timeout, curve_keys(curve_server_key, curve_client_key))
     try:
         return field(connection.request({"op": "list"}), "envs", "list")

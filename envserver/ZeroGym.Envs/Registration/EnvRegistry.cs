@@ -7,23 +7,36 @@ namespace ZeroGym.Envs.Registration;
 /// </summary>
 public sealed class EnvRegistry
 {
-    private readonly Dictionary<string, EnvSpec> specs = new(StringComparer.Ordinal);
+    /// <summary>The <see cref="SourceOf"/> of the envs compiled into the program.</summary>
+    public const string BuiltIn = "built in";
 
-    public IEnumerable<EnvSpec> Specs => specs.Values;
+    private readonly Dictionary<string, (EnvSpec Spec, string Source)> specs = new(StringComparer.Ordinal);
+
+    public IEnumerable<EnvSpec> Specs => specs.Values.Select(entry => entry.Spec);
 
     /// <summary>Adds one env id; an id registered before throws <see cref="ArgumentException"/>.</summary>
-    public void Register(EnvSpec spec)
+    /// <param name="spec">The env's spec.</param>
+    /// <param name="source">Where the env comes from, for <c>list</c>: <see cref="BuiltIn"/>, "assembly MyEnvs.dll", ...</param>
+    public void Register(EnvSpec spec, string source = BuiltIn)
     {
-        if (!specs.TryAdd(spec.Id, spec)) throw new ArgumentException($"env id '{spec.Id}' is already registered");
+        if (!specs.TryAdd(spec.Id, (spec, source))) throw new ArgumentException($"env id '{spec.Id}' is already registered");
     }
 
-    /// <summary>Adds every spec of a family, as <see cref="Register(EnvSpec)"/> does one.</summary>
-    public void Register(IEnumerable<EnvSpec> family)
+    /// <summary>Adds every spec of a family, as <see cref="Register(EnvSpec, string)"/> does one.</summary>
+    public void Register(IEnumerable<EnvSpec> family, string source = BuiltIn)
     {
-        foreach (var spec in family) Register(spec);
+        foreach (var spec in family) Register(spec, source);
     }
 
-    public bool TryGet(string id, out EnvSpec spec) => specs.TryGetValue(id, out spec!);
+    /// <summary>Where the env <paramref name="id"/> comes from, as it was registered.</summary>
+    public string SourceOf(string id) => specs[id].Source;
+
+    public bool TryGet(string id, out EnvSpec spec)
+    {
+        bool found = specs.TryGetValue(id, out var entry);
+        spec = entry.Spec;
+        return found;
+    }
 
     /// <summary>The spec for <paramref name="id"/>; an unknown id throws <see cref="KeyNotFoundException"/> listing the known ones.</summary>
     public EnvSpec Get(string id) =>

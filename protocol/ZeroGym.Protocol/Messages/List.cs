@@ -47,6 +47,9 @@ public sealed record EnvSpecMessage : IMessage<EnvSpecMessage>
     /// <summary>What the env is; in <c>list</c> replies only.</summary>
     public string? Description { get; set; }
 
+    /// <summary>Where the env comes from ("built in", "assembly MyEnvs.dll"); in <c>list</c> replies only.</summary>
+    public string? Source { get; set; }
+
     /// <inheritdoc/>
     public static MessageShape<EnvSpecMessage> Shape { get; } = new MessageShape<EnvSpecMessage>("env spec", () => new EnvSpecMessage())
         .String("id", m => m.Id, (m, v) => m.Id = v)
@@ -55,5 +58,6 @@ public sealed record EnvSpecMessage : IMessage<EnvSpecMessage>
         .Bool("nondeterministic", m => m.Nondeterministic, (m, v) => m.Nondeterministic = v)
         .Map("kwargs", m => m.Kwargs, (m, v) => m.Kwargs = v!)
         .Strings("render_modes", m => m.RenderModes, (m, v) => m.RenderModes = v)
-        .OptionalString("description", m => m.Description, (m, v) => m.Description = v);
+        .OptionalString("description", m => m.Description, (m, v) => m.Description = v)
+        .OptionalString("source", m => m.Source, (m, v) => m.Source = v);
 }

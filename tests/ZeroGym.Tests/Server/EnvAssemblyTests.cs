@@ -29,6 +29,10 @@ public sealed class EnvAssemblyTests
         var step = env.Step(2L);
         Assert.Equal(DType.Int64, ((NDArray)step.Observation).DType);
         using var cartPole = RemoteEnv.Make("CartPole-v1", server.Address);
+        using var client = new ZeroGymClient(server.Address);
+        var sources = client.ListEnvs().ToDictionary(spec => spec.Id, spec => spec.Source);
+        Assert.Equal("assembly GridWalk.dll", sources["GridWalk-v0"]);
+        Assert.Equal("built in", sources["CartPole-v1"]);
     }
 
     [Fact]
@@ -78,7 +82,7 @@ public sealed class EnvAssemblyTests
         var registry = BuiltInEnvs.CreateRegistry();
         int before = registry.Specs.Count();
 
-        var error = Assert.Throws<ArgumentException>(() => EnvAssemblies.Register(registry, "Mine.dll", [new Family(Spec("Fine-v0"), Spec("CartPole-v1"))]));
+        var error = Assert.Throws<ArgumentException>(() => EnvAssemblies.Register(registry, "Mine.dll", [new Family(Spec("Fine-v0"), Spec("CartPole-v1"))], "assembly Mine.dll"));
 
         Assert.Equal("Mine.dll: env 'CartPole-v1' is already registered (built in or by an earlier --env-assembly); give it another id", error.Message);
         Assert.Equal(before, registry.Specs.Count());
@@ -88,7 +92,7 @@ public sealed class EnvAssemblyTests
     [Fact]
     public void Register_OfAnIdDeclaredTwice_IsRefused()
     {
-        var error = Assert.Throws<ArgumentException>(() => EnvAssemblies.Register(new EnvRegistry(), "Mine.dll", [new Family(Spec("Twin-v0")), new Family(Spec("Twin-v0"))]));
+        var error = Assert.Throws<ArgumentException>(() => EnvAssemblies.Register(new EnvRegistry(), "Mine.dll", [new Family(Spec("Twin-v0")), new Family(Spec("Twin-v0"))], "assembly Mine.dll"));
 
         Assert.Equal("Mine.dll: env 'Twin-v0' is declared twice by this assembly", error.Message);
     }
@@ -96,7 +100,7 @@ public sealed class EnvAssemblyTests
     [Fact]
     public void Register_OfAnEnvWhoseSpaceHasNoWireForm_NamesTheEnvAndTheSpace()
     {
-        var error = Assert.Throws<ArgumentException>(() => EnvAssemblies.Register(new EnvRegistry(), "Mine.dll", [new Family(Spec("Odd-v0", observationSpace: new EverySpace()))]));
+        var error = Assert.Throws<ArgumentException>(() => EnvAssemblies.Register(new EnvRegistry(), "Mine.dll", [new Family(Spec("Odd-v0", observationSpace: new EverySpace()))], "assembly Mine.dll"));
 
         Assert.StartsWith("Mine.dll: env 'Odd-v0': its observation_space EverySpace cannot be sent to clients: EverySpace has no wire form", error.Message);
     }
@@ -106,7 +110,7 @@ public sealed class EnvAssemblyTests
     {
         var spec = Spec("Throws-v0") with { Create = (_, _) => throw new InvalidOperationException("no simulator licence") };
 
-        var error = Assert.Throws<ArgumentException>(() => EnvAssemblies.Register(new EnvRegistry(), "Mine.dll", [new Family(spec)]));
+        var error = Assert.Throws<ArgumentException>(() => EnvAssemblies.Register(new EnvRegistry(), "Mine.dll", [new Family(spec)], "assembly Mine.dll"));
 
         Assert.Equal("Mine.dll: env 'Throws-v0' cannot be made with its default kwargs: InvalidOperationException: no simulator licence", error.Message);
     }
