@@ -36,6 +36,9 @@ local.SetAction(parsed =>
     Benchmarks.Handler(parsed.GetValue(seconds));
 });
 
+var classicControl = new Command("classic-control", "Acrobot, MountainCar, MountainCarContinuous, CartPole and Pendulum in-process, one env each") { seconds };
+classicControl.SetAction(parsed => ClassicControlBenchmarks.InProcess(parsed.GetValue(seconds)));
+
 var mujocoInProcess = new Command("mujoco-in-process", "HalfCheetah-v5: MuJoCo's raw C loop and the env in-process") { seconds };
 mujocoInProcess.SetAction(parsed => MuJoCoBenchmarks.InProcess(parsed.GetValue(seconds)));
 
@@ -75,4 +78,4 @@ codec.SetAction(parsed => CodecBenchmarks.Run(parsed.GetValue(seconds), parsed.G
 var sizes = new Command("step-sizes", "Prints the byte sizes of a CartPole step request and reply");
 sizes.SetAction(_ => { var (request, reply) = Benchmarks.StepMessageSizes(); Console.WriteLine($"{request} {reply}"); });
 
-return new RootCommand("ZeroGym benchmarks") { echoServer, remote, local, codec, sizes, dqnUpdate, a2cUpdate, marioUpdate, td3Update, ddpgUpdate, mujocoInProcess, mujocoRemote, nes, nesRemote }.Parse(args).Invoke();
+return new RootCommand("ZeroGym benchmarks") { echoServer, remote, local, classicControl, codec, sizes, dqnUpdate, a2cUpdate, marioUpdate, td3Update, ddpgUpdate, mujocoInProcess, mujocoRemote, nes, nesRemote }.Parse(args).Invoke();

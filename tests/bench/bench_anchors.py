@@ -1,6 +1,7 @@
 """The outside anchors of issue 12's targets, one JSON object per line (tests/bench/report.py tabulates them).
 
     /usr/bin/python3 tests/bench/bench_anchors.py gymnasium [--seconds 3] [--num-envs 64]
+    /usr/bin/python3 tests/bench/bench_anchors.py classic-control [--seconds 3]
     /usr/bin/python3 tests/bench/bench_anchors.py seed000 --script ../shared/anchors/seed000_a2c.py [--seed 0]
     /usr/bin/python3 tests/bench/bench_anchors.py zerogym-a2c --agents-dll artifacts/bin/.../ZeroGym.Agents.dll
                                                   [--steps 200000] [--seed 1]
@@ -10,6 +11,9 @@ gymnasium    Gymnasium's CartPole in this process, random actions drawn ahead of
              over as many single envs, and one env (resetting when an episode ends). Vector rows count
              env-steps = num_envs x calls. Gymnasium must be importable (scripts/bench-anchors puts its source on
              PYTHONPATH).
+classic-control  Gymnasium's Acrobot-v1, MountainCar-v0, MountainCarContinuous-v0, CartPole-v1 and Pendulum-v1, one
+             env each made with ``gymnasium.make`` in this process, random actions drawn ahead of time, a reset when an
+             episode ends (ZeroGym.Bench classic-control times ours the same way).
 seed000      Seed 000's A2C ported to Gymnasium 1.x (the shared anchor script), run as it runs: 32 envs stepped one
              after another in one process, until its 'success'. Its own clock starts once the envs and the network
              exist and stops at success; the row gives env-steps (updates x 5 x 32) per second of that clock.
@@ -88,6 +92,39 @@ def bench_gymnasium(args: argparse.Namespace) -> None:
     emit({**time_single(gymnasium.make(ENV_ID), "gymnasium CartPole-v1 one env in-process", args.seconds, rng), **version})
 
 
+# Issue 14: the built-in classic-control envs against Gymnasium's own, one env each in-process (the C# rows come from
+# ZeroGym.Bench classic-control, named "zerogym <id> one env in-process (C#)").
+CLASSIC_CONTROL_IDS = ("Acrobot-v1", "MountainCar-v0", "MountainCarContinuous-v0", "CartPole-v1", "Pendulum-v1")
+
+
+def time_env_steps(env, seconds: float, seed: int) -> tuple[int, int, int]:
+    """Random actions (drawn ahead of time from the action space) through one env for ``seconds``, resetting when an
+    episode ends, without per-step clocks, as ZeroGym.Bench's in-process rows. Returns (steps, wall ns, CPU ns)."""
+    env.action_space.seed(seed)
+    actions = [env.action_space.sample() for _ in range(4096)]
+    env.reset(seed=seed)
+    steps, clock = 0, time.perf_counter_ns
+    start, cpu_start = clock(), time.process_time_ns()
+    deadline = start + int(seconds * 1e9)
+    while clock() < deadline:
+        for action in actions:
+            _, _, terminated, truncated, _ = env.step(action)
+            if terminated or truncated:
+                env.reset()
+        steps += len(actions)
+    return steps, clock() - start, time.process_time_ns() - cpu_start
+
+
+def bench_classic_control(args: argparse.Namespace) -> None:
+    import gymnasium
+
+    for env_id in CLASSIC_CONTROL_IDS:
+        env = gymnasium.make(env_id)
+        steps, wall, cpu = time_env_steps(env, args.seconds, 0)
+        env.close()
+        emit({"name": f"gymnasium {env_id} one env in-process", **rates(steps, wall, cpu), "gymnasium": gymnasium.__version__})
+
+
 def bench_seed000(args: argparse.Namespace) -> None:
     # The script reads GYMNASIUM_PATH itself; its evaluation after the timed run is cut to one episode each way.
     command = [sys.executable, args.script, "--seed", str(args.seed), "--threads", str(args.threads), "--eval-episodes", "1"]
@@ -134,6 +171,9 @@ def main() -> None:
     gym_command.add_argument("--seconds", type=float, default=3.0, help="duration of each measurement")
     gym_command.add_argument("--num-envs", type=int, default=64, help="copies in the vector envs")
     gym_command.set_defaults(run=bench_gymnasium)
+    classic = commands.add_parser("classic-control", help="Gymnasium's classic-control envs in-process, one env each")
+    classic.add_argument("--seconds", type=float, default=3.0, help="duration of each measurement")
+    classic.set_defaults(run=bench_classic_control)
     seed000 = commands.add_parser("seed000", help="seed 000's A2C in-process until its success")
     seed000.add_argument("--script", required=True, help="the anchor script (../shared/anchors/seed000_a2c.py)")
     seed000.add_argument("--seed", type=int, default=0)

@@ -33,6 +33,11 @@ MIN_A2C_OVER_SEED000 = 2.0
 # Issue 12: SB3's PPO (rl-zoo3's CartPole settings) through ZeroGymVecEnv within 1.1x the wall time of the same run on
 # SB3's DummyVecEnv of local Gymnasium envs (scripts/bench-sb3).
 MAX_SB3_WALL_OVER_DUMMY = 1.1
+# Issue 14: the built-in Acrobot, MountainCar and MountainCarContinuous in-process at 10x Gymnasium's own in-process
+# step rate or more (scripts/bench-anchors; CartPole and Pendulum are shown beside them without a target).
+MIN_CLASSIC_CONTROL_OVER_GYMNASIUM = 10.0
+CLASSIC_CONTROL_TARGETED = ("Acrobot-v1", "MountainCar-v0", "MountainCarContinuous-v0")
+CLASSIC_CONTROL_SHOWN = ("CartPole-v1", "Pendulum-v1")
 SB3_PREFIX = "sb3 "
 SB3_DUMMY = "sb3 PPO DummyVecEnv(8) local gymnasium"
 SB3_ZEROGYM = "sb3 PPO ZeroGymVecEnv(8)"
@@ -164,6 +169,15 @@ def main(path):
     if (sb3_ratio := median_ratio(rounds.get(SB3_ZEROGYM, []), rounds.get(SB3_DUMMY, []), wall)) is not None:
         verdicts.append((f"{SB3_ZEROGYM} / {SB3_DUMMY} wall time = {sb3_ratio:.2f} (target <= {MAX_SB3_WALL_OVER_DUMMY})",
                          sb3_ratio <= MAX_SB3_WALL_OVER_DUMMY))
+    for env_id in CLASSIC_CONTROL_TARGETED + CLASSIC_CONTROL_SHOWN:
+        ours, theirs = f"zerogym {env_id} one env in-process (C#)", f"gymnasium {env_id} one env in-process"
+        if (speedup := median_ratio(rounds.get(ours, []), rounds.get(theirs, []), rate)) is None:
+            continue
+        text = f"{ours} / {theirs} = {speedup:.1f}"
+        if env_id in CLASSIC_CONTROL_TARGETED:
+            verdicts.append((f"{text} (target >= {MIN_CLASSIC_CONTROL_OVER_GYMNASIUM:g})", speedup >= MIN_CLASSIC_CONTROL_OVER_GYMNASIUM))
+        else:
+            print(text)
     for text, ok in verdicts:
         print(f"{'PASS' if ok else 'MISS'}  {text}")
 

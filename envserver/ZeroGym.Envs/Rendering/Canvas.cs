@@ -84,16 +84,33 @@ public sealed class Canvas
 
         double dx = to.X - from.X, dy = to.Y - from.Y;
 
-        // Lines far outside the canvas would cost steps for nothing: at most one step per pixel of the longer side.
-        double length = Math.Min(Math.Max(Math.Abs(dx), Math.Abs(dy)), 4.0 * (Width + Height));
-        int steps = (int)Math.Ceiling(length);
+        // Only the part of the line between the pixel centres just outside the canvas is stepped along (Liang-Barsky
+        // clipping), so a line far outside costs nothing and whole-pixel ends stay on pixel centres.
+        double start = 0, end = 1;
+        if (!Clip(-dx, from.X + 1, ref start, ref end) || !Clip(dx, Width - from.X, ref start, ref end)
+            || !Clip(-dy, from.Y + 1, ref start, ref end) || !Clip(dy, Height - from.Y, ref start, ref end))
+        {
+            return;
+        }
+
+        int steps = (int)Math.Ceiling(Math.Max(Math.Abs(dx), Math.Abs(dy)) * (end - start));
         for (int i = 0; i <= steps; i++)
         {
-            double t = steps == 0 ? 0 : (double)i / steps;
+            double t = steps == 0 ? start : start + (end - start) * i / steps;
             int x = ClampToRange(Math.Floor(from.X + t * dx + 0.5), -1, Width);
             int y = ClampToRange(Math.Floor(from.Y + t * dy + 0.5), -1, Height);
             FillRowSpan(y, x, x, color);
         }
+    }
+
+    /// <summary>One edge of Liang-Barsky clipping: narrows [start, end] to where p·t &lt;= q holds; false when nothing is left.</summary>
+    private static bool Clip(double p, double q, ref double start, ref double end)
+    {
+        if (p == 0) return q >= 0;
+        double t = q / p;
+        if (p < 0) start = Math.Max(start, t);
+        else end = Math.Min(end, t);
+        return start <= end;
     }
 
     /// <summary>

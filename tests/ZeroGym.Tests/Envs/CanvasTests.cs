@@ -143,6 +143,20 @@ public class CanvasTests
     }
 
     [Fact]
+    public void DrawLine_PaintsOnePixelPerStepAlongTheLongerSideBothEndsIncludedAndClipped()
+    {
+        var canvas = new Canvas(8, 5, Rgb.White);
+
+        canvas.DrawLine(new(0, 0), new(6, 2.2), Red);
+        canvas.DrawLine(new(7, 4), new(7, 1), Teal);
+        canvas.DrawLine(new(-10, 4), new(100, 4), Teal);
+
+        Assert.Equal([(0, 0), (1, 0), (2, 1), (3, 1), (4, 1), (5, 2), (6, 2)], Painted(canvas, Red));
+        Assert.Equal(8 + 3, Painted(canvas, Teal).Count); // row 4 in full, and column 7 from row 1 to 3
+        Assert.Throws<ArgumentException>(() => canvas.DrawLine(new(0, double.NaN), new(1, 1), Red));
+    }
+
+    [Fact]
     public void GetPixel_OutsideTheCanvas_Throws()
     {
         var canvas = new Canvas(3, 3, Rgb.White);

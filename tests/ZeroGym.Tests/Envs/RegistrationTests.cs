@@ -1,4 +1,6 @@
+using ZeroGym.Envs.Acrobot;
 using ZeroGym.Envs.CartPole;
+using ZeroGym.Envs.MountainCar;
 using ZeroGym.Envs.MuJoCo;
 using ZeroGym.Envs.Nes;
 using ZeroGym.Envs.Pendulum;
@@ -16,6 +18,8 @@ public sealed class RegistrationTests
     {
         var families = CartPoleRegistration.Specs
             .Concat(PendulumRegistration.Specs)
+            .Concat(AcrobotRegistration.Specs)
+            .Concat(MountainCarRegistration.Specs)
             .Concat(MuJoCoRegistration.Specs)
             .Concat(NesRegistration.Specs(new NesConfiguration()))
             .Select(spec => spec.Id)
@@ -24,7 +28,7 @@ public sealed class RegistrationTests
         var registered = BuiltInEnvs.CreateRegistry().Specs.Select(spec => spec.Id).Order(StringComparer.Ordinal);
 
         Assert.Equal(families, registered);
-        Assert.Equal(4 + 33, registered.Count());
+        Assert.Equal(7 + 33, registered.Count());
     }
 
     [Fact]
