@@ -54,6 +54,18 @@ public sealed partial class RequestHandlerTests
     }
 
     [Fact]
+    public void Place_WithExclude_LeavesOutTheNodesItNames_ByNameOrEndpoint()
+    {
+        handler.Cluster = new FixedCluster("a", Node("a"), Node("b"), Node("c"));
+
+        var endpoints = (object?[])Ok(Call("a", "place", ("env", "CartPole-v1"), ("num_envs", 4), ("exclude", new object[] { "b" })))["endpoints"]!;
+        Assert.Equal(["tcp://a:5555", "tcp://a:5555", "tcp://c:5555", "tcp://c:5555"], endpoints);
+        endpoints = (object?[])Ok(Call("a", "place", ("env", "CartPole-v1"), ("num_envs", 2), ("exclude", new object[] { "tcp://a:5555", "c" })))["endpoints"]!;
+        Assert.Equal(["tcp://b:5555", "tcp://b:5555"], endpoints);
+        Assert.Contains("no active node offers", Error(Call("a", "place", ("env", "CartPole-v1"), ("num_envs", 1), ("exclude", new object[] { "a", "b", "c" })), ErrorCodes.InvalidArgument));
+    }
+
+    [Fact]
     public void List_OnANode_AddsTheEnvsOnlyOtherActiveNodesOffer()
     {
         handler.Cluster = new FixedCluster("a", Node("a"), Node("b", envIds: ["CartPole-v1", "Remote-v0"]), Node("c", NodeStatus.Dead, envIds: ["Gone-v0"]));
