@@ -59,7 +59,7 @@ class ZeroGymVectorEnv(VectorEnv):
     def __init__(self, env_id: str, num_envs: int, *, address: str = DEFAULT_ADDRESS, timeout: float | None = 30.0,
                  render_mode: str | None = None, kwargs: dict[str, Any] | None = None, curve: CurveKeys | None = None,
                  spin_us: int | None = None, batch_size: int | None = None,
-                 autoreset_mode: str | AutoresetMode = "next_step"):
+                 autoreset_mode: str | AutoresetMode = "next_step", heartbeat: float | None = None):
         self.closed = True  # Until the server made it: nothing for close() to free.
         mode = autoreset_mode_of(autoreset_mode)
         if batch_size is not None and (type(batch_size) is not int or not 1 <= batch_size <= num_envs):
@@ -69,7 +69,7 @@ class ZeroGymVectorEnv(VectorEnv):
         asked_batch = None if batch_size == num_envs else batch_size
         # Likewise the default mode is not asked for, so a server older than autoreset modes still makes the env.
         self._remote = RemoteEnv(env_id, address, timeout, render_mode, dict(kwargs or {}), num_envs, curve, spin_us,
-                                 asked_batch, None if mode is AutoresetMode.NEXT_STEP else _WIRE_NAMES[mode])
+                                 asked_batch, None if mode is AutoresetMode.NEXT_STEP else _WIRE_NAMES[mode], heartbeat)
         self.closed = False
         self.batch_size: int = num_envs if batch_size is None else batch_size
         """How many sub-envs ``recv`` answers with (``num_envs`` unless ``make_vec`` was given fewer)."""
@@ -124,6 +124,11 @@ class ZeroGymVectorEnv(VectorEnv):
         self._send_request: dict[str, Any] = {"op": "send", "handle": handle, "env_id": None, "action": None,
                                               "recv": False}
         self._recv_request: dict[str, Any] = {"op": "recv", "handle": handle}
+
+    @property
+    def nodes(self) -> list[str]:
+        """The endpoint of the server each sub-env runs on: all the same for a vector env of one server."""
+        return [self._connection.address] * self.num_envs
 
     # ---- Gymnasium's VectorEnv ----
 
