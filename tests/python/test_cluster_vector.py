@@ -83,6 +83,7 @@ class Reference:
     def __init__(self, address: str, count: int):
         self.envs = [zerogym.make("CartPole-v1", address=address, max_episode_steps=EPISODE_STEPS) for _ in range(count)]
         self.ended = [False] * count
+        self.reseed: dict[int, int] = {}  # the seed of a sub-env's next autoreset (remade after a node's loss)
 
     def reset(self, i: int, seed: int | None = None) -> np.ndarray:
         self.ended[i] = False
@@ -91,7 +92,7 @@ class Reference:
     def step(self, i: int, action: int) -> tuple:
         if self.ended[i]:
             self.ended[i] = False
-            return self.envs[i].reset()[0], 0.0, False, False
+            return self.envs[i].reset(seed=self.reseed.pop(i, None))[0], 0.0, False, False
         obs, reward, terminated, truncated, _ = self.envs[i].step(action)
         self.ended[i] = terminated or truncated
         return obs, reward, terminated, truncated
@@ -147,12 +148,15 @@ def test_spread_over_three_nodes_gives_each_sub_env_a_single_envs_results(cluste
         for i in range(6):
             np.testing.assert_array_equal(obs[i], reference.reset(i))
         ended = 0
+        sent_before = [part.connection.last_request_id for part in envs._parts]
         for _ in range(25):
             actions = rng.integers(0, 2, 6)
             results = envs.step(actions)
             _check_step(reference, results, actions, list(range(6)))
             ended += int(results[2].sum() + results[3].sum())
         assert ended >= 6, "the run must cover autoresets"
+        # The hot path: one step request to each node per step, and nothing else (no nodes, no place).
+        assert [part.connection.last_request_id - before for part, before in zip(envs._parts, sent_before)] == [25] * 3
         # step_async/step_wait are the same step
         actions = rng.integers(0, 2, 6)
         envs.step_async(actions)
@@ -277,4 +281,49 @@ def test_kill_9_of_a_node_with_recreate_steps_again_within_3_s_and_autoresets_th
     actions = rng.integers(0, 2, 8)
     _check_step(reference, envs.step(actions), actions, list(range(8)))
     envs.close()
+    reference.close()
+
+
+def test_kill_9_during_asynchronous_steps_with_recreate_truncates_the_lost_in_flight_and_the_rest_go_on(
+        cluster: Cluster) -> None:
+    cluster.start("node-6")
+    _wait_idle(cluster, 4)  # node-5, killed before, is dead by now
+    rng = np.random.default_rng(6)
+    reference = Reference(cluster.first, 8)
+    with zerogym.make_vec("CartPole-v1", 8, address=cluster.first, placement="spread", batch_size=4, timeout=10,
+                          on_node_lost="recreate", max_episode_steps=EPISODE_STEPS) as envs:
+        victim = cluster.nodes["node-6"].address
+        lost = {i for i, node in enumerate(envs.nodes) if node == victim}
+        assert lost
+        envs.async_reset(seed=SEED)
+        expected: dict[int, tuple] = {i: (reference.reset(i), 0.0, False, False) for i in range(8)}
+        last_obs: dict[int, np.ndarray] = {}
+        truncated_by_loss: set[int] = set()
+        for round_ in range(30):
+            if round_ == 10:
+                cluster.kill(victim)
+            obs, rewards, terminations, truncations, infos = envs.recv()
+            env_id = infos["env_id"].tolist()
+            assert len(env_id) == 4 and len(set(env_id)) == 4
+            flagged = infos.get("node_lost", np.zeros(4, bool))
+            for k, i in enumerate(env_id):
+                if flagged[k]:
+                    # In flight on the lost node: truncated at its last observation, then reset on its new node.
+                    assert i in lost and i not in truncated_by_loss
+                    truncated_by_loss.add(i)
+                    np.testing.assert_array_equal(obs[k], last_obs[i])
+                    assert (rewards[k], terminations[k], truncations[k]) == (0.0, False, True)
+                    expected.pop(i, None)
+                    reference.ended[i] = True  # its next step gives its reset on its new node, seeded seed + i
+                    reference.reseed[i] = SEED + i
+                    continue
+                want = expected.pop(i)
+                np.testing.assert_array_equal(obs[k], want[0], err_msg=f"sub-env {i}")
+                assert (rewards[k], terminations[k], truncations[k]) == want[1:], i
+                last_obs[i] = obs[k].copy()
+            actions = rng.integers(0, 2, 4)
+            envs.send(actions, env_id)
+            for i, action in zip(env_id, actions.tolist()):
+                expected[i] = reference.step(i, action)
+        assert truncated_by_loss and victim not in envs.nodes
     reference.close()

@@ -59,6 +59,9 @@ class _Part:
         # of each of its sub-envs instead of stepping it (next-step autoreset), and which sub-envs still have it due.
         self.reset_result: tuple[Any, dict[str, Any]] | None = None
         self.reset_due: np.ndarray | None = None
+        # Sub-envs that were not in flight when their node was lost: their next send gives the loss (truncated at
+        # their last observation, node_lost), the one after it their reset, as for those in flight.
+        self.loss_due: np.ndarray | None = None
 
     def drop(self) -> None:
         """Forgets the node without asking it anything: it is gone."""
@@ -219,7 +222,7 @@ class ClusterVectorEnv(VectorEnv):
         chunks += lost_chunks
         merged = _Chunk.merge(chunks, self.num_envs)
         _assign(self._last_obs, merged.ids, merged.obs)
-        results = merged.results(lost_mask=self._lost_mask(chunks))
+        results = merged.results()
         self._raise_if_lost(lost, results)
         return results
 
@@ -289,6 +292,15 @@ class ClusterVectorEnv(VectorEnv):
             part_ids = ids[mine]
             local = _positions(part.ids, part_ids)
             part_actions = _take(actions, np.flatnonzero(mine))
+            if part.loss_due is not None:
+                due = part.loss_due[local]
+                if due.any():
+                    self._push(_Chunk.of_loss(part_ids[due], _take(self._last_obs, part_ids[due])))
+                    part.loss_due[local[due]] = False
+                    part_ids, local = part_ids[~due], local[~due]
+                    part_actions = _take(part_actions, np.flatnonzero(~due))
+                    if not len(local):
+                        continue
             if part.reset_due is not None:
                 due = part.reset_due[local]
                 if due.any():  # made anew after a loss: these give their reset result, stepped nowhere
@@ -315,7 +327,6 @@ class ClusterVectorEnv(VectorEnv):
         if in_flight < self.batch_size:
             raise InvalidArgumentError(f"recv answers with batch_size ({self.batch_size}) sub-envs, but only "
                                        f"{in_flight} are in flight; send actions to more sub-envs first")
-        lost_chunks: list[_Chunk] = []
         lost: list[_Part] = []
         while self._ready_count < self.batch_size:
             for part in self._parts:
@@ -330,7 +341,6 @@ class ClusterVectorEnv(VectorEnv):
             if newly_lost:
                 lost += newly_lost
                 for chunk in self._lose(newly_lost):
-                    lost_chunks.append(chunk)
                     self._push(chunk)
                 if self.on_node_lost == "raise":
                     break
@@ -345,8 +355,7 @@ class ClusterVectorEnv(VectorEnv):
             self._states[env_id] = IDLE if error.code == "invalid_action" else FAILED
         self._last_env_id = chunk.ids
         _assign(self._last_obs, chunk.ids, chunk.obs)
-        results = chunk.results(lost_mask=np.isin(chunk.ids, np.concatenate([c.ids for c in lost_chunks]))
-                                if lost_chunks else None)
+        results = chunk.results()
         results[4]["env_id"] = chunk.ids
         self._raise_if_lost(lost, results)
         if chunk.errors:
@@ -496,33 +505,28 @@ class ClusterVectorEnv(VectorEnv):
             # Results the node sent before it died stay valid: drop only what was never received.
             chunks.append(_Chunk.of_loss(in_flight, _take(self._last_obs, in_flight)))
             if self.on_node_lost == "recreate":
-                self._recreate(part.ids)
+                self._recreate(part.ids, loss_due=part.ids[~np.isin(part.ids, in_flight)])
             else:
                 self._lost.append((part.endpoint, sorted(part.ids.tolist())))
                 self._states[part.ids] = LOST
         return chunks
-
-    def _lost_mask(self, chunks: list[_Chunk]) -> np.ndarray | None:
-        lost = [chunk.ids for chunk in chunks if chunk.node_lost]
-        if not lost:
-            return None
-        mask = np.zeros(self.num_envs, bool)
-        mask[np.concatenate(lost)] = True
-        return mask
 
     def _raise_if_lost(self, lost: list[_Part], results: tuple) -> None:
         if lost and self.on_node_lost == "raise":
             node, lost_ids = self._lost[-1]
             raise NodeLostError(node, lost_ids, results)
 
-    def _recreate(self, ids: np.ndarray) -> None:
-        """Makes sub-envs ``ids`` anew on live nodes, placed again without the lost ones, and resets them."""
+    def _recreate(self, ids: np.ndarray, loss_due: np.ndarray | None = None) -> None:
+        """Makes sub-envs ``ids`` anew on live nodes, placed again without the lost ones, and resets them; those of
+        ``loss_due`` get their loss as the result of their next send."""
         live = self._parts[0].endpoint if self._parts else self._address
         endpoints = self._place(len(ids), live, exclude=self._lost_nodes)
         for part in self._add_parts(endpoints, ids):
             seeds = None if self._reset_seed is None else [self._reset_seed + i for i in part.ids.tolist()]
             part.reset_result = part.env.reset(seed=seeds)
             part.reset_due = np.ones(len(part.ids), bool)
+            if loss_due is not None and len(loss_due):
+                part.loss_due = np.isin(part.ids, loss_due)
 
     def _remake_lost(self) -> None:
         """Before a reset: sub-envs of lost nodes (raise mode) are made anew on live nodes."""
@@ -572,7 +576,7 @@ class _Chunk:
 
     def __init__(self, ids: np.ndarray, obs: Any, rewards: np.ndarray, terminations: np.ndarray,
                  truncations: np.ndarray, info: dict[str, Any], errors: dict[int, ZeroGymError] | None = None,
-                 node_lost: bool = False):
+                 lost: np.ndarray | None = None):
         self.ids = ids
         self.obs = obs
         self.rewards = rewards
@@ -580,7 +584,7 @@ class _Chunk:
         self.truncations = truncations
         self.info = info
         self.errors = errors or {}
-        self.node_lost = node_lost
+        self.lost = np.zeros(len(ids), bool) if lost is None else lost  # per entry: truncated by its node's loss
 
     @property
     def count(self) -> int:
@@ -600,7 +604,7 @@ class _Chunk:
     @staticmethod
     def of_loss(ids: np.ndarray, last_obs: Any) -> _Chunk:
         n = len(ids)
-        return _Chunk(ids, last_obs, np.zeros(n), np.zeros(n, bool), np.ones(n, bool), {}, node_lost=True)
+        return _Chunk(ids, last_obs, np.zeros(n), np.zeros(n, bool), np.ones(n, bool), {}, lost=np.ones(n, bool))
 
     @staticmethod
     def of_batch(part: _Part, reply: dict[str, Any]) -> _Chunk:
@@ -628,7 +632,8 @@ class _Chunk:
                       np.concatenate([chunk.rewards for chunk in chunks]),
                       np.concatenate([chunk.terminations for chunk in chunks]),
                       np.concatenate([chunk.truncations for chunk in chunks]),
-                      _concat_infos([(chunk.info, len(chunk.ids)) for chunk in chunks]), errors)
+                      _concat_infos([(chunk.info, len(chunk.ids)) for chunk in chunks]), errors,
+                      np.concatenate([chunk.lost for chunk in chunks]))
 
     @staticmethod
     def merge(chunks: list[_Chunk], num_envs: int) -> _Chunk:
@@ -642,7 +647,7 @@ class _Chunk:
     def select(self, index: np.ndarray) -> _Chunk:
         """The entries at positions ``index``."""
         return _Chunk(self.ids[index], _take(self.obs, index), self.rewards[index], self.terminations[index],
-                      self.truncations[index], _take_info(self.info, index), self.errors, self.node_lost)
+                      self.truncations[index], _take_info(self.info, index), self.errors, self.lost[index])
 
     def split(self, count: int) -> tuple[_Chunk, _Chunk]:
         """The first ``count`` (its errors counted first), and the rest."""
@@ -652,11 +657,12 @@ class _Chunk:
         rest.errors = {}
         return head, rest
 
-    def results(self, lost_mask: np.ndarray | None) -> tuple[Any, np.ndarray, np.ndarray, np.ndarray, dict[str, Any]]:
+    def results(self) -> tuple[Any, np.ndarray, np.ndarray, np.ndarray, dict[str, Any]]:
+        """``(obs, rewards, terminations, truncations, infos)``; ``infos["node_lost"]`` when a node's loss truncated
+        some of them."""
         info = dict(self.info)
-        if lost_mask is not None:
-            info["node_lost"] = lost_mask
-            info["_node_lost"] = lost_mask
+        if self.lost.any():
+            info["node_lost"] = info["_node_lost"] = self.lost
         return self.obs, self.rewards, self.terminations, self.truncations, info
 
 
