@@ -88,7 +88,7 @@ public sealed partial class RequestHandlerTests
         Ok(Call("a", "reset", ("handle", vector), ("seed", 1)));
         for (int t = 0; t < 20; t++)
         {
-            Ok(Call("a", "step", ("handle", single), ("action", 0)));
+            Ok(Call("a", "step", ("handle", single), ("action", t % 2)));
             Ok(Call("a", "step", ("handle", vector), ("action", new long[] { 0, 1, 0, 1 })));
             Ok(Call("a", "send", ("handle", vector), ("env_id", new long[] { 0, 1, 2, 3 }), ("action", new long[] { 1, 0, 1, 0 })));
             handler.RunQueuedWork();
