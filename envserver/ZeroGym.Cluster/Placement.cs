@@ -28,11 +28,14 @@ public static class Placement
     /// <param name="numEnvs">Sub-envs to place, at least 1.</param>
     /// <param name="mode"><see cref="Spread"/>, <see cref="Pack"/> or <see cref="Local"/>.</param>
     /// <param name="localNode">The name of the node asked.</param>
+    /// <param name="exclude">Names or endpoints of nodes that are no candidates (a client found them unreachable before the membership did).</param>
     /// <exception cref="ArgumentException">An unknown mode, or more sub-envs than the candidate nodes can take.</exception>
-    public static IReadOnlyList<(NodeState Node, int Count)> Plan(IReadOnlyList<NodeState> nodes, string envId, int numEnvs, string mode, string localNode)
+    public static IReadOnlyList<(NodeState Node, int Count)> Plan(
+        IReadOnlyList<NodeState> nodes, string envId, int numEnvs, string mode, string localNode, IReadOnlyCollection<string>? exclude = null)
     {
         if (numEnvs < 1) throw new ArgumentException($"num_envs must be at least 1; got {numEnvs}");
-        var candidates = nodes.Where(node => node.IsActive && node.EnvIds.Contains(envId)).ToList();
+        var candidates = nodes.Where(node => node.IsActive && node.EnvIds.Contains(envId)
+            && !(exclude is not null && (exclude.Contains(node.Name) || exclude.Contains(node.Endpoint)))).ToList();
         var local = candidates.FirstOrDefault(node => node.Name == localNode);
         return mode switch
         {

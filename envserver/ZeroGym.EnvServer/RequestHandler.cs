@@ -309,7 +309,7 @@ public sealed class RequestHandler : IDisposable
         IReadOnlyList<(NodeState Node, int Count)> plan;
         try
         {
-            plan = Placement.Plan(nodes, request.Env, (int)request.NumEnvs, request.Placement ?? Placement.Spread, cluster.NodeName);
+            plan = Placement.Plan(nodes, request.Env, (int)request.NumEnvs, request.Placement ?? Placement.Spread, cluster.NodeName, request.Exclude);
         }
         catch (ArgumentException error)
         {
@@ -474,11 +474,12 @@ public sealed class RequestHandler : IDisposable
             throw new RequestError(ErrorCodes.InvalidArgument, "async_reset resets every sub-env; reset_mask is an option of reset");
         }
 
+        int minBatch = ReadMinBatch(queue, request.MinBatch);
         PrepareVectorReset(client, session, request.Id);
         queue.QueueResetOfAll(seeds, request.Options);
         session.State = EpisodeState.Running;
         Schedule(client, session);
-        Accepted(client, session, request);
+        Accepted(client, session, request, minBatch);
     }
 
     private void Send(ClientSession client, SendRequest request)
@@ -487,7 +488,8 @@ public sealed class RequestHandler : IDisposable
         var queue = AsyncQueueOf(session, Ops.Send);
         session.EnsureCanStep();
         int[] envIds = session.ReadSubEnvIds(request.EnvId);
-        if (request.Recv) EnsureRecvCanBeAnswered(queue, queue.Unclaimed + envIds.Length);
+        int minBatch = ReadMinBatch(queue, request.MinBatch);
+        if (request.Recv) EnsureRecvCanBeAnswered(queue, queue.Unclaimed + envIds.Length, minBatch);
         var actions = session.ReadSubEnvActions(request.Action, envIds.Length);
         var single = session.Vector!.SingleActionSpace;
         for (int k = 0; k < envIds.Length; k++)
@@ -511,7 +513,7 @@ public sealed class RequestHandler : IDisposable
 
         subEnvSteps += envIds.Length;
         Schedule(client, session);
-        Accepted(client, session, request);
+        Accepted(client, session, request, minBatch);
     }
 
     /// <summary>
@@ -543,44 +545,56 @@ public sealed class RequestHandler : IDisposable
     private void Recv(ClientSession client, RecvRequest request)
     {
         var session = clients.Find(client, request.Handle);
-        AsyncQueueOf(session, Ops.Recv);
-        Recv(client, session, request.Id);
+        var queue = AsyncQueueOf(session, Ops.Recv);
+        Recv(client, session, request.Id, ReadMinBatch(queue, request.MinBatch));
     }
 
-    /// <summary>Answers a recv now when its batch is finished, or holds its reply until it is.</summary>
-    private void Recv(ClientSession client, EnvSession session, ulong requestId)
+    /// <summary>
+    /// Answers a recv now when at least <paramref name="minBatch"/> results are finished (with every finished one up to
+    /// the batch size), or holds its reply until they are.
+    /// </summary>
+    private void Recv(ClientSession client, EnvSession session, ulong requestId, int minBatch)
     {
         var queue = session.Queue!;
         if (queue.Lane is not null) CollectFinishedWork();
-        if (queue.BatchReady)
+        if (queue.BatchReady(minBatch))
         {
-            WriteBatch(requestId, session, queue.TakeBatch());
+            WriteBatch(requestId, session, queue.TakeReadyBatch());
             return;
         }
 
-        EnsureRecvCanBeAnswered(queue, queue.Unclaimed);
+        EnsureRecvCanBeAnswered(queue, queue.Unclaimed, minBatch);
         var held = new HeldReply(requestId);
-        queue.Wait(held);
+        queue.Wait(held, minBatch);
         client.HeldReplies.Enqueue(held);
         holding.Add(client);
         replyHeld = true;
         WakeForWaitingRecv(queue);
     }
 
-    private void Accepted(ClientSession client, EnvSession session, AsyncRequest request)
+    private void Accepted(ClientSession client, EnvSession session, AsyncRequest request, int minBatch)
     {
-        if (request.Recv) Recv(client, session, request.Id);
+        if (request.Recv) Recv(client, session, request.Id, minBatch);
         else Write(AcceptedReply.Shape, new AcceptedReply { Id = request.Id });
     }
 
     private static VectorQueue AsyncQueueOf(EnvSession session, string op) => session.Queue
         ?? throw new RequestError(ErrorCodes.InvalidArgument, $"'{op}' is for vector envs; env {session.Handle} is a single env (make it with num_envs)");
 
-    private static void EnsureRecvCanBeAnswered(VectorQueue queue, int unclaimed)
+    /// <summary>A request's <c>min_batch</c> (SPEC.md §3.4, protocol 1.3): 1 to the batch size; absent, the batch size.</summary>
+    private static int ReadMinBatch(VectorQueue queue, long? minBatch) => minBatch switch
     {
-        if (unclaimed >= queue.BatchSize) return;
+        null => queue.BatchSize,
+        long value when value >= 1 && value <= queue.BatchSize => (int)value,
+        long value => throw new RequestError(ErrorCodes.InvalidArgument, $"min_batch must be between 1 and batch_size ({queue.BatchSize}); got {value}"),
+    };
+
+    private static void EnsureRecvCanBeAnswered(VectorQueue queue, int unclaimed, int minBatch)
+    {
+        if (unclaimed >= minBatch) return;
+        string needs = minBatch == queue.BatchSize ? $"batch_size ({queue.BatchSize})" : $"at least min_batch ({minBatch})";
         throw new RequestError(ErrorCodes.InvalidArgument,
-            $"recv answers with batch_size ({queue.BatchSize}) sub-envs, but only {Math.Max(unclaimed, 0)} sent ones are not already awaited by an earlier recv; send actions to more sub-envs first");
+            $"recv answers with {needs} sub-envs, but only {Math.Max(unclaimed, 0)} sent ones are not already awaited by an earlier recv; send actions to more sub-envs first");
     }
 
     /// <summary>

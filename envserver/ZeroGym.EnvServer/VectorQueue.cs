@@ -47,7 +47,7 @@ internal sealed class VectorQueue(SyncVectorEnv vector, int batchSize)
     private readonly SubEnvState[] states = new SubEnvState[vector.NumEnvs];
     private readonly Queue<SubEnvWork> queued = new();
     private readonly Queue<FinishedSubEnv> finished = new();
-    private readonly Queue<HeldReply> waiting = new();
+    private readonly Queue<WaitingRecv> waiting = new();
     private readonly Dictionary<int, Space> batchedActionSpaces = [];
 
     /// <summary>Every <c>recv</c> answers with this many sub-envs.</summary>
@@ -68,14 +68,14 @@ internal sealed class VectorQueue(SyncVectorEnv vector, int batchSize)
     /// <summary>Whether some sent work has not started yet (nor been handed to the worker threads).</summary>
     public bool HasQueuedWork => queued.Count > 0;
 
-    /// <summary>Whether a <c>recv</c> could be answered right now (no earlier one waits, and a batch is finished).</summary>
-    public bool BatchReady => waiting.Count == 0 && finished.Count >= BatchSize;
-
-    /// <summary>The sub-envs in flight not already promised to a waiting <c>recv</c>.</summary>
-    public int Unclaimed => InFlight - waiting.Count * BatchSize;
+    /// <summary>The sub-envs in flight not already promised to a waiting <c>recv</c> (each is promised its minimum).</summary>
+    public int Unclaimed => InFlight - claimed;
 
     /// <summary>How many more results the oldest waiting <c>recv</c> needs for its batch; <see cref="int.MaxValue"/> when none waits.</summary>
-    public int MissingForWaitingRecv => waiting.Count == 0 ? int.MaxValue : BatchSize - finished.Count;
+    public int MissingForWaitingRecv => waiting.TryPeek(out var oldest) ? oldest.MinBatch - finished.Count : int.MaxValue;
+
+    // The sum of the minimums of the waiting recvs: what they take from the sub-envs in flight whatever the timing.
+    private int claimed;
 
     public SubEnvState StateOf(int envId) => states[envId];
 
@@ -115,8 +115,15 @@ internal sealed class VectorQueue(SyncVectorEnv vector, int batchSize)
         }
     }
 
-    /// <summary>Adds a waiting <c>recv</c>; the caller checked that <see cref="Unclaimed"/> covers a batch.</summary>
-    public void Wait(HeldReply recv) => waiting.Enqueue(recv);
+    /// <summary>Whether a <c>recv</c> needing <paramref name="minBatch"/> results could be answered right now (no earlier one waits, and that many are finished).</summary>
+    public bool BatchReady(int minBatch) => waiting.Count == 0 && finished.Count >= minBatch;
+
+    /// <summary>Adds a waiting <c>recv</c> answered once <paramref name="minBatch"/> results are ready; the caller checked that <see cref="Unclaimed"/> covers it.</summary>
+    public void Wait(HeldReply recv, int minBatch)
+    {
+        waiting.Enqueue(new WaitingRecv(recv, minBatch));
+        claimed += minBatch;
+    }
 
     /// <summary>
     /// Starts the oldest queued work: runs of steps or of resets, all of them when the sub-envs step on one thread,
@@ -175,18 +182,29 @@ internal sealed class VectorQueue(SyncVectorEnv vector, int batchSize)
         finished.Enqueue(new FinishedSubEnv(result, code, message));
     }
 
-    /// <summary>The oldest waiting <c>recv</c> and its batch, when that batch is finished; the batch's sub-envs become idle.</summary>
+    /// <summary>
+    /// The oldest waiting <c>recv</c> and its batch, once at least its minimum is finished; the batch's sub-envs become
+    /// idle. The batch holds every finished result up to <see cref="BatchSize"/>, except those the later waiting recvs
+    /// need: the sub-envs in flight must still cover their minimums, or they could never be answered.
+    /// </summary>
     public (HeldReply Recv, List<FinishedSubEnv> Batch)? TakeAnsweredRecv()
     {
-        if (waiting.Count == 0 || finished.Count < BatchSize) return null;
-        return (waiting.Dequeue(), TakeBatch());
+        if (!waiting.TryPeek(out var oldest) || finished.Count < oldest.MinBatch) return null;
+        int neededLater = claimed - oldest.MinBatch;
+        int count = Math.Min(Math.Min(BatchSize, finished.Count), InFlight - neededLater);
+        waiting.Dequeue();
+        claimed -= oldest.MinBatch;
+        return (oldest.Reply, TakeBatch(count));
     }
 
-    /// <summary>The first <see cref="BatchSize"/> finished sub-envs, received now: they become idle (failed ones stay failed).</summary>
-    public List<FinishedSubEnv> TakeBatch()
+    /// <summary>The results a <c>recv</c> that no earlier one waits ahead of takes now: every finished one, up to <see cref="BatchSize"/>.</summary>
+    public List<FinishedSubEnv> TakeReadyBatch() => TakeBatch(Math.Min(BatchSize, finished.Count));
+
+    /// <summary>The first <paramref name="count"/> finished sub-envs, received now: they become idle (failed ones stay failed).</summary>
+    private List<FinishedSubEnv> TakeBatch(int count)
     {
-        var batch = new List<FinishedSubEnv>(BatchSize);
-        for (int k = 0; k < BatchSize; k++)
+        var batch = new List<FinishedSubEnv>(count);
+        for (int k = 0; k < count; k++)
         {
             var item = finished.Dequeue();
             if (states[item.EnvId] == SubEnvState.InFlight) states[item.EnvId] = SubEnvState.Idle;
@@ -230,6 +248,9 @@ internal sealed class VectorQueue(SyncVectorEnv vector, int batchSize)
     }
 
 }
+
+/// <summary>A <c>recv</c> waiting for its batch: its held reply, and how many results it needs before it is answered.</summary>
+internal readonly record struct WaitingRecv(HeldReply Reply, int MinBatch);
 
 /// <summary>One sub-env's work sent but not started: a step with <see cref="Action"/>, or a reset (Action null).</summary>
 internal readonly record struct SubEnvWork(int EnvId, object? Action, long? Seed, IReadOnlyDictionary<string, object?>? Options)

@@ -368,3 +368,47 @@ def test_a_send_to_an_env_the_server_dropped_fails_clearly_at_recv_and_reset_mak
         assert obs.shape == (4, 4)
         envs.send(np.zeros(4, np.int64))
         assert len(envs.recv()[4]["env_id"]) == 2
+
+
+def test_recv_with_min_batch_returns_what_is_ready_from_it_to_batch_size_each_sub_env_its_own(delayed_server,
+                                                                                                 address) -> None:
+    """Protocol 1.3: ``recv(min_batch=m)`` is answered once m sub-envs finished, with every finished one up to
+    ``batch_size``; each sub-env's results stay those of a single env."""
+    rng = np.random.default_rng(7)
+    results: dict[int, list[tuple]] = {i: [] for i in range(6)}
+    actions: dict[int, list[int]] = {i: [] for i in range(6)}
+    sizes = []
+    with zerogym.make_vec("CartPole-v1", 6, batch_size=4, address=delayed_server.address,
+                          max_episode_steps=EPISODE_STEPS) as envs:
+        for bad in (0, 5, 1.5):
+            with pytest.raises(zerogym.InvalidArgumentError, match="min_batch"):
+                envs.recv(min_batch=bad)
+        envs.async_reset(seed=SEED)
+        idle: set[int] = set()
+        for _ in range(80):
+            obs, rewards, terminations, truncations, infos = envs.recv(min_batch=1)
+            env_id = infos["env_id"].tolist()
+            sizes.append(len(env_id))
+            assert 1 <= len(env_id) <= 4 and len(set(env_id)) == len(env_id) and not idle & set(env_id)
+            for k, sub_env in enumerate(env_id):
+                results[sub_env].append((obs[k].copy(), rewards[k], terminations[k], truncations[k]))
+            idle |= set(env_id)
+            chosen = sorted(idle)[:int(rng.integers(1, len(idle) + 1))]
+            batch_actions = rng.integers(0, 2, len(chosen))
+            envs.send(batch_actions, np.array(chosen))
+            for sub_env, action in zip(chosen, batch_actions.tolist()):
+                actions[sub_env].append(action)
+            idle -= set(chosen)
+    assert min(sizes) < 4, "sends of fewer than batch_size sub-envs must come back as smaller batches"
+    for sub_env in range(6):
+        expected = reference_results(address, sub_env, actions[sub_env], len(results[sub_env]))
+        assert_same_results(results[sub_env], expected, sub_env)
+
+
+def test_recv_with_min_batch_needs_the_servers_capability(address) -> None:
+    with zerogym.make_vec("CartPole-v1", 4, batch_size=2, address=address) as envs:
+        envs.async_reset(seed=SEED)
+        envs._connection.server["capabilities"] = ["vector", "async_vector"]  # as a 1.2 server would say
+        with pytest.raises(zerogym.ZeroGymError, match="recv_min_batch"):
+            envs.recv(min_batch=1)
+        assert len(envs.recv()[4]["env_id"]) == 2  # nothing changed: the batch of the async_reset is still due

@@ -101,8 +101,8 @@ internal sealed class RemoteHandle : IDisposable
     }
 
     /// <summary>Throws <see cref="NotSupportedException"/> when the server does not offer <paramref name="capability"/> (SPEC.md §3), naming what needs it.</summary>
-    public void EnsureCapability(string capability, string what) =>
-        client.EnsureCapability(capability, what, "a server of protocol 1.1 or later has it");
+    public void EnsureCapability(string capability, string what, string hint = "a server of protocol 1.1 or later has it") =>
+        client.EnsureCapability(capability, what, hint);
 
     private static ZeroGymException Gone(ZeroGymException error) =>
         new(error.Code, $"{error.Message}. This env is gone from the server; Reset() will make it again", error);

@@ -36,8 +36,9 @@ public sealed class RemoteVectorEnv : IDisposable
     private readonly SubEnvTracker tracker;
 
     // This env's requests posted and not yet received, in request order: sends and async resets, each with a recv or
-    // not, and recvs alone. Each reply is read in that order; replies without a batch only say the request was taken.
-    private readonly Queue<(PendingReply Reply, bool HasBatch)> posted = new();
+    // not, and recvs alone. Each reply is read in that order; replies without a batch (MinBatch 0) only say the request
+    // was taken, a batch holds MinBatch to BatchSize results.
+    private readonly Queue<(PendingReply Reply, int MinBatch)> posted = new();
 
     // A posted request the server rejected as a whole: the sub-envs' states are unknown until a reset.
     private ZeroGymException? desynchronized;
@@ -156,9 +157,9 @@ public sealed class RemoteVectorEnv : IDisposable
             tracker.Forget();
             remote.MakeIfLost();
             // Every sub-env is in flight afterwards, always at least one batch: the reply brings the first.
-            Post(new AsyncResetRequest { Seed = seed, Options = options, Recv = true }, hasBatch: true);
+            Post(new AsyncResetRequest { Seed = seed, Options = options, Recv = true }, BatchSize);
             tracker.ResetAll(inFlight: true);
-            tracker.PostedRecvs = 1;
+            tracker.PostedRecv();
             PostRecvsWhileUnclaimed();
         }
     }
@@ -186,9 +187,9 @@ public sealed class RemoteVectorEnv : IDisposable
             var envIdArray = new long[envIds.Count];
             for (int k = 0; k < envIdArray.Length; k++) envIdArray[k] = envIds[k];
             bool withBatch = tracker.Unclaimed + envIds.Count >= BatchSize;
-            Post(new SendRequest { EnvId = NDArray.From(envIdArray, envIdArray.Length), Action = actions, Recv = withBatch }, withBatch);
+            Post(new SendRequest { EnvId = NDArray.From(envIdArray, envIdArray.Length), Action = actions, Recv = withBatch }, withBatch ? BatchSize : 0);
             tracker.Sent(envIds);
-            if (withBatch) tracker.PostedRecvs++;
+            if (withBatch) tracker.PostedRecv();
             PostRecvsWhileUnclaimed();
         }
     }
@@ -199,29 +200,45 @@ public sealed class RemoteVectorEnv : IDisposable
     /// sub-envs in flight (<c>invalid_argument</c>). With no reply within <see cref="ClientOptions.Timeout"/>, throws
     /// <see cref="ServerTimeoutException"/> and the batch stays pending: the next call gets it.
     /// </summary>
-    public VectorBatch Receive()
+    public VectorBatch Receive() => Receive(BatchSize);
+
+    /// <summary>
+    /// The results of the sub-envs in flight that finish first, as soon as at least <paramref name="minBatch"/> (1 to
+    /// <see cref="BatchSize"/>) have: every finished result up to <see cref="BatchSize"/> (SPEC.md §3.4, protocol 1.3;
+    /// fewer than <see cref="BatchSize"/> needs the server capability <c>recv_min_batch</c>). A <c>recv</c> already
+    /// posted ahead by <see cref="Send"/> or <see cref="AsyncReset"/> answers first, with a full batch. Otherwise as
+    /// <see cref="Receive()"/>; <c>invalid_argument</c> when fewer than <paramref name="minBatch"/> sub-envs are in flight.
+    /// </summary>
+    public VectorBatch Receive(int minBatch)
     {
         lock (gate)
         {
             remote.EnsureCapability(ProtocolConstants.AsyncVectorCapability, "Receive");
+            if (minBatch < 1 || minBatch > BatchSize)
+            {
+                throw new ArgumentOutOfRangeException(nameof(minBatch), $"minBatch must be between 1 and the batch size ({BatchSize}); got {minBatch}");
+            }
+
+            if (minBatch < BatchSize) remote.EnsureCapability(ProtocolConstants.RecvMinBatchCapability, "Receive(minBatch)", "a server of protocol 1.3 or later has it");
             ThrowIfDesynchronized();
             if (tracker.PostedRecvs == 0)
             {
-                tracker.CheckRecv();
-                Post(new RecvRequest(), hasBatch: true);
-                tracker.PostedRecvs++;
+                tracker.CheckRecv(minBatch);
+                Post(new RecvRequest { MinBatch = minBatch == BatchSize ? null : minBatch }, minBatch);
+                tracker.PostedRecv();
             }
 
             // Replies without a batch first: they only confirm sends that were taken, unless the server rejected one.
-            while (posted.Peek() is { HasBatch: false } accepted)
+            while (posted.Peek() is { MinBatch: 0 } accepted)
             {
                 TakeReply<AcceptedReply>(accepted.Reply);
                 posted.Dequeue();
             }
 
-            var reply = TakeReply<BatchReply>(posted.Peek().Reply);
+            var (pending, postedMinBatch) = posted.Peek();
+            var reply = TakeReply<BatchReply>(pending);
             posted.Dequeue();
-            return ToBatch(reply);
+            return ToBatch(reply, postedMinBatch);
         }
     }
 
@@ -267,11 +284,11 @@ public sealed class RemoteVectorEnv : IDisposable
         }
     }
 
-    private void Post<TRequest>(TRequest request, bool hasBatch) where TRequest : HandleRequest, IRequest<TRequest>, new()
+    private void Post<TRequest>(TRequest request, int minBatch) where TRequest : HandleRequest, IRequest<TRequest>, new()
     {
         try
         {
-            posted.Enqueue((remote.Post(request), hasBatch));
+            posted.Enqueue((remote.Post(request), minBatch));
         }
         catch
         {
@@ -286,8 +303,8 @@ public sealed class RemoteVectorEnv : IDisposable
     {
         while (tracker.Unclaimed >= BatchSize)
         {
-            Post(new RecvRequest(), hasBatch: true);
-            tracker.PostedRecvs++;
+            Post(new RecvRequest(), BatchSize);
+            tracker.PostedRecv();
         }
     }
 
@@ -309,7 +326,7 @@ public sealed class RemoteVectorEnv : IDisposable
     }
 
     /// <summary>Reads a batch reply, updates the sub-envs' states, and throws <see cref="SubEnvException"/> when some failed.</summary>
-    private VectorBatch ToBatch(BatchReply reply)
+    private VectorBatch ToBatch(BatchReply reply, int minBatch)
     {
         var envIds = Elements<long>(reply.EnvId, "env_id", reply.EnvId.Length);
         int count = envIds.Length;
@@ -322,7 +339,7 @@ public sealed class RemoteVectorEnv : IDisposable
             : [];
         try
         {
-            tracker.Received(batch.EnvIds, errors);
+            tracker.Received(batch.EnvIds, errors, minBatch);
         }
         catch (ZeroGymException broken)
         {

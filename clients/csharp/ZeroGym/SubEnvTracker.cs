@@ -32,10 +32,13 @@ internal sealed class SubEnvTracker(int numEnvs, int batchSize)
     /// <summary>Sub-envs sent to whose results have not been received.</summary>
     public int InFlight { get; private set; }
 
-    /// <summary>The <c>recv</c>s posted (alone or with a send) and not yet received; each will take <see cref="BatchSize"/> sub-envs.</summary>
-    public int PostedRecvs { get; set; }
+    /// <summary>The <c>recv</c>s posted (alone or with a send) and not yet received.</summary>
+    public int PostedRecvs { get; private set; }
 
-    /// <summary>Sub-envs in flight that no posted <c>recv</c> waits for yet.</summary>
+    /// <summary>
+    /// Sub-envs in flight that no posted <c>recv</c> may take: each takes at most <see cref="BatchSize"/> (exactly that
+    /// without <c>min_batch</c>), so counting it so never asks the server for a recv it could not answer (SPEC.md §3.4).
+    /// </summary>
     public int Unclaimed => InFlight - PostedRecvs * BatchSize;
 
     private int FailedCount => states.Count(state => state == SubEnvState.Failed);
@@ -88,12 +91,16 @@ internal sealed class SubEnvTracker(int numEnvs, int batchSize)
         InFlight += envIds.Count;
     }
 
-    /// <summary>Throws what the server would answer to a <c>recv</c> that no posted request covers and that could never be answered.</summary>
-    public void CheckRecv()
+    /// <summary>A <c>recv</c> was posted (alone or with a send).</summary>
+    public void PostedRecv() => PostedRecvs++;
+
+    /// <summary>Throws what the server would answer to a <c>recv</c> of at least <paramref name="minBatch"/> results that could never be answered.</summary>
+    public void CheckRecv(int minBatch)
     {
-        if (Unclaimed >= BatchSize) return;
+        if (Unclaimed >= minBatch) return;
+        string needs = minBatch == BatchSize ? $"batch_size ({BatchSize})" : $"at least min_batch ({minBatch})";
         throw new ZeroGymException(ErrorCodes.InvalidArgument,
-            $"recv answers with batch_size ({BatchSize}) sub-envs, but only {Math.Max(Unclaimed, 0)} sent ones are not already awaited by an earlier recv; send actions to more sub-envs first");
+            $"recv answers with {needs} sub-envs, but only {Math.Max(Unclaimed, 0)} sent ones are not already awaited by an earlier recv; send actions to more sub-envs first");
     }
 
     /// <summary>Throws what the server would answer to a synchronous <c>step</c> while sub-envs are in flight or failed.</summary>
@@ -112,14 +119,17 @@ internal sealed class SubEnvTracker(int numEnvs, int batchSize)
     }
 
     /// <summary>
-    /// A batch was received: its results and errors (together <see cref="BatchSize"/> distinct sub-envs in flight, else
-    /// the reply is broken and nothing changes) become idle, or failed for a sub-env the server no longer steps.
+    /// A batch was received for a <c>recv</c> posted with <paramref name="minBatch"/>: its results and errors (together
+    /// <paramref name="minBatch"/> to <see cref="BatchSize"/> distinct sub-envs in flight, else the reply is broken and
+    /// nothing changes) become idle, or failed for a sub-env the server no longer steps.
     /// </summary>
-    public void Received(IReadOnlyList<int> envIds, IReadOnlyList<SubEnvFailure> errors)
+    public void Received(IReadOnlyList<int> envIds, IReadOnlyList<SubEnvFailure> errors, int minBatch)
     {
-        if (envIds.Count + errors.Count != BatchSize)
+        int count = envIds.Count + errors.Count;
+        if (count < minBatch || count > BatchSize)
         {
-            throw BrokenBatch($"{BatchSize} sub-envs (batch_size), results and errors together; found {envIds.Count} results and {errors.Count} errors");
+            string expected = minBatch == BatchSize ? $"{BatchSize} sub-envs (batch_size)" : $"{minBatch} (min_batch) to {BatchSize} (batch_size) sub-envs";
+            throw BrokenBatch($"{expected}, results and errors together; found {envIds.Count} results and {errors.Count} errors");
         }
 
         var seen = new bool[states.Length];
@@ -137,7 +147,7 @@ internal sealed class SubEnvTracker(int numEnvs, int batchSize)
         // invalid_action leaves the sub-env as it was (SPEC.md §3.4). Any other error may have lost it (env_failure
         // always does; an argument error does unless a worker process reported it), so it takes no action until a reset.
         foreach (var error in errors) states[error.EnvId] = error.Code == ErrorCodes.InvalidAction ? SubEnvState.Idle : SubEnvState.Failed;
-        InFlight -= BatchSize;
+        InFlight -= count;
         PostedRecvs--;
     }
 

@@ -81,13 +81,21 @@ public sealed class ZeroGymClient : IDisposable
     /// <summary>
     /// Where the cluster would run the <paramref name="numEnvs"/> sub-envs of a vector env of <paramref name="envId"/>
     /// (SPEC.md §3.5): one endpoint per sub-env, those of one node consecutive. <paramref name="placement"/> is
-    /// <c>spread</c>, <c>pack</c> or <c>local</c>. Makes nothing. Throws <see cref="NotSupportedException"/> when the
-    /// server runs alone.
+    /// <c>spread</c>, <c>pack</c> or <c>local</c>. <paramref name="exclude"/> names nodes (names or endpoints) to leave
+    /// out, such as nodes found unreachable before the membership declared them dead (protocol 1.3). Makes nothing.
+    /// Throws <see cref="NotSupportedException"/> when the server runs alone, or ignores <paramref name="exclude"/>.
     /// </summary>
-    public IReadOnlyList<string> Place(string envId, int numEnvs, string placement = "spread")
+    public IReadOnlyList<string> Place(string envId, int numEnvs, string placement = "spread", IReadOnlyList<string>? exclude = null)
     {
         EnsureCapability(ProtocolConstants.ClusterCapability, nameof(Place), ClusterHint);
-        return Call<PlaceRequest, PlaceReply>(new PlaceRequest { Env = envId, NumEnvs = numEnvs, Placement = placement }).Endpoints;
+        var endpoints = Call<PlaceRequest, PlaceReply>(new PlaceRequest { Env = envId, NumEnvs = numEnvs, Placement = placement, Exclude = exclude }).Endpoints;
+        // A node older than protocol 1.3 ignores the key it does not know: its plan may hold an excluded node.
+        if (exclude is not null && endpoints.FirstOrDefault(exclude.Contains) is { } excluded)
+        {
+            throw new NotSupportedException($"{nameof(Place)} with exclude needs a node of protocol 1.3 or later; the server at {Address} placed sub-envs on the excluded {excluded}");
+        }
+
+        return endpoints;
     }
 
     private const string ClusterHint = "only a server started as a node of a cluster (scripts/serve --cluster redis://HOST:PORT) offers it";

@@ -21,6 +21,7 @@ from zerogym.errors import (
     LimitExceededError,
     MalformedRequestError,
     MessageTooLargeError,
+    NodeLostError,
     NotRenderingError,
     ProtocolError,
     ResetNeededError,
@@ -32,6 +33,7 @@ from zerogym.errors import (
     VersionMismatchError,
     ZeroGymError,
 )
+from zerogym.fanout import ClusterVectorEnv
 from zerogym.vector import ZeroGymVectorEnv
 from zerogym.version import __version__
 
@@ -44,6 +46,7 @@ __all__ = [
     "NodeInfo",
     "ZeroGymEnv",
     "ZeroGymVectorEnv",
+    "ClusterVectorEnv",
     "USING_GYMNASIUM",
     "DEFAULT_ADDRESS",
     "PROTOCOL_VERSION",
@@ -64,5 +67,6 @@ __all__ = [
     "ProtocolError",
     "ServerTimeoutError",
     "SubEnvError",
+    "NodeLostError",
     "__version__",
 ]

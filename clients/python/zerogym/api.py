@@ -7,6 +7,8 @@ from typing import Any
 
 from zerogym.connection import DEFAULT_ADDRESS, Connection
 from zerogym.env import ZeroGymEnv
+from zerogym.errors import InvalidArgumentError
+from zerogym.fanout import ClusterVectorEnv
 from zerogym.remote import field
 from zerogym.security import curve_keys
 from zerogym.vector import ZeroGymVectorEnv
@@ -45,12 +47,21 @@ def make(env_id: str, address: str = DEFAULT_ADDRESS, timeout: float | None = 30
 
 
 def make_vec(env_id: str, num_envs: int, *, batch_size: int | None = None, autoreset_mode: str = "next_step",
-             address: str = DEFAULT_ADDRESS,
+             address: str = DEFAULT_ADDRESS, placement: str = "local", on_node_lost: str = "raise",
              timeout: float | None = 30.0, render_mode: str | None = None, curve_server_key: str | None = None,
-             curve_client_key: str | None = None, spin_us: int | None = None, **kwargs: Any) -> ZeroGymVectorEnv:
+             curve_client_key: str | None = None, spin_us: int | None = None,
+             **kwargs: Any) -> ZeroGymVectorEnv | ClusterVectorEnv:
     """Makes ``num_envs`` copies of ``env_id`` in the server, stepped together (next-step autoreset).
 
     Args:
+        placement: where the sub-envs run when ``address`` is a node of a cluster (SPEC.md §3.5): ``"local"`` (the
+            default) all on that node, exactly a single server's vector env; ``"spread"`` balanced over the live
+            nodes by free capacity, ``"pack"`` filling that node first: a ``ClusterVectorEnv`` talking to each node
+            directly (``venv.nodes`` lists each sub-env's endpoint). ``spread``/``pack`` need a cluster.
+        on_node_lost: for ``spread``/``pack``, what a node that stops answering does (noticed within about 2 s):
+            ``"raise"`` raises ``NodeLostError`` from the next call, ``reset()`` makes its sub-envs anew elsewhere;
+            ``"recreate"`` makes them anew on live nodes at once and returns them truncated with
+            ``infos["node_lost"]`` true, their next step being their reset (seeded ``seed + i`` after an int seed).
         batch_size: how many sub-envs ``recv()`` answers with, the first to finish (1 to ``num_envs``; None:
             ``num_envs``). Fewer than ``num_envs`` needs a server with the ``async_vector`` capability.
         autoreset_mode: what a sub-env does after its episode ends, as Gymnasium's ``AutoresetMode``:
@@ -69,7 +80,24 @@ def make_vec(env_id: str, num_envs: int, *, batch_size: int | None = None, autor
         >>> envs.async_reset(seed=42)
         >>> obs, rewards, terminations, truncations, infos = envs.recv()
         >>> envs.send(policy(obs), infos["env_id"])
+
+    Over a cluster: 96 sub-envs spread over its live nodes, remade elsewhere when a node dies.
+        >>> envs = zerogym.make_vec("CartPole-v1", 96, address="tcp://node-1:5555", placement="spread",
+        ...                         on_node_lost="recreate")
     """
+    if placement != "local":
+        if autoreset_mode != "next_step":
+            raise InvalidArgumentError(f"a vector env over several nodes autoresets on the next step; got "
+                                       f"autoreset_mode={autoreset_mode!r}")
+        curve = curve_keys(curve_server_key, curve_client_key)
+
+        def make_part(endpoint: str, count: int, heartbeat: float) -> ZeroGymVectorEnv:
+            return ZeroGymVectorEnv(env_id, count, address=endpoint, timeout=timeout, render_mode=render_mode,
+                                    kwargs=kwargs, curve=curve, spin_us=spin_us, heartbeat=heartbeat)
+
+        return ClusterVectorEnv(env_id, num_envs, address=address, placement=placement, on_node_lost=on_node_lost,
+                                batch_size=batch_size, timeout=timeout, make_part=make_part,
+                                connect=lambda endpoint: Connection(endpoint, timeout, curve))
     envs = ZeroGymVectorEnv(env_id, num_envs, address=address, timeout=timeout, render_mode=render_mode,
                             kwargs=kwargs, curve=curve_keys(curve_server_key, curve_client_key), spin_us=spin_us,
                             batch_size=batch_size, autoreset_mode=autoreset_mode)

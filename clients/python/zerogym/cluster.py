@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from zerogym.connection import DEFAULT_ADDRESS, Connection
-from zerogym.errors import ProtocolError
+from zerogym.errors import ProtocolError, ZeroGymError
 from zerogym.remote import field
 from zerogym.security import curve_keys
 
@@ -42,13 +42,31 @@ def list_nodes(address: str = DEFAULT_ADDRESS, timeout: float | None = 30.0, cur
 
 def place(env_id: str, num_envs: int, placement: str = "spread", address: str = DEFAULT_ADDRESS,
           timeout: float | None = 30.0, curve_server_key: str | None = None,
-          curve_client_key: str | None = None) -> list[str]:
+          curve_client_key: str | None = None, exclude: list[str] | None = None) -> list[str]:
     """Where the cluster would run the ``num_envs`` sub-envs of a vector env of ``env_id``: one endpoint per sub-env,
-    those of one node consecutive. ``placement`` is ``"spread"``, ``"pack"`` or ``"local"``; nothing is made."""
+    those of one node consecutive. ``placement`` is ``"spread"``, ``"pack"`` or ``"local"``; nothing is made.
+    ``exclude`` names nodes (names or endpoints) to leave out, e.g. nodes found unreachable before the membership
+    declared them dead (protocol 1.3)."""
     with _connect(address, timeout, curve_server_key, curve_client_key) as connection:
         connection.require("cluster", "place() (a server started with --cluster redis://HOST:PORT)")
-        reply = connection.request({"op": "place", "env": env_id, "num_envs": num_envs, "placement": placement})
-        return list(field(reply, "endpoints", "place"))
+        return place_on(connection, env_id, num_envs, placement, exclude)
+
+
+def place_on(connection: Connection, env_id: str, num_envs: int, placement: str,
+             exclude: list[str] | None = None) -> list[str]:
+    """``place`` over an open connection to a node."""
+    request: dict[str, Any] = {"op": "place", "env": env_id, "num_envs": num_envs, "placement": placement}
+    if exclude:
+        request["exclude"] = list(exclude)
+    endpoints = [str(endpoint) for endpoint in field(connection.request(request), "endpoints", "place")]
+    # A node older than protocol 1.3 ignores the key it does not know: its plan may name an excluded node.
+    excluded = next((endpoint for endpoint in endpoints if exclude and endpoint in exclude), None)
+    if excluded is not None:
+        raise ZeroGymError("unsupported", f"place(exclude=...) needs a node of protocol 1.3 or later; the node at "
+                                          f"{connection.address} placed sub-envs on the excluded {excluded}")
+    if len(endpoints) != num_envs:
+        raise ProtocolError(f"asked where {num_envs} sub-envs go; the reply to 'place' names {len(endpoints)}")
+    return endpoints
 
 
 class _connect:

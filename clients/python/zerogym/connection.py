@@ -44,16 +44,19 @@ class Connection:
         timeout: seconds to wait for each reply, or None to wait forever.
         curve: CURVE keys for an encrypted, authenticated connection (``zerogym.security.curve_keys``), or None.
         spin_us: microseconds to poll for each reply before blocking; None takes ``SPIN_MICROSECONDS``.
+        heartbeat: seconds between ZeroMQ heartbeats (ZMTP PING); a server that answers none for three of them is
+            disconnected. None sends none (a dead server is then noticed only by ``timeout``).
     """
 
     def __init__(self, address: str, timeout: float | None, curve: CurveKeys | None = None,
-                 spin_us: int | None = None):
+                 spin_us: int | None = None, heartbeat: float | None = None):
         if spin_us is not None and (type(spin_us) is not int or spin_us < 0):
             raise ValueError(f"spin_us must be a non-negative int (microseconds) or None; got {spin_us!r}")
         self.address = address
         self.timeout = timeout
         self.curve = curve
         self.spin_us = SPIN_MICROSECONDS if spin_us is None else spin_us
+        self.heartbeat = heartbeat
         self.server: dict[str, Any] = {}
         """The server's ``hello`` reply: ``version``, ``capabilities``, ``max_message_bytes``, ``idle_timeout``."""
         self._packer = msgpack.Packer(default=encode_default)
@@ -142,6 +145,11 @@ class Connection:
             self._socket = None
 
     @property
+    def socket(self) -> zmq.Socket | None:
+        """The DEALER socket (None once closed), for polling several connections at once and for monitoring it."""
+        return self._socket
+
+    @property
     def closed(self) -> bool:
         return self._socket is None
 
@@ -182,6 +190,13 @@ class Connection:
             socket.setsockopt(zmq.SNDTIMEO, milliseconds)
         if self.curve is not None:
             self.curve.apply(socket)
+        if self.heartbeat is not None:
+            # ZeroMQ's I/O thread answers pings even while the server's loop is busy: only a dead or frozen process
+            # (or a lost host) misses them.
+            interval = max(1, round(self.heartbeat * 1000))
+            socket.setsockopt(zmq.HEARTBEAT_IVL, interval)
+            socket.setsockopt(zmq.HEARTBEAT_TIMEOUT, 3 * interval)
+            socket.setsockopt(zmq.HEARTBEAT_TTL, 10 * interval)
         socket.connect(self.address)
         return socket
 

@@ -205,3 +205,28 @@ class SubEnvError(ZeroGymError):
 
     def __reduce__(self):
         return type(self), (self.errors, self.results)
+
+
+class NodeLostError(ZeroGymError):
+    """A node of the cluster that ran some sub-envs of a vector env stopped answering (killed, host gone): raised by
+    the next call of a vector env made with ``on_node_lost="raise"``, at most about 2 s after the node went silent.
+
+    The other sub-envs keep their state: ``results`` holds the call's results for them, as ``step``/``recv`` return
+    them, with each lost sub-env at its last observation, reward 0, truncated, and ``infos["node_lost"]`` true (None
+    when the call had no results to give). ``reset()`` makes the lost sub-envs anew on live nodes.
+
+    Args:
+        node: the endpoint of the node that was lost.
+        env_ids: the sub-envs (indices of the vector env) it ran, sorted.
+        results: the call's 5-tuple, or None.
+    """
+
+    def __init__(self, node: str, env_ids: list[int], results: tuple[Any, ...] | None = None):
+        super().__init__("node_lost", f"the node at {node} stopped answering; it ran sub-envs {env_ids}, which are "
+                                      f"lost (the others keep their state). reset() makes them anew on live nodes")
+        self.node = node
+        self.env_ids = env_ids
+        self.results = results
+
+    def __reduce__(self):
+        return type(self), (self.node, self.env_ids, self.results)

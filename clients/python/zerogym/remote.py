@@ -28,13 +28,15 @@ class RemoteEnv:
         batch_size: for a vector env whose ``recv`` answers with fewer than ``num_envs`` sub-envs (SPEC.md §3.4);
             None leaves it at the server's default, ``num_envs``, and needs no server capability.
         autoreset_mode: a vector env's autoreset mode by its wire name (SPEC.md §2.3); None for the default.
+        heartbeat: seconds between ZeroMQ heartbeats on the connection (``Connection``'s), or None.
     """
 
     def __init__(self, env_id: str, address: str, timeout: float | None, render_mode: str | None,
                  kwargs: dict[str, Any], num_envs: int | None = None, curve: CurveKeys | None = None,
-                 spin_us: int | None = None, batch_size: int | None = None, autoreset_mode: str | None = None):
+                 spin_us: int | None = None, batch_size: int | None = None, autoreset_mode: str | None = None,
+                 heartbeat: float | None = None):
         self.env_id = env_id
-        self.connection = Connection(address, timeout, curve, spin_us)
+        self.connection = Connection(address, timeout, curve, spin_us, heartbeat)
         self._make_request: dict[str, Any] = {"op": "make", "env": env_id, "kwargs": kwargs}
         if num_envs is not None:
             self._make_request["num_envs"] = num_envs

@@ -59,7 +59,7 @@ class ZeroGymVectorEnv(VectorEnv):
     def __init__(self, env_id: str, num_envs: int, *, address: str = DEFAULT_ADDRESS, timeout: float | None = 30.0,
                  render_mode: str | None = None, kwargs: dict[str, Any] | None = None, curve: CurveKeys | None = None,
                  spin_us: int | None = None, batch_size: int | None = None,
-                 autoreset_mode: str | AutoresetMode = "next_step"):
+                 autoreset_mode: str | AutoresetMode = "next_step", heartbeat: float | None = None):
         self.closed = True  # Until the server made it: nothing for close() to free.
         mode = autoreset_mode_of(autoreset_mode)
         if batch_size is not None and (type(batch_size) is not int or not 1 <= batch_size <= num_envs):
@@ -69,7 +69,7 @@ class ZeroGymVectorEnv(VectorEnv):
         asked_batch = None if batch_size == num_envs else batch_size
         # Likewise the default mode is not asked for, so a server older than autoreset modes still makes the env.
         self._remote = RemoteEnv(env_id, address, timeout, render_mode, dict(kwargs or {}), num_envs, curve, spin_us,
-                                 asked_batch, None if mode is AutoresetMode.NEXT_STEP else _WIRE_NAMES[mode])
+                                 asked_batch, None if mode is AutoresetMode.NEXT_STEP else _WIRE_NAMES[mode], heartbeat)
         self.closed = False
         self.batch_size: int = num_envs if batch_size is None else batch_size
         """How many sub-envs ``recv`` answers with (``num_envs`` unless ``make_vec`` was given fewer)."""
@@ -112,7 +112,8 @@ class ZeroGymVectorEnv(VectorEnv):
         self._states = np.zeros(num_envs, np.int8)
         self._in_flight = 0
         self._claims = 0  # posted requests whose reply is a batch: each claims batch_size of the sub-envs in flight
-        self._pending: deque[tuple[int, int, np.ndarray | None]] = deque()  # (request id, reply kind, sub-envs sent)
+        # (request id, reply kind, sub-envs sent, the least a batch reply holds: batch_size unless min_batch was asked)
+        self._pending: deque[tuple[int, int, np.ndarray | None, int]] = deque()
         self._early_replies: deque[dict[str, Any]] = deque()  # read ahead of their turn (by render)
         self._drop_below = 0  # replies to requests before the last async_reset are read and dropped
         self._step_posted = False
@@ -123,6 +124,11 @@ class ZeroGymVectorEnv(VectorEnv):
         self._send_request: dict[str, Any] = {"op": "send", "handle": handle, "env_id": None, "action": None,
                                               "recv": False}
         self._recv_request: dict[str, Any] = {"op": "recv", "handle": handle}
+
+    @property
+    def nodes(self) -> list[str]:
+        """The endpoint of the server each sub-env runs on: all the same for a vector env of one server."""
+        return [self._connection.address] * self.num_envs
 
     # ---- Gymnasium's VectorEnv ----
 
@@ -195,7 +201,7 @@ class ZeroGymVectorEnv(VectorEnv):
         request_id = self._connection.post(request)
         # The server answers what was posted before, then drops what was not received: so do we.
         self._drop_below = request_id
-        self._pending.append((request_id, _BATCH, self._all_env_ids))
+        self._pending.append((request_id, _BATCH, self._all_env_ids, self.batch_size))
         self._states.fill(IN_FLIGHT)
         self._in_flight = self.num_envs
         self._claims = 1
@@ -244,31 +250,41 @@ class ZeroGymVectorEnv(VectorEnv):
         self._states[env_id] = IN_FLIGHT
         self._in_flight = in_flight
         if with_recv:
-            self._pending.append((request_id, _BATCH, env_id))
+            self._pending.append((request_id, _BATCH, env_id, batch_size))
             self._claims += 1
             if in_flight - self._claims * batch_size >= batch_size:
                 self._post_recvs()
         else:
-            self._pending.append((request_id, _ACCEPTED, env_id))
+            self._pending.append((request_id, _ACCEPTED, env_id, 0))
 
-    def recv(self, timeout: float | None = None) -> tuple[Any, np.ndarray, np.ndarray, np.ndarray, dict[str, Any]]:
+    def recv(self, timeout: float | None = None, *, min_batch: int | None = None) -> tuple[Any, np.ndarray, np.ndarray,
+                                                                                           np.ndarray, dict[str, Any]]:
         """The results of the first ``batch_size`` sub-envs in flight to finish: ``(obs, rewards, terminations,
         truncations, infos)``, with ``infos["env_id"]`` (int64) the sub-env of each entry of the arrays.
 
         Waits up to ``timeout`` seconds (None: the env's ``timeout``), then raises ``ServerTimeoutError``; the batch
         stays due, and the next ``recv()`` returns it. Sub-envs that failed raise ``SubEnvError``, which holds the
         batch's other results. ``InvalidArgumentError`` when fewer than ``batch_size`` sub-envs are in flight.
+
+        ``min_batch`` (1 to ``batch_size``; protocol 1.3, server capability ``recv_min_batch``): answer as soon as that
+        many sub-envs have finished, with every finished one up to ``batch_size``, so the arrays hold ``min_batch`` to
+        ``batch_size`` entries. A batch already on its way (posted ahead by ``send``) is returned first, whole.
         """
         if not self._async_checked:
             self._ensure_async("recv")
         if self._step_posted:
             raise InvalidArgumentError("step_async() posted a synchronous step of every sub-env: take its results "
                                        "with step_wait() before recv()")
+        if min_batch is not None and min_batch != self.batch_size:
+            if type(min_batch) is not int or not 1 <= min_batch <= self.batch_size:
+                raise InvalidArgumentError(f"min_batch must be an int between 1 and batch_size ({self.batch_size}); "
+                                           f"got {min_batch!r}")
+            self._connection.require("recv_min_batch", "recv(min_batch=...)")
         if self._claims == 0:
-            self._post_recv()
+            self._post_recv(min_batch)
         pending = self._pending
         while True:
-            request_id, kind, env_ids = pending[0]
+            request_id, kind, env_ids, least = pending[0]
             reply = self._reply_to(request_id, "recv", SOCKET_TIMEOUT if timeout is None else timeout)
             pending.popleft()
             if request_id < self._drop_below:
@@ -278,7 +294,7 @@ class ZeroGymVectorEnv(VectorEnv):
                 self._rejected(kind, env_ids, error)
             if kind == _BATCH:
                 self._claims -= 1
-                return self._received(reply)
+                return self._received(reply, least)
 
     def step_async(self, actions: Any) -> None:
         """Gymnasium's ``AsyncVectorEnv.step_async``: with ``batch_size == num_envs`` and nothing in flight, posts the
@@ -291,7 +307,7 @@ class ZeroGymVectorEnv(VectorEnv):
         request = self._step_request
         request["action"] = actions
         request_id = self._connection.post(request)
-        self._pending.append((request_id, _STEP, self._all_env_ids))
+        self._pending.append((request_id, _STEP, self._all_env_ids, 0))
         self._states.fill(IN_FLIGHT)
         self._in_flight = self.num_envs
         self._step_posted = True
@@ -301,7 +317,7 @@ class ZeroGymVectorEnv(VectorEnv):
         """Gymnasium's ``AsyncVectorEnv.step_wait``: the results of ``step_async`` (``recv``'s when it sent)."""
         if not self._step_posted:
             return self.recv(timeout)
-        request_id, kind, env_ids = self._pending[0]
+        request_id, kind, env_ids, _ = self._pending[0]
         reply = self._reply_to(request_id, "step", SOCKET_TIMEOUT if timeout is None else timeout)
         self._pending.popleft()
         self._step_posted = False
@@ -319,14 +335,19 @@ class ZeroGymVectorEnv(VectorEnv):
         self._connection.require("async_vector", f"{call}()")
         self._async_checked = True
 
-    def _post_recv(self) -> None:
-        """Posts one recv, which the sub-envs in flight and not yet claimed must cover (or it would never be answered)."""
+    def _post_recv(self, min_batch: int | None = None) -> None:
+        """Posts one recv, which the sub-envs in flight and not yet claimed must cover (or it would never be answered).
+
+        Each recv posted earlier counts as ``batch_size``, the most it may take (SPEC.md §3.4)."""
+        least = self.batch_size if min_batch is None else min_batch
         unclaimed = self._in_flight - self._claims * self.batch_size
-        if unclaimed < self.batch_size:
+        if unclaimed < least:
+            needs = f"batch_size ({self.batch_size})" if least == self.batch_size else f"at least min_batch ({least})"
             raise InvalidArgumentError(
-                f"recv answers with batch_size ({self.batch_size}) sub-envs, but only {max(unclaimed, 0)} sent ones "
+                f"recv answers with {needs} sub-envs, but only {max(unclaimed, 0)} sent ones "
                 f"are not already awaited by an earlier recv; send actions to more sub-envs first")
-        self._pending.append((self._connection.post(self._recv_request), _BATCH, None))
+        request = self._recv_request if least == self.batch_size else {**self._recv_request, "min_batch": least}
+        self._pending.append((self._connection.post(request), _BATCH, None, least))
         self._claims += 1
 
     def _post_recvs(self) -> None:
@@ -356,7 +377,7 @@ class ZeroGymVectorEnv(VectorEnv):
             return self._remote.request(message)
         op = message["op"]
         request_id = self._connection.post(message)
-        for due_id, _, _ in list(self._pending)[len(self._early_replies):]:
+        for due_id, *_ in list(self._pending)[len(self._early_replies):]:
             self._early_replies.append(self._reply_to(due_id, op, SOCKET_TIMEOUT, read_ahead=False))
         reply = self._reply_to(request_id, op, SOCKET_TIMEOUT, read_ahead=False)
         error = reply.get("error")
@@ -365,12 +386,14 @@ class ZeroGymVectorEnv(VectorEnv):
             raise self._remote.gone(exception) if isinstance(exception, UnknownHandleError) else exception
         return reply
 
-    def _received(self, reply: dict[str, Any]) -> tuple[Any, np.ndarray, np.ndarray, np.ndarray, dict[str, Any]]:
-        """A batch's results; its sub-envs are idle again (or failed, for those in its errors)."""
+    def _received(self, reply: dict[str, Any], least: int) -> tuple[Any, np.ndarray, np.ndarray, np.ndarray,
+                                                                     dict[str, Any]]:
+        """A batch's results (``least`` to ``batch_size`` sub-envs); its sub-envs are idle again (or failed, for those
+        in its errors)."""
         errors = reply.get("errors")
         try:
             wire_env_id = reply["env_id"]
-            if errors is None:
+            if errors is None and least == self.batch_size:
                 env_id = self._decode_env_ids(wire_env_id)
                 obs = self._decode_batch_obs(reply["obs"])
                 rewards = self._decode_batch_rewards(reply["reward"])
@@ -385,17 +408,23 @@ class ZeroGymVectorEnv(VectorEnv):
             info = reply["info"]
         except KeyError as missing:
             raise ProtocolError(f"expected {missing} in a batch reply; got keys {sorted(reply)}") from None
+        count = len(env_id) + (len(errors) if type(errors) is list else 0)
+        if not least <= count <= self.batch_size:
+            expected = (f"{self.batch_size} (batch_size)" if least == self.batch_size
+                        else f"{least} (min_batch) to {self.batch_size} (batch_size)")
+            raise ProtocolError(f"a batch must hold {expected} sub-envs, results and errors together; got "
+                                f"{len(env_id)} results and {count - len(env_id)} errors")
         failed = self._take_errors(errors) if errors is not None else None
         states = self._states
         try:
             states[env_id] = IDLE
         except IndexError:
             raise ProtocolError(f"a batch named sub-envs {env_id.tolist()}; this vector env has {self.num_envs}") from None
-        self._in_flight -= self.batch_size
-        # Every sub-env of the batch was in flight, once: otherwise fewer than batch_size left the in-flight state.
+        self._in_flight -= count
+        # Every sub-env of the batch was in flight, once: otherwise fewer than its size left the in-flight state.
         if np.count_nonzero(states == IN_FLIGHT) != self._in_flight:
             raise ProtocolError(f"a batch of sub-envs {env_id.tolist()} (errors: {sorted(failed or {})}) holds a "
-                                f"sub-env twice or one that was not in flight; expected {self.batch_size} distinct "
+                                f"sub-env twice or one that was not in flight; expected {count} distinct "
                                 f"sub-envs in flight")
         self._last_env_id, self._last_env_id_wire = env_id, wire_env_id
         infos = gymnasium_final_obs(decode_vector_info(info)) if info else {}

@@ -8,6 +8,9 @@ public abstract record AsyncRequest : HandleRequest
 {
     /// <summary>Answer with the batch a <c>recv</c> right after this request would get, instead of only the id.</summary>
     public bool Recv { get; set; }
+
+    /// <summary>With <see cref="Recv"/>: as <see cref="RecvRequest.MinBatch"/>.</summary>
+    public long? MinBatch { get; set; }
 }
 
 /// <summary><c>async_reset</c>: resets every sub-env of a vector env without waiting for the results.</summary>
@@ -26,7 +29,8 @@ public sealed record AsyncResetRequest : AsyncRequest, IRequest<AsyncResetReques
     public static MessageShape<AsyncResetRequest> Shape { get; } = DeclareWithHandle<AsyncResetRequest>(Ops.AsyncReset)
         .Value("seed", m => m.Seed, (m, v) => m.Seed = v, ErrorCodes.InvalidArgument, required: false)
         .Map("options", m => m.Options, (m, v) => m.Options = v, ErrorCodes.InvalidArgument, required: false)
-        .OptionalBool("recv", m => m.Recv, (m, v) => m.Recv = v);
+        .OptionalBool("recv", m => m.Recv, (m, v) => m.Recv = v)
+        .OptionalInteger("min_batch", m => m.MinBatch, (m, v) => m.MinBatch = v);
 }
 
 /// <summary><c>send</c>: one action for each listed sub-env of a vector env, without waiting for the results.</summary>
@@ -45,17 +49,25 @@ public sealed record SendRequest : AsyncRequest, IRequest<SendRequest>
     public static MessageShape<SendRequest> Shape { get; } = DeclareWithHandle<SendRequest>(Ops.Send)
         .Value("env_id", m => m.EnvId, (m, v) => m.EnvId = v, ErrorCodes.InvalidArgument)
         .Value("action", m => m.Action, (m, v) => m.Action = v, ErrorCodes.InvalidAction)
-        .OptionalBool("recv", m => m.Recv, (m, v) => m.Recv = v);
+        .OptionalBool("recv", m => m.Recv, (m, v) => m.Recv = v)
+        .OptionalInteger("min_batch", m => m.MinBatch, (m, v) => m.MinBatch = v);
 }
 
-/// <summary><c>recv</c>: the results of the first <c>batch_size</c> sub-envs to finish.</summary>
+/// <summary><c>recv</c>: the results of the first <c>batch_size</c> sub-envs to finish (protocol 1.3: at least <c>min_batch</c> of them).</summary>
 public sealed record RecvRequest : HandleRequest, IRequest<RecvRequest>
 {
+    /// <summary>
+    /// Answer once this many results are ready, with every ready one up to <c>batch_size</c> (1 to <c>batch_size</c>;
+    /// null: <c>batch_size</c>, a full batch). SPEC.md §3.4, protocol 1.3.
+    /// </summary>
+    public long? MinBatch { get; set; }
+
     /// <inheritdoc/>
     public static string Op => Ops.Recv;
 
     /// <inheritdoc/>
-    public static MessageShape<RecvRequest> Shape { get; } = DeclareWithHandle<RecvRequest>(Ops.Recv);
+    public static MessageShape<RecvRequest> Shape { get; } = DeclareWithHandle<RecvRequest>(Ops.Recv)
+        .OptionalInteger("min_batch", m => m.MinBatch, (m, v) => m.MinBatch = v);
 }
 
 /// <summary>An <c>async_reset</c> or <c>send</c> taken in: the reply has only <c>id</c>.</summary>

@@ -264,15 +264,23 @@ public sealed class MessageShape<T> : IMessageShape where T : class
 
     /// <summary>A required list of strings.</summary>
     public MessageShape<T> Strings(string key, Func<T, IReadOnlyList<string>> get, Action<T, IReadOnlyList<string>> set) =>
-        Field(key, "a list of strings", true, null,
+        Strings(key, get!, set, required: true);
+
+    /// <summary>A list of strings left out when null (nil reads as absent).</summary>
+    public MessageShape<T> OptionalStrings(string key, Func<T, IReadOnlyList<string>?> get, Action<T, IReadOnlyList<string>?> set) =>
+        Strings(key, get, set, required: false);
+
+    private MessageShape<T> Strings(string key, Func<T, IReadOnlyList<string>?> get, Action<T, IReadOnlyList<string>> set, bool required) =>
+        Field(key, required ? "a list of strings" : "a list of strings or nil", required, required ? null : message => get(message) is not null,
             (ref MessagePackWriter writer, T message) =>
             {
-                var items = get(message);
+                var items = get(message)!;
                 writer.WriteArrayHeader(items.Count);
                 foreach (var item in items) writer.Write(item);
             },
             (ref MessagePackReader reader, T message, string what) =>
             {
+                if (!required && reader.TryReadNil()) return;
                 if (reader.NextMessagePackType != MessagePackType.Array) throw WrongType(ref reader, what, "a list of strings");
                 var items = new string[reader.ReadArrayHeader()];
                 for (int i = 0; i < items.Length; i++) items[i] = ReadString(ref reader, $"{what}[{i}]", "a string");

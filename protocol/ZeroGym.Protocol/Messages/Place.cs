@@ -17,6 +17,12 @@ public sealed record PlaceRequest : Request, IRequest<PlaceRequest>
     /// <summary><c>spread</c> (the default when absent), <c>pack</c> or <c>local</c>.</summary>
     public string? Placement { get; set; }
 
+    /// <summary>
+    /// Names or endpoints of nodes to leave out (protocol 1.3): nodes the client found unreachable, which the membership
+    /// may not have declared dead yet. Null leaves none out.
+    /// </summary>
+    public IReadOnlyList<string>? Exclude { get; set; }
+
     /// <inheritdoc/>
     public static string Op => Ops.Place;
 
@@ -24,7 +30,8 @@ public sealed record PlaceRequest : Request, IRequest<PlaceRequest>
     public static MessageShape<PlaceRequest> Shape { get; } = Declare<PlaceRequest>(Ops.Place)
         .String("env", m => m.Env, (m, v) => m.Env = v)
         .Integer("num_envs", m => m.NumEnvs, (m, v) => m.NumEnvs = v)
-        .OptionalString("placement", m => m.Placement, (m, v) => m.Placement = v);
+        .OptionalString("placement", m => m.Placement, (m, v) => m.Placement = v)
+        .OptionalStrings("exclude", m => m.Exclude, (m, v) => m.Exclude = v);
 }
 
 /// <summary>The endpoint of the node each sub-env goes to.</summary>

@@ -3,16 +3,28 @@ namespace ZeroGym.Protocol.Wire;
 /// <summary>Version and vocabulary of the wire protocol (protocol/SPEC.md).</summary>
 public static class ProtocolConstants
 {
-    /// <summary>The protocol version this code speaks (SPEC.md §6).</summary>
+    /// <summary>The protocol version this code speaks (SPEC.md §6), the one <c>hello</c> carries.</summary>
     public const int Version = 1;
+
+    /// <summary>
+    /// The revision of SPEC.md this code implements (its title and §7). Minor revisions add only optional parts, each
+    /// announced by a capability, so <c>hello</c> still carries <see cref="Version"/>.
+    /// </summary>
+    public const string Revision = "1.3";
 
     public const string ServerName = "zerogym-server";
 
     /// <summary>Optional parts a version-1 server offers (SPEC.md §3).</summary>
-    public static readonly IReadOnlyList<string> Capabilities = ["vector", "render:rgb_array", "reset_options", "wrappers", AsyncVectorCapability];
+    public static readonly IReadOnlyList<string> Capabilities = ["vector", "render:rgb_array", "reset_options", "wrappers", AsyncVectorCapability, RecvMinBatchCapability];
 
     /// <summary>The capability of protocol 1.1's asynchronous vector envs (SPEC.md §3.4).</summary>
     public const string AsyncVectorCapability = "async_vector";
+
+    /// <summary>
+    /// The capability of protocol 1.3's <c>min_batch</c> of <c>recv</c> (and of <c>send</c>/<c>async_reset</c> with
+    /// <c>recv</c> true, SPEC.md §3.4): answer with whatever is ready once at least that many results are.
+    /// </summary>
+    public const string RecvMinBatchCapability = "recv_min_batch";
 
     /// <summary>
     /// The capability of protocol 1.2's cluster ops (SPEC.md §3.5: <c>nodes</c>, <c>place</c>), offered only by a server

@@ -50,6 +50,30 @@ public sealed class RemoteVectorEnvAsyncTests
     }
 
     [Fact]
+    public void ReceiveWithAMinimum_GivesWhateverIsReady_FromItToTheBatchSize_EachSubEnvWithItsOwnResults()
+    {
+        const int numEnvs = 6;
+        using var server = DelayingServer();
+        using var envs = RemoteVectorEnv.Make("CartPole-v1", numEnvs, server.Address, ShortEpisodes, options: Quick);
+        Assert.Throws<ArgumentOutOfRangeException>(() => envs.Receive(minBatch: 0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => envs.Receive(minBatch: numEnvs + 1));
+        var driver = new Driver(envs, new Random(5));
+        driver.AsyncReset();
+        driver.Receive();
+        var sizes = new List<int>();
+        for (int round = 0; round < 60; round++)
+        {
+            var idle = driver.IdleSubEnvs().ToArray();
+            if (idle.Length > 0) driver.Send(idle[..(1 + (round % idle.Length))]);
+            sizes.Add(driver.Receive(minBatch: 1).Count);
+        }
+
+        Assert.All(sizes, size => Assert.InRange(size, 1, numEnvs));
+        Assert.Contains(sizes, size => size < numEnvs);
+        Assert.True(driver.NeverSentStayedAway);
+    }
+
+    [Fact]
     public void SubEnvsNeverSentTo_NeverComeBack()
     {
         using var server = DelayingServer();
@@ -355,11 +379,14 @@ public sealed class RemoteVectorEnvAsyncTests
 
         public VectorBatch Receive() => Check(envs.Receive());
 
+        public VectorBatch Receive(int minBatch) => Check(envs.Receive(minBatch), minBatch);
+
         public Task<VectorBatch> ReceiveAsync() => envs.ReceiveAsync();
 
-        public VectorBatch Check(VectorBatch batch)
+        public VectorBatch Check(VectorBatch batch, int? minBatch = null)
         {
-            Assert.Equal(envs.BatchSize, batch.Count);
+            if (minBatch is int least) Assert.InRange(batch.Count, least, envs.BatchSize);
+            else Assert.Equal(envs.BatchSize, batch.Count);
             Assert.Equal(batch.Count, batch.EnvIds.Distinct().Count());
             for (int k = 0; k < batch.Count; k++)
             {

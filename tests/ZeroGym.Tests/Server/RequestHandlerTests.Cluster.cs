@@ -53,6 +53,65 @@ public sealed partial class RequestHandlerTests
         Assert.Contains("at least 1", Error(Call("a", "place", ("env", "CartPole-v1"), ("num_envs", 0)), ErrorCodes.InvalidArgument));
     }
 
+    /// <summary>Counts every use of the cluster view; the view is the handler's only way to the cluster (Orleans).</summary>
+    private sealed class CountingCluster(string nodeName, params NodeState[] nodes) : ICluster
+    {
+        public int Uses { get; private set; }
+
+        public string NodeName
+        {
+            get
+            {
+                Uses++;
+                return nodeName;
+            }
+        }
+
+        public IReadOnlyList<NodeState> Nodes()
+        {
+            Uses++;
+            return nodes;
+        }
+    }
+
+    [Fact]
+    public void TheStepPath_SingleVectorAndAsynchronous_NeverUsesTheCluster()
+    {
+        var cluster = new CountingCluster("a", Node("a"), Node("b"));
+        handler.Cluster = cluster;
+        long single = (long)Ok(Call("a", "make", ("env", "CartPole-v1")))["handle"]!;
+        long vector = (long)Ok(Call("a", "make", ("env", "CartPole-v1"), ("num_envs", 4), ("batch_size", 2)))["handle"]!;
+        Ok(Call("a", "place", ("env", "CartPole-v1"), ("num_envs", 4)));
+        int usesBefore = cluster.Uses;
+
+        Ok(Call("a", "reset", ("handle", single), ("seed", 1)));
+        Ok(Call("a", "reset", ("handle", vector), ("seed", 1)));
+        for (int t = 0; t < 20; t++)
+        {
+            Ok(Call("a", "step", ("handle", single), ("action", t % 2)));
+            Ok(Call("a", "step", ("handle", vector), ("action", new long[] { 0, 1, 0, 1 })));
+            Ok(Call("a", "send", ("handle", vector), ("env_id", new long[] { 0, 1, 2, 3 }), ("action", new long[] { 1, 0, 1, 0 })));
+            handler.RunQueuedWork();
+            Ok(Call("a", "recv", ("handle", vector), ("min_batch", 1)));
+            Ok(Call("a", "recv", ("handle", vector)));
+        }
+
+        Assert.True(usesBefore > 0, "the counter must see the cluster ops' uses");
+        Assert.Equal(usesBefore, cluster.Uses);
+    }
+
+    [Fact]
+    public void Place_WithExclude_LeavesOutTheNodesItNames_ByNameOrEndpoint()
+    {
+        handler.Cluster = new FixedCluster("a", Node("a"), Node("b"), Node("c"));
+
+        var endpoints = (object?[])Ok(Call("a", "place", ("env", "CartPole-v1"), ("num_envs", 4), ("exclude", new object[] { "b" })))["endpoints"]!;
+        Assert.Equal(["tcp://a:5555", "tcp://a:5555", "tcp://c:5555", "tcp://c:5555"], endpoints);
+        endpoints = (object?[])Ok(Call("a", "place", ("env", "CartPole-v1"), ("num_envs", 2), ("exclude", new object[] { "tcp://a:5555", "c" })))["endpoints"]!;
+        Assert.Equal(["tcp://b:5555", "tcp://b:5555"], endpoints);
+        Assert.Contains("no active node offers", Error(Call("a", "place", ("env", "CartPole-v1"), ("num_envs", 1), ("exclude", new object[] { "a", "b", "c" })), ErrorCodes.InvalidArgument));
+    }
+
     [Fact]
     public void List_OnANode_AddsTheEnvsOnlyOtherActiveNodesOffer()
     {

@@ -57,6 +57,13 @@ public sealed partial class SpecAgreementTests
     }
 
     [Fact]
+    public void TheTitle_NamesTheRevisionTheCodeImplements_AndTheHistoryHasIt()
+    {
+        Assert.Equal($"# ZeroGym wire protocol, version {ProtocolConstants.Revision}", Spec[0]);
+        Assert.Contains(Spec, line => line.StartsWith($"- {ProtocolConstants.Revision}: ", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void ErrorReplyKeys_AreTheDocumentedOnes()
     {
         var match = Spec.Select(text => ErrorReplyLine().Match(text)).Single(found => found.Success);
@@ -112,9 +119,9 @@ public sealed partial class SpecAgreementTests
         yield return RoundTrip(new VectorRenderReply { Id = 8, Frames = [frame, frame] });
         yield return RoundTrip(new CloseRequest { Id = 9, Handle = 7 });
         yield return RoundTrip(new CloseReply { Id = 9 });
-        yield return RoundTrip(new AsyncResetRequest { Id = 10, Handle = 7, Seed = 42L, Options = new Dictionary<string, object?> { ["low"] = -0.1 }, Recv = true });
-        yield return RoundTrip(new SendRequest { Id = 11, Handle = 7, EnvId = NDArray.From(new long[] { 1, 0 }), Action = NDArray.From(new long[] { 0, 1 }), Recv = true });
-        yield return RoundTrip(new RecvRequest { Id = 12, Handle = 7 });
+        yield return RoundTrip(new AsyncResetRequest { Id = 10, Handle = 7, Seed = 42L, Options = new Dictionary<string, object?> { ["low"] = -0.1 }, Recv = true, MinBatch = 1 });
+        yield return RoundTrip(new SendRequest { Id = 11, Handle = 7, EnvId = NDArray.From(new long[] { 1, 0 }), Action = NDArray.From(new long[] { 0, 1 }), Recv = true, MinBatch = 2 });
+        yield return RoundTrip(new RecvRequest { Id = 12, Handle = 7, MinBatch = 1 });
         yield return RoundTrip(new AcceptedReply { Id = 11 });
         yield return RoundTrip(new BatchReply
         {
@@ -127,7 +134,7 @@ public sealed partial class SpecAgreementTests
         {
             Id = 13, Nodes = [new NodeMessage { Name = "node-1", Endpoint = "tcp://10.0.0.1:5555", Status = "active", Envs = 64, StepsPerS = 12345.5, Cores = 8 }],
         });
-        yield return RoundTrip(new PlaceRequest { Id = 14, Env = "CartPole-v1", NumEnvs = 3, Placement = "spread" });
+        yield return RoundTrip(new PlaceRequest { Id = 14, Env = "CartPole-v1", NumEnvs = 3, Placement = "spread", Exclude = ["node-2", "tcp://10.0.0.3:5555"] });
         yield return RoundTrip(new PlaceReply { Id = 14, Endpoints = ["tcp://10.0.0.1:5555", "tcp://10.0.0.1:5555", "tcp://10.0.0.2:5555"] });
         yield return RoundTrip(new ErrorReply { Id = null, Error = new ErrorBody { Code = ErrorCodes.Malformed, Message = "not a map" } });
     }

@@ -1,0 +1,751 @@
+"""``ClusterVectorEnv``: one vector env whose sub-envs run on several nodes of a ZeroGym cluster (SPEC.md §3.5).
+
+The cluster says where the sub-envs go (``place``); the client makes one vector env on each node named, talks to each
+node directly, and stitches the results back into one vector env. Nothing per step goes through the cluster.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import zmq
+
+from zerogym.cluster import place_on
+from zerogym.compat import VectorEnv, batch_space
+from zerogym.connection import Connection
+from zerogym.errors import (
+    InvalidArgumentError,
+    NodeLostError,
+    ProtocolError,
+    ServerTimeoutError,
+    SubEnvError,
+    ZeroGymError,
+    error_from_reply,
+)
+from zerogym.vector import ZeroGymVectorEnv, gymnasium_final_obs
+from zerogym.wire import decode_array, decode_value, decode_vector_info
+
+HEARTBEAT_S = 0.4
+"""Seconds between ZeroMQ heartbeats to each node: a node that answers none for 3 of them (1.2 s) is lost, so a dead
+node is noticed within about 2 s even when its host vanished without closing the connection (a killed process on a
+live host closes it at once)."""
+
+PLACEMENTS = ("spread", "pack", "local")
+ON_NODE_LOST = ("raise", "recreate")
+
+# A sub-env of the whole vector env (SPEC.md §3.4), as the client sees it.
+IDLE, IN_FLIGHT, FAILED, LOST = 0, 1, 2, 3
+
+
+class _Part:
+    """The sub-envs one node runs, as one vector env on that node, and what the client posted to it."""
+
+    def __init__(self, env: ZeroGymVectorEnv, ids: np.ndarray):
+        self.env = env
+        self.connection = env._connection
+        self.endpoint = self.connection.address
+        self.ids = ids  # the global index of each of its sub-envs, in its order
+        self.socket = self.connection.socket
+        # ZeroMQ reports the connection's loss here: the TCP connection closed, or heartbeats went unanswered. A lost
+        # connection is a lost node for this client, since a server ties envs to connections (SPEC.md §1).
+        self.monitor = self.socket.get_monitor_socket(zmq.EVENT_DISCONNECTED)
+        self.posted: deque[int] = deque()  # requests whose replies are due, in request order
+        self.in_flight = 0  # its sub-envs sent to (or reset by async_reset) and not yet received
+        self.unanswered = 0  # recvs posted (alone or riding on a send) and not yet answered
+        # After it was made to replace a lost node: its reset result, given (reward 0, flags false) to the next step
+        # of each of its sub-envs instead of stepping it (next-step autoreset), and which sub-envs still have it due.
+        self.reset_result: tuple[Any, dict[str, Any]] | None = None
+        self.reset_due: np.ndarray | None = None
+        # Sub-envs that were not in flight when their node was lost: their next send gives the loss (truncated at
+        # their last observation, node_lost), the one after it their reset, as for those in flight.
+        self.loss_due: np.ndarray | None = None
+
+    def drop(self) -> None:
+        """Forgets the node without asking it anything: it is gone."""
+        self.monitor.close(linger=0)
+        self.connection.close()
+        self.env.closed = True
+
+
+class ClusterVectorEnv(VectorEnv):
+    """``num_envs`` copies of an env over nodes of a cluster; made by ``zerogym.make_vec(..., placement=...)``.
+
+    It has the calls of ``ZeroGymVectorEnv`` (Gymnasium's ``reset``/``step``, EnvPool's ``async_reset``/``send``/
+    ``recv``, ``step_async``/``step_wait``) with the same semantics: sub-env i, whichever node runs it, gives exactly
+    what a single env seeded ``seed + i`` gives; a step goes to every node at once and waits for all; ``recv``
+    returns the first ``batch_size`` to finish, wherever they run (each node keeps a ``recv`` with ``min_batch`` 1
+    waiting while it has sub-envs in flight, SPEC.md §3.4). ``nodes`` lists the endpoint of each sub-env.
+
+    A node that stops answering is noticed within about 2 s (the connection's loss, or unanswered ZeroMQ heartbeats).
+    With ``on_node_lost="raise"`` the call raises ``NodeLostError`` (its ``results`` hold the other sub-envs' results
+    of the call); the lost sub-envs take no action until ``reset()``/``async_reset()`` makes them anew on live nodes.
+    With ``"recreate"`` their sub-envs are made anew at once on live nodes (placed again without the lost node), the
+    call returns them truncated at their last observation with ``infos["node_lost"]`` true, and their next step gives
+    their reset observation (reward 0, flags false): reset with ``seed + i`` when the last ``reset``/``async_reset``
+    had an int seed, unseeded otherwise.
+    """
+
+    def __init__(self, env_id: str, num_envs: int, *, address: str, placement: str, on_node_lost: str,
+                 batch_size: int | None, timeout: float | None,
+                 make_part: Callable[[str, int, float], ZeroGymVectorEnv],
+                 connect: Callable[[str], Connection]):
+        if placement not in PLACEMENTS:
+            raise InvalidArgumentError(f"placement must be one of {list(PLACEMENTS)}; got {placement!r}")
+        if on_node_lost not in ON_NODE_LOST:
+            raise InvalidArgumentError(f"on_node_lost must be one of {list(ON_NODE_LOST)}; got {on_node_lost!r}")
+        if type(num_envs) is not int or num_envs < 1:
+            raise InvalidArgumentError(f"num_envs must be a positive int; got {num_envs!r}")
+        if batch_size is not None and (type(batch_size) is not int or not 1 <= batch_size <= num_envs):
+            raise InvalidArgumentError(f"batch_size must be an int between 1 and num_envs ({num_envs}); "
+                                       f"got {batch_size!r}")
+        self.closed = True
+        self.env_id = env_id
+        self.num_envs = num_envs
+        self.batch_size: int = num_envs if batch_size is None else batch_size
+        self.placement = placement
+        self.on_node_lost = on_node_lost
+        self.timeout = timeout
+        self._make_part = make_part
+        self._connect = connect
+        self._address = address
+        self._parts: list[_Part] = []
+        self._lost_nodes: list[str] = []
+        self.closed = False
+        try:
+            endpoints = self._place(num_envs, address, exclude=None)
+            self._add_parts(endpoints, np.arange(num_envs, dtype=np.int64))
+            first = self._parts[0].env
+            self.single_observation_space = first.single_observation_space
+            self.single_action_space = first.single_action_space
+            self.observation_space = batch_space(self.single_observation_space, num_envs)
+            self.action_space = batch_space(self.single_action_space, num_envs)
+            self.metadata = dict(first.metadata)
+            self.render_mode = first.render_mode
+            self.spec = first.spec
+        except BaseException:
+            self.close()
+            raise
+        self._actions_are_array = first._actions_are_array
+        self._states = np.zeros(num_envs, np.int8)
+        # Every sub-env's last observation, for those a lost node truncates (overwritten by the first reset).
+        self._last_obs: Any = _writable_copy(self.observation_space.sample())
+        self._lost: list[tuple[str, list[int]]] = []  # raise mode: nodes lost and their sub-envs, until a reset
+        self._reset_seed: int | None = None
+        self._ready: deque[_Chunk] = deque()  # results received from nodes, not yet returned by recv, oldest first
+        self._ready_count = 0
+        self._last_env_id: np.ndarray | None = None
+        self._step_posted: dict[_Part, int] | None = None
+
+    # ---- Gymnasium's VectorEnv ----
+
+    @property
+    def nodes(self) -> list[str]:
+        """The endpoint of the node each sub-env runs on."""
+        endpoints = [""] * self.num_envs
+        for part in self._parts:
+            for i in part.ids.tolist():
+                endpoints[i] = part.endpoint
+        return endpoints
+
+    def reset(self, *, seed: int | list[int | None] | None = None,
+              options: dict[str, Any] | None = None) -> tuple[Any, dict[str, Any]]:
+        """Resets every sub-env (an int ``seed`` s seeds sub-env i with s + i, a list each with its own), first making
+        lost ones anew on live nodes. Work in flight is dropped."""
+        seeds = self._seeds(seed)
+        super().reset(seed=seed if isinstance(seed, int) else None)
+        self._remake_lost()
+        self._forget_async_work()
+        results = []
+        for part in self._parts:
+            obs, info = part.env.reset(seed=None if seeds is None else [seeds[i] for i in part.ids.tolist()],
+                                       options=options)
+            part.reset_result = part.reset_due = None
+            results.append((part, _Chunk.of_reset(part.ids, obs, info)))
+        merged = _Chunk.merge([chunk for _, chunk in results], self.num_envs)
+        self._last_obs = _writable_copy(merged.obs)
+        return merged.obs, merged.info
+
+    def step(self, actions: Any, env_id: Any = None) -> tuple[Any, np.ndarray, np.ndarray, np.ndarray, dict[str, Any]]:
+        """Steps every sub-env, each node at once (``env_id``, ``batch_size < num_envs`` or work in flight: ``send``
+        then ``recv``). Returns ``(obs, rewards, terminations, truncations, infos)`` in sub-env order."""
+        if env_id is not None or self._busy():
+            self.send(actions, env_id)
+            return self.recv()
+        self.step_async(actions)
+        return self.step_wait()
+
+    def step_async(self, actions: Any) -> None:
+        """Gymnasium's ``AsyncVectorEnv.step_async``: the step of every sub-env goes to every node without waiting
+        (``send`` when ``batch_size < num_envs`` or work is in flight)."""
+        if self._busy():
+            self.send(actions)
+            return
+        self._refuse_lost(self._all_ids())
+        if self._actions_are_array and type(actions) is not np.ndarray:
+            actions = np.asarray(actions)
+        posted = {}
+        for part in self._parts:
+            if part.reset_due is not None:
+                continue  # made anew after a loss: its next result is its reset, stepped nowhere
+            request = part.env._step_request
+            request["action"] = _take(actions, part.ids)
+            posted[part] = part.connection.post(request)
+            part.posted.append(posted[part])
+        self._step_posted = posted
+        self._states.fill(IN_FLIGHT)
+
+    def step_wait(self, timeout: float | None = None) -> tuple[Any, np.ndarray, np.ndarray, np.ndarray,
+                                                                dict[str, Any]]:
+        """Gymnasium's ``AsyncVectorEnv.step_wait``: the results of ``step_async`` (``recv``'s when it sent)."""
+        posted = self._step_posted
+        if posted is None:
+            return self.recv(timeout)
+        self._step_posted = None
+        gathered, lost = self._gather(posted, timeout)
+        replies = dict(gathered)
+        stepped = [part for part in self._parts if part not in lost]  # not those remade for the lost ones below
+        lost_chunks = self._lose(lost)
+        self._states[self._states == IN_FLIGHT] = IDLE
+        chunks = []
+        for part in stepped:
+            if part in replies:
+                reply = replies[part]
+                if "error" in reply:
+                    raise error_from_reply(reply["error"])
+                chunks.append(_Chunk.of_step(part.ids, *part.env._step_results(reply)))
+            elif part.reset_due is not None:
+                chunks.append(_Chunk.of_reset(part.ids, *part.reset_result))
+                part.reset_result = part.reset_due = None
+        chunks += lost_chunks
+        merged = _Chunk.merge(chunks, self.num_envs)
+        _assign(self._last_obs, merged.ids, merged.obs)
+        results = merged.results()
+        self._raise_if_lost(lost, results)
+        return results
+
+    def render(self) -> tuple[np.ndarray, ...]:
+        """One frame per sub-env, in sub-env order."""
+        frames: list[Any] = [None] * self.num_envs
+        for part in self._parts:
+            for i, frame in zip(part.ids.tolist(), part.env.render()):
+                frames[i] = frame
+        return tuple(frames)
+
+    def close_extras(self, **kwargs: Any) -> None:
+        """Closes the sub-envs on every node."""
+        for part in self._parts:
+            part.monitor.close(linger=0)
+            try:
+                part.env.close()
+            except ZeroGymError:
+                part.connection.close()
+        self._parts = []
+
+    def __enter__(self) -> ClusterVectorEnv:
+        return self
+
+    def __exit__(self, *args: Any) -> bool:
+        self.close()
+        return False
+
+    def __del__(self) -> None:
+        # Dropped without close(): only the sockets are closed, quietly (the nodes close the envs when idle).
+        for part in getattr(self, "_parts", []):
+            part.monitor.close(linger=0)
+            part.connection.close()
+
+    # ---- EnvPool's asynchronous calls ----
+
+    def async_reset(self, seed: int | list[int | None] | None = None, options: dict[str, Any] | None = None) -> None:
+        """Resets every sub-env without waiting (seeds as ``reset``'s); ``recv()`` returns the reset observations."""
+        seeds = self._seeds(seed)
+        self._remake_lost()
+        self._forget_async_work()
+        for part in self._parts:
+            part.connection.require("recv_min_batch", "an asynchronous vector env over several nodes")
+            request: dict[str, Any] = {"op": "async_reset", "handle": part.env._remote.handle, "recv": True,
+                                       "min_batch": 1, "seed": None if seeds is None else
+                                       [seeds[i] for i in part.ids.tolist()]}
+            if options is not None:
+                request["options"] = options
+            part.posted.append(part.connection.post(request))
+            part.in_flight, part.unanswered = len(part.ids), 1
+            part.reset_result = part.reset_due = None
+        self._states.fill(IN_FLIGHT)
+        self._last_env_id = None
+
+    def send(self, actions: Any, env_id: Any = None) -> None:
+        """Gives one action to each sub-env of ``env_id`` (None: those of the last ``recv``), without waiting."""
+        ids = self._checked_env_id(env_id)
+        if self._actions_are_array and type(actions) is not np.ndarray:
+            actions = np.asarray(actions)
+        given = _length(actions)
+        if given != len(ids):
+            raise InvalidArgumentError(f"send needs one action per sub-env of env_id ({len(ids)}); got {given}")
+        for part in self._parts:
+            mine = np.isin(ids, part.ids)
+            if not mine.any():
+                continue
+            part_ids = ids[mine]
+            local = _positions(part.ids, part_ids)
+            part_actions = _take(actions, np.flatnonzero(mine))
+            if part.loss_due is not None:
+                due = part.loss_due[local]
+                if due.any():
+                    self._push(_Chunk.of_loss(part_ids[due], _take(self._last_obs, part_ids[due])))
+                    part.loss_due[local[due]] = False
+                    part_ids, local = part_ids[~due], local[~due]
+                    part_actions = _take(part_actions, np.flatnonzero(~due))
+                    if not len(local):
+                        continue
+            if part.reset_due is not None:
+                due = part.reset_due[local]
+                if due.any():  # made anew after a loss: these give their reset result, stepped nowhere
+                    self._push(_Chunk.of_reset(part.ids, *part.reset_result).select(local[due]))
+                    part.reset_due[local[due]] = False
+                    part_ids, local = part_ids[~due], local[~due]
+                    part_actions = _take(part_actions, np.flatnonzero(~due))
+                    if not len(local):
+                        continue
+            request = {"op": "send", "handle": part.env._remote.handle, "env_id": local.astype(np.int64),
+                       "action": part_actions, "recv": True, "min_batch": 1}
+            part.posted.append(part.connection.post(request))
+            part.in_flight += len(local)
+            part.unanswered += 1
+        self._states[ids] = IN_FLIGHT
+
+    def recv(self, timeout: float | None = None) -> tuple[Any, np.ndarray, np.ndarray, np.ndarray, dict[str, Any]]:
+        """The results of the first ``batch_size`` sub-envs in flight to finish, wherever they run, with
+        ``infos["env_id"]`` saying which. ``InvalidArgumentError`` when fewer are in flight."""
+        if self._step_posted is not None:
+            raise InvalidArgumentError("step_async() posted a synchronous step of every sub-env: take its results "
+                                       "with step_wait() before recv()")
+        in_flight = self._ready_count + sum(part.in_flight for part in self._parts)
+        if in_flight < self.batch_size:
+            raise InvalidArgumentError(f"recv answers with batch_size ({self.batch_size}) sub-envs, but only "
+                                       f"{in_flight} are in flight; send actions to more sub-envs first")
+        lost: list[_Part] = []
+        while self._ready_count < self.batch_size:
+            for part in self._parts:
+                # A recv waits at each node with sub-envs in flight, answered as soon as one of them finishes.
+                if part.in_flight > 0 and part.unanswered == 0:
+                    part.posted.append(part.connection.post({"op": "recv", "handle": part.env._remote.handle,
+                                                             "min_batch": 1}))
+                    part.unanswered = 1
+            replies, newly_lost = self._gather(None, timeout)
+            for part, reply in replies:
+                self._receive(part, reply)
+            if newly_lost:
+                lost += newly_lost
+                for chunk in self._lose(newly_lost):
+                    self._push(chunk)
+                if self.on_node_lost == "raise":
+                    break
+        if self._ready_count == 0:
+            node, lost_ids = self._lost[-1]
+            raise NodeLostError(node, lost_ids)
+        chunk = self._take_ready(min(self.batch_size, self._ready_count))
+        self._states[chunk.ids] = IDLE
+        for _, lost_ids in self._lost:
+            self._states[lost_ids] = LOST
+        for env_id, error in chunk.errors.items():
+            self._states[env_id] = IDLE if error.code == "invalid_action" else FAILED
+        self._last_env_id = chunk.ids
+        _assign(self._last_obs, chunk.ids, chunk.obs)
+        results = chunk.results()
+        results[4]["env_id"] = chunk.ids
+        self._raise_if_lost(lost, results)
+        if chunk.errors:
+            raise SubEnvError(chunk.errors, results)
+        return results
+
+    # ---- bookkeeping ----
+
+    def _busy(self) -> bool:
+        return (self.batch_size != self.num_envs or self._ready_count > 0
+                or any(part.in_flight or part.posted for part in self._parts))
+
+    def _all_ids(self) -> np.ndarray:
+        return np.arange(self.num_envs, dtype=np.int64)
+
+    def _seeds(self, seed: Any) -> list[int | None] | None:
+        """One seed per sub-env (None: unseeded), remembering an int seed for sub-envs remade after a loss."""
+        if isinstance(seed, np.integer):
+            seed = int(seed)
+        if seed is None:
+            self._reset_seed = None
+            return None
+        if isinstance(seed, int):
+            if seed < 0:
+                raise InvalidArgumentError(f"seed must be a non-negative integer or None; got {seed!r}")
+            self._reset_seed = seed
+            return [seed + i for i in range(self.num_envs)]
+        seeds = [int(one) if isinstance(one, np.integer) else one for one in seed]
+        if len(seeds) != self.num_envs:
+            raise InvalidArgumentError(f"seed must list one seed per sub-env ({self.num_envs}); got {len(seeds)}")
+        self._reset_seed = None
+        return seeds
+
+    def _checked_env_id(self, env_id: Any) -> np.ndarray:
+        if env_id is None:
+            if self._last_env_id is None:
+                if self._states.any():
+                    raise InvalidArgumentError("send(env_id=None) sends to the sub-envs of the last recv, and none "
+                                               "was received since async_reset(): recv() first, or pass env_id")
+                return self._all_ids()
+            env_id = self._last_env_id
+        ids = np.array(env_id, dtype=np.int64).reshape(-1)
+        if ids.size == 0:
+            raise InvalidArgumentError("env_id lists no sub-env; send needs at least one")
+        if ((ids < 0) | (ids >= self.num_envs)).any():
+            raise InvalidArgumentError(f"env_id {ids.tolist()} names a sub-env outside 0 to {self.num_envs - 1}")
+        if np.unique(ids).size != ids.size:
+            raise InvalidArgumentError(f"env_id {ids.tolist()} lists a sub-env twice; a batch holds each once")
+        self._refuse_lost(ids)
+        busy = self._states[ids]
+        if busy.any():
+            k = int(np.flatnonzero(busy)[0])
+            problem = ("is in flight: its result has not been received yet (recv it first)" if busy[k] == IN_FLIGHT
+                       else "failed; reset() or async_reset() makes it anew")
+            raise InvalidArgumentError(f"sub-env {ids[k]} (env_id[{k}]) {problem}")
+        return ids
+
+    def _refuse_lost(self, ids: np.ndarray) -> None:
+        """Raise mode: a lost sub-env takes nothing until a reset makes it anew."""
+        for node, lost_ids in self._lost:
+            if np.isin(ids, lost_ids).any():
+                raise NodeLostError(node, lost_ids)
+
+    def _receive(self, part: _Part, reply: dict[str, Any]) -> None:
+        """A node's batch: its results join those ready for recv."""
+        error = reply.get("error")
+        if error is not None:
+            raise error_from_reply(error)
+        part.unanswered -= 1
+        chunk = _Chunk.of_batch(part, reply)
+        part.in_flight -= chunk.count
+        self._push(chunk)
+
+    def _push(self, chunk: _Chunk) -> None:
+        self._ready.append(chunk)
+        self._ready_count += chunk.count
+
+    def _take_ready(self, count: int) -> _Chunk:
+        """The oldest ``count`` results ready (errors count too); a chunk split in two keeps its rest in front."""
+        taken: list[_Chunk] = []
+        left = count
+        while left > 0:
+            chunk = self._ready.popleft()
+            if chunk.count > left:
+                head, rest = chunk.split(left)
+                self._ready.appendleft(rest)
+                chunk = head
+            taken.append(chunk)
+            left -= chunk.count
+        self._ready_count -= count
+        return _Chunk.concat(taken)
+
+    def _gather(self, wanted: dict[_Part, int] | None,
+                timeout: float | None) -> tuple[list[tuple[_Part, dict[str, Any]]], list[_Part]]:
+        """Waits for the replies to ``wanted`` (part -> request id), or with None for the first replies due at any
+        node, while watching every node for its loss. Returns the replies and the nodes lost meanwhile."""
+        waited = self.timeout if timeout is None else timeout
+        any_reply = wanted is None
+        due = {part.socket: part for part in (wanted if wanted is not None else
+                                              [part for part in self._parts if part.posted])}
+        monitors = {part.monitor: part for part in self._parts}
+        poller = zmq.Poller()
+        for socket in [*due, *monitors]:
+            poller.register(socket, zmq.POLLIN)
+        replies: list[tuple[_Part, dict[str, Any]]] = []
+        lost: list[_Part] = []
+        op = "recv" if any_reply else "step"
+        while due and not (any_reply and replies):
+            events = dict(poller.poll(None if waited is None else max(1, round(waited * 1000))))
+            if not events:
+                missing = ", ".join(part.endpoint for part in due.values())
+                raise ServerTimeoutError(missing, op, waited, pending=True)
+            for monitor, part in monitors.items():
+                if monitor in events and part not in lost:
+                    lost.append(part)
+                    poller.unregister(monitor)
+                    if due.pop(part.socket, None) is not None:
+                        poller.unregister(part.socket)
+            for socket in [socket for socket in due if socket in events]:
+                part = due[socket]
+                while part.posted and socket.poll(0):
+                    reply = part.connection.next_reply(op, 0)
+                    reply_id = reply.get("id")
+                    if type(reply_id) is int and reply_id < part.posted[0]:
+                        continue  # left by an interrupted call
+                    part.posted.popleft()
+                    if any_reply or reply_id == wanted[part] or reply_id is None:
+                        replies.append((part, reply))
+                        if not any_reply:
+                            break
+                if not any_reply and any(replied is part for replied, _ in replies) or not part.posted:
+                    poller.unregister(socket)
+                    del due[socket]
+        return replies, lost
+
+    def _lose(self, lost: list[_Part]) -> list[_Chunk]:
+        """Drops the lost nodes' parts; returns their sub-envs' results (truncated at their last observation) and,
+        with ``recreate``, makes them anew on live nodes. Only sub-envs in flight get a result."""
+        chunks = []
+        for part in lost:
+            self._parts.remove(part)
+            part.drop()
+            self._lost_nodes.append(part.endpoint)
+            in_flight = part.ids[self._states[part.ids] == IN_FLIGHT]
+            received = set(np.concatenate([c.ids for c in self._ready]).tolist()) if self._ready else set()
+            in_flight = np.array([i for i in in_flight.tolist() if i not in received], dtype=np.int64)
+            # Results the node sent before it died stay valid: drop only what was never received.
+            chunks.append(_Chunk.of_loss(in_flight, _take(self._last_obs, in_flight)))
+            if self.on_node_lost == "recreate":
+                self._recreate(part.ids, loss_due=part.ids[~np.isin(part.ids, in_flight)])
+            else:
+                self._lost.append((part.endpoint, sorted(part.ids.tolist())))
+                self._states[part.ids] = LOST
+        return chunks
+
+    def _raise_if_lost(self, lost: list[_Part], results: tuple) -> None:
+        if lost and self.on_node_lost == "raise":
+            node, lost_ids = self._lost[-1]
+            raise NodeLostError(node, lost_ids, results)
+
+    def _recreate(self, ids: np.ndarray, loss_due: np.ndarray | None = None) -> None:
+        """Makes sub-envs ``ids`` anew on live nodes, placed again without the lost ones, and resets them; those of
+        ``loss_due`` get their loss as the result of their next send."""
+        live = self._parts[0].endpoint if self._parts else self._address
+        endpoints = self._place(len(ids), live, exclude=self._lost_nodes)
+        for part in self._add_parts(endpoints, ids):
+            seeds = None if self._reset_seed is None else [self._reset_seed + i for i in part.ids.tolist()]
+            part.reset_result = part.env.reset(seed=seeds)
+            part.reset_due = np.ones(len(part.ids), bool)
+            if loss_due is not None and len(loss_due):
+                part.loss_due = np.isin(part.ids, loss_due)
+
+    def _remake_lost(self) -> None:
+        """Before a reset: sub-envs of lost nodes (raise mode) are made anew on live nodes."""
+        for _, ids in self._lost:
+            self._recreate(np.array(ids, dtype=np.int64))
+        self._lost = []
+        self._states[self._states == LOST] = IDLE
+
+    def _forget_async_work(self) -> None:
+        for part in self._parts:
+            part.posted.clear()
+            part.in_flight = part.unanswered = 0
+        self._ready.clear()
+        self._ready_count = 0
+        self._step_posted = None
+        self._states.fill(IDLE)
+        self._last_env_id = None
+
+    def _place(self, count: int, address: str, exclude: list[str] | None) -> list[str]:
+        """Where ``count`` sub-envs go, asked of the node at ``address`` (``local``: there, as placement says)."""
+        connection = self._connect(address)
+        try:
+            connection.require("cluster", f"make_vec(placement={self.placement!r})")
+            connection.require("recv_min_batch", "a vector env over several nodes")
+            placement = "spread" if exclude and self.placement == "local" else self.placement
+            return place_on(connection, self.env_id, count, placement, exclude)
+        finally:
+            connection.close()
+
+    def _add_parts(self, endpoints: list[str], ids: np.ndarray) -> list[_Part]:
+        """Makes one vector env per run of equal endpoints; ``ids`` are the global indices of those sub-envs."""
+        added = []
+        start = 0
+        while start < len(endpoints):
+            stop = start
+            while stop < len(endpoints) and endpoints[stop] == endpoints[start]:
+                stop += 1
+            part = _Part(self._make_part(endpoints[start], stop - start, HEARTBEAT_S), ids[start:stop].copy())
+            self._parts.append(part)
+            added.append(part)
+            start = stop
+        return added
+
+
+class _Chunk:
+    """Results of some sub-envs (global ``ids``), batched in one order: a node's reply, or several joined."""
+
+    def __init__(self, ids: np.ndarray, obs: Any, rewards: np.ndarray, terminations: np.ndarray,
+                 truncations: np.ndarray, info: dict[str, Any], errors: dict[int, ZeroGymError] | None = None,
+                 lost: np.ndarray | None = None):
+        self.ids = ids
+        self.obs = obs
+        self.rewards = rewards
+        self.terminations = terminations
+        self.truncations = truncations
+        self.info = info
+        self.errors = errors or {}
+        self.lost = np.zeros(len(ids), bool) if lost is None else lost  # per entry: truncated by its node's loss
+
+    @property
+    def count(self) -> int:
+        """Its sub-envs, results and errors together (what a recv's batch_size counts)."""
+        return len(self.ids) + len(self.errors)
+
+    @staticmethod
+    def of_step(ids: np.ndarray, obs: Any, rewards: np.ndarray, terminations: np.ndarray, truncations: np.ndarray,
+                info: dict[str, Any]) -> _Chunk:
+        return _Chunk(ids, obs, rewards, terminations, truncations, info or {})
+
+    @staticmethod
+    def of_reset(ids: np.ndarray, obs: Any, info: dict[str, Any]) -> _Chunk:
+        n = len(ids)
+        return _Chunk(ids, obs, np.zeros(n), np.zeros(n, bool), np.zeros(n, bool), info or {})
+
+    @staticmethod
+    def of_loss(ids: np.ndarray, last_obs: Any) -> _Chunk:
+        n = len(ids)
+        return _Chunk(ids, last_obs, np.zeros(n), np.zeros(n, bool), np.ones(n, bool), {}, lost=np.ones(n, bool))
+
+    @staticmethod
+    def of_batch(part: _Part, reply: dict[str, Any]) -> _Chunk:
+        """A node's batch reply (SPEC.md §3.4), its sub-envs renamed by their global index."""
+        try:
+            local = decode_array(reply["env_id"])
+            info = reply["info"]
+            chunk = _Chunk(part.ids[local], decode_value(reply["obs"]), decode_array(reply["reward"]),
+                           decode_array(reply["terminated"]), decode_array(reply["truncated"]),
+                           gymnasium_final_obs(decode_vector_info(info)) if info else {})
+        except (KeyError, IndexError) as problem:
+            raise ProtocolError(f"a batch from {part.endpoint} does not follow SPEC.md §3.4: {problem}") from None
+        for item in reply.get("errors") or []:
+            chunk.errors[int(part.ids[item["env_id"]])] = error_from_reply(item)
+        return chunk
+
+    @staticmethod
+    def concat(chunks: list[_Chunk]) -> _Chunk:
+        if len(chunks) == 1:
+            return chunks[0]
+        errors: dict[int, ZeroGymError] = {}
+        for chunk in chunks:
+            errors.update(chunk.errors)
+        return _Chunk(np.concatenate([chunk.ids for chunk in chunks]), _concat([chunk.obs for chunk in chunks]),
+                      np.concatenate([chunk.rewards for chunk in chunks]),
+                      np.concatenate([chunk.terminations for chunk in chunks]),
+                      np.concatenate([chunk.truncations for chunk in chunks]),
+                      _concat_infos([(chunk.info, len(chunk.ids)) for chunk in chunks]), errors,
+                      np.concatenate([chunk.lost for chunk in chunks]))
+
+    @staticmethod
+    def merge(chunks: list[_Chunk], num_envs: int) -> _Chunk:
+        """Chunks covering every sub-env once, joined in sub-env order."""
+        joined = _Chunk.concat(chunks)
+        if len(joined.ids) != num_envs:
+            raise ProtocolError(f"expected results of all {num_envs} sub-envs; got {len(joined.ids)}")
+        order = np.argsort(joined.ids, kind="stable")
+        return joined.select(order) if (order != np.arange(num_envs)).any() else joined
+
+    def select(self, index: np.ndarray) -> _Chunk:
+        """The entries at positions ``index``."""
+        return _Chunk(self.ids[index], _take(self.obs, index), self.rewards[index], self.terminations[index],
+                      self.truncations[index], _take_info(self.info, index), self.errors, self.lost[index])
+
+    def split(self, count: int) -> tuple[_Chunk, _Chunk]:
+        """The first ``count`` (its errors counted first), and the rest."""
+        results = count - len(self.errors)
+        head = self.select(np.arange(results))
+        rest = self.select(np.arange(results, len(self.ids)))
+        rest.errors = {}
+        return head, rest
+
+    def results(self) -> tuple[Any, np.ndarray, np.ndarray, np.ndarray, dict[str, Any]]:
+        """``(obs, rewards, terminations, truncations, infos)``; ``infos["node_lost"]`` when a node's loss truncated
+        some of them."""
+        info = dict(self.info)
+        if self.lost.any():
+            info["node_lost"] = info["_node_lost"] = self.lost
+        return self.obs, self.rewards, self.terminations, self.truncations, info
+
+
+def _positions(ids: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """Where each of ``wanted`` is in ``ids``."""
+    order = np.argsort(ids)
+    return order[np.searchsorted(ids, wanted, sorter=order)]
+
+
+def _length(actions: Any) -> int | None:
+    if isinstance(actions, dict):
+        return _length(next(iter(actions.values()))) if actions else None
+    if isinstance(actions, tuple):
+        return _length(actions[0]) if actions else None
+    shape = np.shape(actions)
+    return shape[0] if shape else None
+
+
+def _take(value: Any, index: np.ndarray) -> Any:
+    """Entries ``index`` of a batched value (an array, or a dict or tuple of them)."""
+    if isinstance(value, dict):
+        return {key: _take(member, index) for key, member in value.items()}
+    if isinstance(value, tuple):
+        return tuple(_take(member, index) for member in value)
+    return np.asarray(value)[index]
+
+
+def _concat(values: list[Any]) -> Any:
+    first = values[0]
+    if isinstance(first, dict):
+        return {key: _concat([value[key] for value in values]) for key in first}
+    if isinstance(first, tuple):
+        return tuple(_concat([value[k] for value in values]) for k in range(len(first)))
+    return np.concatenate([np.asarray(value) for value in values])
+
+
+def _assign(target: Any, ids: np.ndarray, value: Any) -> None:
+    """``target[ids] = value`` through dicts and tuples."""
+    if target is None:
+        return
+    if isinstance(target, dict):
+        for key in target:
+            _assign(target[key], ids, value[key])
+    elif isinstance(target, tuple):
+        for member, part in zip(target, value):
+            _assign(member, ids, part)
+    else:
+        target[ids] = value
+
+
+def _writable_copy(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: _writable_copy(member) for key, member in value.items()}
+    if isinstance(value, tuple):
+        return tuple(_writable_copy(member) for member in value)
+    return np.array(value)
+
+
+def _take_info(info: dict[str, Any], index: np.ndarray) -> dict[str, Any]:
+    return {key: _take_info(value, index) if isinstance(value, dict) else np.asarray(value)[index]
+            for key, value in info.items()}
+
+
+def _concat_infos(infos: list[tuple[dict[str, Any], int]]) -> dict[str, Any]:
+    """Vector infos of consecutive runs of sub-envs joined (Gymnasium's layout): a key some runs lack is zero, False
+    or None there, and its ``_key`` mask False."""
+    keys: dict[str, Any] = {}
+    for info, _ in infos:
+        for key, value in info.items():
+            keys.setdefault(key, value)
+    joined: dict[str, Any] = {}
+    for key, example in keys.items():
+        if isinstance(example, dict):
+            joined[key] = _concat_infos([(info.get(key, {}), n) for info, n in infos])
+            continue
+        example = np.asarray(example)
+        pieces = []
+        for info, n in infos:
+            if key in info:
+                pieces.append(np.asarray(info[key]))
+            elif example.dtype == object:
+                pieces.append(np.full((n, *example.shape[1:]), None, dtype=object))
+            else:
+                pieces.append(np.zeros((n, *example.shape[1:]), dtype=example.dtype))
+        joined[key] = np.concatenate(pieces)
+    return joined
