@@ -282,8 +282,9 @@ internal static class Benchmarks
     }
 
     /// <summary>
-    /// One DDPG or TD3 update (sample into a reused batch, critic step, and the actor and target step of every second
-    /// call) with the default options (batch 256, 256-256 networks) on HalfCheetah's sizes: 17 observations, 6 actions.
+    /// One DDPG, TD3 or SAC update (sample into a reused batch, critic step, and the actor and target step of every second
+    /// call; SAC's two policy and temperature steps of every second call and target step of every call) with the default
+    /// options (batch 256, 256-256 networks) on HalfCheetah's sizes: 17 observations, 6 actions in [-1, 1].
     /// </summary>
     public static void ActorCriticUpdate(string algorithm, double seconds)
     {
@@ -294,7 +295,10 @@ internal static class Benchmarks
         {
             "ddpg" => (ZeroGym.Agents.Ddpg.Build(new ZeroGym.Agents.Ddpg.Options(), observationSize, actionSize, device), new ZeroGym.Agents.Ddpg.Options().BatchSize),
             "td3" => (ZeroGym.Agents.Td3.Build(new ZeroGym.Agents.Td3.Options(), observationSize, actionSize, device), new ZeroGym.Agents.Td3.Options().BatchSize),
-            _ => throw new ArgumentException($"expected ddpg or td3; got {algorithm}", nameof(algorithm)),
+            "sac" => (ZeroGym.Agents.Sac.Build(new ZeroGym.Agents.Sac.Options(), observationSize,
+                new ZeroGym.Agents.Common.BoxActions(Enumerable.Repeat(-1f, actionSize).ToArray(), Enumerable.Repeat(1f, actionSize).ToArray()), device),
+                new ZeroGym.Agents.Sac.Options().BatchSize),
+            _ => throw new ArgumentException($"expected ddpg, td3 or sac; got {algorithm}", nameof(algorithm)),
         };
         var buffer = new ZeroGym.Agents.Common.ReplayBuffer(10_000, observationSize, actionSize);
         var random = new ZeroGym.Agents.Common.SeededRandom(0);

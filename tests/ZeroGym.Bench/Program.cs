@@ -66,6 +66,8 @@ var marioUpdate = new Command("ddqn-mario-update", "Time of one ddqn-mario gradi
 marioUpdate.SetAction(parsed => Benchmarks.MarioDdqnUpdate(parsed.GetValue(seconds)));
 var td3Update = new Command("td3-update", "Time of one TD3 update with the default options on HalfCheetah's sizes") { seconds };
 td3Update.SetAction(parsed => Benchmarks.ActorCriticUpdate("td3", parsed.GetValue(seconds)));
+var sacUpdate = new Command("sac-update", "Time of one SAC update with the default options on HalfCheetah's sizes") { seconds };
+sacUpdate.SetAction(parsed => Benchmarks.ActorCriticUpdate("sac", parsed.GetValue(seconds)));
 var ddpgUpdate = new Command("ddpg-update", "Time of one DDPG update with the default options on HalfCheetah's sizes") { seconds };
 ddpgUpdate.SetAction(parsed => Benchmarks.ActorCriticUpdate("ddpg", parsed.GetValue(seconds)));
 
@@ -75,4 +77,4 @@ codec.SetAction(parsed => CodecBenchmarks.Run(parsed.GetValue(seconds), parsed.G
 var sizes = new Command("step-sizes", "Prints the byte sizes of a CartPole step request and reply");
 sizes.SetAction(_ => { var (request, reply) = Benchmarks.StepMessageSizes(); Console.WriteLine($"{request} {reply}"); });
 
-return new RootCommand("ZeroGym benchmarks") { echoServer, remote, local, codec, sizes, dqnUpdate, a2cUpdate, marioUpdate, td3Update, ddpgUpdate, mujocoInProcess, mujocoRemote, nes, nesRemote }.Parse(args).Invoke();
+return new RootCommand("ZeroGym benchmarks") { echoServer, remote, local, codec, sizes, dqnUpdate, a2cUpdate, marioUpdate, td3Update, sacUpdate, ddpgUpdate, mujocoInProcess, mujocoRemote, nes, nesRemote }.Parse(args).Invoke();
