@@ -110,25 +110,44 @@ public static class Sac
             Tensor hidden = observations;
             for (int i = 0; i < layers.Length - 1; i++) hidden = layers[i].Forward(hidden).Relu();
             Tensor output = layers[^1].Forward(hidden);
-            Tensor logStd = output.Narrow(1, actionSize, actionSize).Tanh();
-            return (output.Narrow(1, 0, actionSize), LogStdMin + 0.5 * (LogStdMax - LogStdMin) * (logStd + 1));
+            // CleanRL's LOG_STD_MIN + 0.5 (LOG_STD_MAX - LOG_STD_MIN) (tanh(x) + 1), in two operations.
+            Tensor logStd = output.Narrow(1, actionSize, actionSize).Tanh() * ((LogStdMax - LogStdMin) / 2) + (LogStdMax + LogStdMin) / 2;
+            return (output.Narrow(1, 0, actionSize), logStd);
         }
 
         /// <summary>
-        /// The reparameterised sample a = tanh(μ + σ ε) for the standard normal <paramref name="noise"/> ε, and its
-        /// log-probability [n, 1] with the change of variables to the env's bounds: Σ log N(μ + σ ε; μ, σ) −
-        /// log(scale (1 − a²) + 1e-6), where scale is half of each action's range (CleanRL's action_scale).
+        /// The reparameterised samples a = tanh(μ + σ ε) for the [n, |A|] standard normal <paramref name="noise"/> ε
+        /// (C order), and their log-probabilities [n, 1] with the change of variables to the env's bounds:
+        /// Σ log N(μ + σ ε; μ, σ) − log(scale (1 − a²) + 1e-6), where scale is half of each action's range (CleanRL's
+        /// action_scale).
         /// </summary>
-        public (Tensor Action, Tensor LogProb) Sample(Tensor observations, Tensor noise, float[] actionScale)
+        public (Tensor Action, Tensor LogProb) Sample(Tensor observations, ReadOnlySpan<float> noise, float[] actionScale) =>
+            Sample(MeanAndLogStd(observations), noise, actionScale);
+
+        /// <summary>As <see cref="Sample(Tensor, ReadOnlySpan{float}, float[])"/>, from the policy's output on the
+        /// observations (<see cref="MeanAndLogStd"/>).</summary>
+        public (Tensor Action, Tensor LogProb) Sample((Tensor Mean, Tensor LogStd) output, ReadOnlySpan<float> noise, float[] actionScale)
         {
-            var (mean, logStd) = MeanAndLogStd(observations);
-            Tensor action = (mean + logStd.Exp() * noise).Tanh();
+            var (mean, logStd) = output;
+            var device = mean.Device;
+            long n = noise.Length / actionSize;
+            Tensor action = (mean + logStd.Exp() * Tensor.From(noise, [n, actionSize], device)).Tanh();
             // log N(μ + σε; μ, σ) = −ε²/2 − log σ − log √(2π): the value and the gradients of torch's Normal.log_prob
-            // of the rsample, since (μ + σε − μ) / σ is ε whatever μ and σ are.
-            Tensor gaussian = noise.Pow(2) * -0.5 - logStd - HalfLogTwoPi;
-            Tensor scale = Tensor.From(actionScale, [actionScale.Length], noise.Device);
-            Tensor squash = (scale * (1.0 - action.Pow(2)) + 1e-6).Log();
-            return (action, (gaussian - squash).Sum(1, keepDim: true));
+            // of the rsample, since (μ + σε − μ) / σ is ε whatever μ and σ are. The terms without σ are numbers.
+            var constant = new float[n];
+            for (int row = 0; row < n; row++)
+            {
+                double sum = 0;
+                foreach (float value in noise.Slice(row * actionSize, actionSize)) sum += -0.5 * value * value - HalfLogTwoPi;
+                constant[row] = (float)sum;
+            }
+
+            // scale (1 − a²) + 1e-6, in one operation fewer where every scale is 1 (HalfCheetah's bounds are ±1).
+            Tensor jacobian = actionScale.All(scale => scale == 1)
+                ? (1.0 + 1e-6) - action.Pow(2)
+                : Tensor.From(actionScale, [actionSize], device) * (1.0 - action.Pow(2)) + 1e-6;
+            Tensor logProb = Tensor.From(constant, [n, 1], device) - (logStd + jacobian.Log()).Sum(1, keepDim: true);
+            return (action, logProb);
         }
     }
 
@@ -209,17 +228,25 @@ public static class Sac
         using var scope = LibTorch.NewDisposeScope();
         using var noGrad = LibTorch.NoGrad();
         var noise = new float[net.ActionScale.Length];
-        for (int i = 0; i < noise.Length; i++) noise[i] = (float)random.NextGaussian();
-        var (action, _) = net.Actor.Sample(
-            Tensor.From(observation, [1, observation.Length], net.Device), Tensor.From(noise, [1, noise.Length], net.Device), net.ActionScale);
+        random.FillGaussian(noise);
+        var (action, _) = net.Actor.Sample(Tensor.From(observation, [1, observation.Length], net.Device), noise, net.ActionScale);
         return action.ToArray<float>();
     }
 
-    /// <summary>[n, |A|] standard normal noise for the batch, drawn from <paramref name="random"/>.</summary>
-    private static Tensor Noise(Model net, long[] shape, SeededRandom random)
+    /// <summary>Standard normal noise for each action of the batch, drawn from <paramref name="random"/>.</summary>
+    private static float[] Noise(Model net, SeededRandom random)
     {
-        for (int i = 0; i < net.Noise.Length; i++) net.Noise[i] = (float)random.NextGaussian();
-        return Tensor.From(net.Noise, shape, net.Device);
+        random.FillGaussian(net.Noise);
+        return net.Noise;
+    }
+
+    /// <summary>Turns the gradients of both critics' parameters on or off: the policy's loss goes through the critics,
+    /// but only its gradient with respect to the action is needed, not the critics' own (which the next critic step
+    /// would discard).</summary>
+    private static void CriticGradients(Model net, bool on)
+    {
+        foreach (var parameter in net.Qf1.Parameters()) parameter.RequiresGrad = on;
+        foreach (var parameter in net.Qf2.Parameters()) parameter.RequiresGrad = on;
     }
 
     /// <summary>
@@ -239,7 +266,7 @@ public static class Sac
         Tensor nextQ;
         using (LibTorch.NoGrad())
         {
-            var (nextActions, nextLogPi) = net.Actor.Sample(nextObservations, Noise(net, actions.Shape, random), net.ActionScale);
+            var (nextActions, nextLogPi) = net.Actor.Sample(nextObservations, Noise(net, random), net.ActionScale);
             var nextInput = Tensor.Cat([nextObservations, nextActions], 1);
             var minNext = net.Qf1Target.Forward(nextInput).Minimum(net.Qf2Target.Forward(nextInput)) - alpha * nextLogPi;
             nextQ = rewards + (1.0 - terminated) * options.Gamma * minNext.View(-1);
@@ -255,18 +282,32 @@ public static class Sac
         qLoss.Backward();
         net.QOptimizer.Step();
 
+        // The policy's output on the observations, computed for a temperature step and kept for the next policy step,
+        // which sees the same policy: one forward pass fewer, the same numbers.
+        (Tensor Mean, Tensor LogStd)? keptOutput = null;
+
         Tensor ActorLoss()
         {
-            var (pi, logPi) = net.Actor.Sample(observations, Noise(net, actions.Shape, random), net.ActionScale);
+            var (pi, logPi) = net.Actor.Sample(keptOutput ?? net.Actor.MeanAndLogStd(observations), Noise(net, random), net.ActionScale);
+            keptOutput = null;
             var piInput = Tensor.Cat([observations, pi], 1);
             var minQPi = net.Qf1.Forward(piInput).Minimum(net.Qf2.Forward(piInput));
             return (alpha * logPi - minQPi).Mean();
         }
 
-        Tensor AlphaLoss()
+        Tensor AlphaLoss(bool keepOutput)
         {
+            // Kept for a policy step, the output carries its graph; otherwise no graph is needed.
+            (Tensor Mean, Tensor LogStd) output = default;
+            if (keepOutput) output = net.Actor.MeanAndLogStd(observations);
             Tensor logPi;
-            using (LibTorch.NoGrad()) logPi = net.Actor.Sample(observations, Noise(net, actions.Shape, random), net.ActionScale).LogProb;
+            using (LibTorch.NoGrad())
+            {
+                if (!keepOutput) output = net.Actor.MeanAndLogStd(observations);
+                logPi = net.Actor.Sample(output, Noise(net, random), net.ActionScale).LogProb;
+            }
+
+            keptOutput = keepOutput ? output : null;
             return (-net.LogAlpha.Value.Exp() * (logPi + net.TargetEntropy)).Mean();
         }
 
@@ -274,6 +315,7 @@ public static class Sac
         if (globalStep % options.PolicyFrequency == 0)
         {
             // ALGO LOGIC: the delayed policy steps, as many as the delay skipped, each followed by a temperature step
+            CriticGradients(net, on: false);
             for (int i = 0; i < options.PolicyFrequency; i++)
             {
                 actorLoss = ActorLoss();
@@ -281,12 +323,14 @@ public static class Sac
                 actorLoss.Backward();
                 net.ActorOptimizer.Step();
                 if (!options.Autotune) continue;
-                alphaLoss = AlphaLoss();
+                alphaLoss = AlphaLoss(keepOutput: i + 1 < options.PolicyFrequency);
                 net.AlphaOptimizer.ZeroGrad();
                 alphaLoss.Backward();
                 net.AlphaOptimizer.Step();
                 alpha = Alpha(net, options);
             }
+
+            CriticGradients(net, on: true);
         }
 
         if (globalStep % options.TargetNetworkFrequency == 0)
@@ -301,7 +345,7 @@ public static class Sac
         if (actorLoss is null)
         {
             using (LibTorch.NoGrad()) actorLoss = ActorLoss();
-            if (options.Autotune) alphaLoss = AlphaLoss();
+            if (options.Autotune) alphaLoss = AlphaLoss(keepOutput: false);
         }
 
         var losses = new Dictionary<string, double>
