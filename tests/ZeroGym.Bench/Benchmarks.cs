@@ -341,10 +341,12 @@ internal static class Benchmarks
             new float[batchSize * observationSize], new float[batchSize * actionSize], new float[batchSize],
             new float[batchSize * observationSize], new float[batchSize], batchSize);
         long step = 0;
-        return (learner, () =>
+        void Update()
         {
             buffer.SampleInto(batch, random);
             learner.Update(batch, ++step, random, false);
-        });
+        }
+
+        return (learner, Update);
     }
 }
