@@ -282,19 +282,50 @@ internal static class Benchmarks
     }
 
     /// <summary>
-    /// One DDPG or TD3 update (sample into a reused batch, critic step, and the actor and target step of every second
-    /// call) with the default options (batch 256, 256-256 networks) on HalfCheetah's sizes: 17 observations, 6 actions.
+    /// One DDPG, TD3 or SAC update (sample into a reused batch, critic step, and the actor and target step of every second
+    /// call; SAC's two policy and temperature steps of every second call and target step of every call) with the default
+    /// options (batch 256, 256-256 networks) on HalfCheetah's sizes: 17 observations, 6 actions in [-1, 1]. Several
+    /// algorithms take turns (<see cref="Measure.Interleaved"/>), so their ratio holds on a busy machine.
     /// </summary>
-    public static void ActorCriticUpdate(string algorithm, double seconds)
+    public static void ActorCriticUpdate(IReadOnlyList<string> algorithms, double seconds)
+    {
+        var learners = new List<ZeroGym.Agents.Common.ActorCriticLoop.Learner>();
+        try
+        {
+            var operations = new List<(string Name, Action Operation)>();
+            foreach (string algorithm in algorithms)
+            {
+                var (learner, update) = ActorCriticUpdate(algorithm);
+                learners.Add(learner);
+                operations.Add(($"{algorithm} update (batch 256, 256-256 hidden, HalfCheetah sizes)", update));
+            }
+
+            foreach (var result in Measure.Interleaved(operations, seconds)) Measure.Print(result);
+        }
+        finally
+        {
+            foreach (var learner in learners)
+            {
+                foreach (var (_, optimizer) in learner.Optimizers) optimizer.Dispose();
+                foreach (var (_, network) in learner.Networks) network.Dispose();
+            }
+        }
+    }
+
+    /// <summary>A learner of <paramref name="algorithm"/> with its default options and the call that samples a batch
+    /// of a replay buffer of random transitions and updates it.</summary>
+    private static (ZeroGym.Agents.Common.ActorCriticLoop.Learner Learner, Action Update) ActorCriticUpdate(string algorithm)
     {
         const int observationSize = 17, actionSize = 6;
         var device = ZeroGym.Torch.Device.Cpu;
         ZeroGym.Torch.LibTorch.ManualSeed(0);
+        var bounds = new ZeroGym.Agents.Common.BoxActions(Enumerable.Repeat(-1f, actionSize).ToArray(), Enumerable.Repeat(1f, actionSize).ToArray());
         var (learner, batchSize) = algorithm switch
         {
             "ddpg" => (ZeroGym.Agents.Ddpg.Build(new ZeroGym.Agents.Ddpg.Options(), observationSize, actionSize, device), new ZeroGym.Agents.Ddpg.Options().BatchSize),
             "td3" => (ZeroGym.Agents.Td3.Build(new ZeroGym.Agents.Td3.Options(), observationSize, actionSize, device), new ZeroGym.Agents.Td3.Options().BatchSize),
-            _ => throw new ArgumentException($"expected ddpg or td3; got {algorithm}", nameof(algorithm)),
+            "sac" => (ZeroGym.Agents.Sac.Build(new ZeroGym.Agents.Sac.Options(), observationSize, bounds, device), new ZeroGym.Agents.Sac.Options().BatchSize),
+            _ => throw new ArgumentException($"expected ddpg, td3 or sac; got {algorithm}", nameof(algorithm)),
         };
         var buffer = new ZeroGym.Agents.Common.ReplayBuffer(10_000, observationSize, actionSize);
         var random = new ZeroGym.Agents.Common.SeededRandom(0);
@@ -310,19 +341,12 @@ internal static class Benchmarks
             new float[batchSize * observationSize], new float[batchSize * actionSize], new float[batchSize],
             new float[batchSize * observationSize], new float[batchSize], batchSize);
         long step = 0;
-        try
+        void Update()
         {
-            var result = Measure.Latency($"{algorithm} update (batch {batchSize}, 256-256 hidden, HalfCheetah sizes)", seconds, () =>
-            {
-                buffer.SampleInto(batch, random);
-                learner.Update(batch, ++step, random, false);
-            });
-            Measure.Print(result);
+            buffer.SampleInto(batch, random);
+            learner.Update(batch, ++step, random, false);
         }
-        finally
-        {
-            foreach (var (_, optimizer) in learner.Optimizers) optimizer.Dispose();
-            foreach (var (_, network) in learner.Networks) network.Dispose();
-        }
+
+        return (learner, Update);
     }
 }

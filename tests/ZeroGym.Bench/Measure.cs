@@ -60,6 +60,51 @@ internal static class Measure
         };
     }
 
+    /// <summary>
+    /// Times several operations side by side: after a warm-up of each, they take turns in rounds of
+    /// <see cref="RoundSeconds"/> until each has run <paramref name="seconds"/>, so a machine that slows down meanwhile
+    /// (other work on shared cores) slows them all alike and their ratio holds. Returns, per operation, what
+    /// <see cref="Latency"/> does and the process CPU time per call (<c>cpu_us_per_call</c>).
+    /// </summary>
+    public static List<Dictionary<string, object>> Interleaved(IReadOnlyList<(string Name, Action Operation)> operations, double seconds)
+    {
+        foreach (var (_, operation) in operations) Run(WarmUpSeconds, operation, null);
+        var latencies = operations.Select(_ => new List<long>()).ToList();
+        var elapsed = new double[operations.Count];
+        var cpu = new TimeSpan[operations.Count];
+        using var process = Process.GetCurrentProcess();
+        for (double done = 0; done < seconds; done += RoundSeconds)
+        {
+            for (int i = 0; i < operations.Count; i++)
+            {
+                process.Refresh();
+                var cpuBefore = process.TotalProcessorTime;
+                elapsed[i] += Run(RoundSeconds, operations[i].Operation, latencies[i]);
+                process.Refresh();
+                cpu[i] += process.TotalProcessorTime - cpuBefore;
+            }
+        }
+
+        return [.. operations.Select((operation, i) =>
+        {
+            var sorted = latencies[i].Order().ToList();
+            double Percentile(double p) => sorted[(int)Math.Min(sorted.Count - 1, p * sorted.Count)] * 1e6 / Stopwatch.Frequency;
+            return new Dictionary<string, object>
+            {
+                ["name"] = operation.Name,
+                ["calls_per_s"] = Math.Round(sorted.Count / elapsed[i], 1),
+                ["items_per_s"] = Math.Round(sorted.Count / elapsed[i], 1),
+                ["p50_us"] = Math.Round(Percentile(0.50), 2),
+                ["p90_us"] = Math.Round(Percentile(0.90), 2),
+                ["p99_us"] = Math.Round(Percentile(0.99), 2),
+                ["cpu_us_per_call"] = Math.Round(cpu[i].TotalMicroseconds / sorted.Count, 1),
+            };
+        })];
+    }
+
+    /// <summary>The length of one turn of <see cref="Interleaved"/>.</summary>
+    private const double RoundSeconds = 0.25;
+
     public static void Print(Dictionary<string, object> result)
     {
         Console.WriteLine(JsonSerializer.Serialize(result));

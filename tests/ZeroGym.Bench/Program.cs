@@ -68,9 +68,11 @@ nesRemote.SetAction(parsed => NesBenchmarks.Remote(parsed.GetValue(server)!, par
 var marioUpdate = new Command("ddqn-mario-update", "Time of one ddqn-mario gradient step and one greedy action with the default options") { seconds };
 marioUpdate.SetAction(parsed => Benchmarks.MarioDdqnUpdate(parsed.GetValue(seconds)));
 var td3Update = new Command("td3-update", "Time of one TD3 update with the default options on HalfCheetah's sizes") { seconds };
-td3Update.SetAction(parsed => Benchmarks.ActorCriticUpdate("td3", parsed.GetValue(seconds)));
+td3Update.SetAction(parsed => Benchmarks.ActorCriticUpdate(["td3"], parsed.GetValue(seconds)));
+var sacUpdate = new Command("sac-update", "Time of one SAC update with the default options on HalfCheetah's sizes, taking turns with one TD3 update") { seconds };
+sacUpdate.SetAction(parsed => Benchmarks.ActorCriticUpdate(["td3", "sac"], parsed.GetValue(seconds)));
 var ddpgUpdate = new Command("ddpg-update", "Time of one DDPG update with the default options on HalfCheetah's sizes") { seconds };
-ddpgUpdate.SetAction(parsed => Benchmarks.ActorCriticUpdate("ddpg", parsed.GetValue(seconds)));
+ddpgUpdate.SetAction(parsed => Benchmarks.ActorCriticUpdate(["ddpg"], parsed.GetValue(seconds)));
 
 var codec = new Command("codec", "The wire codec alone: step request and reply, encode and decode, one CartPole and a vector env") { seconds, numEnvs };
 codec.SetAction(parsed => CodecBenchmarks.Run(parsed.GetValue(seconds), parsed.GetValue(numEnvs)));
@@ -78,4 +80,4 @@ codec.SetAction(parsed => CodecBenchmarks.Run(parsed.GetValue(seconds), parsed.G
 var sizes = new Command("step-sizes", "Prints the byte sizes of a CartPole step request and reply");
 sizes.SetAction(_ => { var (request, reply) = Benchmarks.StepMessageSizes(); Console.WriteLine($"{request} {reply}"); });
 
-return new RootCommand("ZeroGym benchmarks") { echoServer, remote, local, classicControl, codec, sizes, dqnUpdate, a2cUpdate, marioUpdate, td3Update, ddpgUpdate, mujocoInProcess, mujocoRemote, nes, nesRemote }.Parse(args).Invoke();
+return new RootCommand("ZeroGym benchmarks") { echoServer, remote, local, classicControl, codec, sizes, dqnUpdate, a2cUpdate, marioUpdate, td3Update, sacUpdate, ddpgUpdate, mujocoInProcess, mujocoRemote, nes, nesRemote }.Parse(args).Invoke();

@@ -10,6 +10,7 @@ public static class BuiltInAlgorithms
         A2c.Register();
         Ddpg.Register();
         Td3.Register();
+        Sac.Register();
         MarioDdqn.Register();
         return true;
     });

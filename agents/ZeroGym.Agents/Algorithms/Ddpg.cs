@@ -71,7 +71,7 @@ public static class Ddpg
     {
         var options = run.AlgorithmOptions<Options>();
         var settings = new ActorCriticLoop.Settings(options.BufferSize, options.BatchSize, options.LearningStarts, options.ExplorationNoise, options.CheckpointEvery);
-        ActorCriticLoop.Train(run, "ddpg", settings, (observationSize, actionSize, device) => Build(options, observationSize, actionSize, device));
+        ActorCriticLoop.Train(run, "ddpg", settings, (observationSize, actions, device) => Build(options, observationSize, actions.Size, device));
     }
 
     /// <summary>Actor, critic, their targets (copies to start with) and an Adam for each of actor and critic.</summary>

@@ -68,7 +68,7 @@ public static class Td3
     {
         var options = run.AlgorithmOptions<Options>();
         var settings = new ActorCriticLoop.Settings(options.BufferSize, options.BatchSize, options.LearningStarts, options.ExplorationNoise, options.CheckpointEvery);
-        ActorCriticLoop.Train(run, "td3", settings, (observationSize, actionSize, device) => Build(options, observationSize, actionSize, device));
+        ActorCriticLoop.Train(run, "td3", settings, (observationSize, actions, device) => Build(options, observationSize, actions.Size, device));
     }
 
     /// <summary>Actor, two critics, their targets (copies to start with), an Adam for the actor and one for both critics.</summary>

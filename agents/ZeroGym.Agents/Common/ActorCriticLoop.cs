@@ -5,10 +5,11 @@ using ZeroGym.Torch;
 namespace ZeroGym.Agents.Common;
 
 /// <summary>
-/// What DDPG and TD3 share around their gradient steps (CleanRL's "TRY NOT TO MODIFY" part of
-/// ddpg_continuous_action.py and td3_continuous_action.py): the env loop on one Box-action env, uniform random actions
-/// until learning starts, then the actor's action plus Gaussian exploration noise, the replay buffer, greedy
-/// evaluations, loss logging, and checkpoints with exact resume. Each algorithm's file builds its networks and
+/// What DDPG, TD3 and SAC share around their gradient steps (CleanRL's "TRY NOT TO MODIFY" part of
+/// ddpg_continuous_action.py, td3_continuous_action.py and sac_continuous_action.py): the env loop on one Box-action
+/// env, uniform random actions until learning starts, then the actor's action plus Gaussian exploration noise (or the
+/// learner's own exploring action: SAC samples its policy), the replay buffer, greedy evaluations, loss logging, and
+/// checkpoints with exact resume. Each algorithm's file builds its networks and
 /// writes its update; this loop calls it once per env step after learning starts.
 /// </summary>
 /// <remarks>
@@ -38,7 +39,13 @@ public static class ActorCriticLoop
         Module Actor,
         IReadOnlyList<(string Name, Module Network)> Networks,
         IReadOnlyList<(string Name, Optimizer Optimizer)> Optimizers,
-        Func<Batch, long, SeededRandom, bool, IReadOnlyDictionary<string, double>?> Update);
+        Func<Batch, long, SeededRandom, bool, IReadOnlyDictionary<string, double>?> Update)
+    {
+        /// <summary>The exploring action in [-1, 1] for one observation once learning has started, drawing from the
+        /// random generator (SAC's policy sample); null for the <see cref="Actor"/>'s action plus
+        /// <see cref="Settings.ExplorationNoise"/> (DDPG, TD3).</summary>
+        public Func<float[], SeededRandom, float[]>? Explore { get; init; }
+    }
 
     /// <summary>A sampled batch as tensors on the update's device: [n, size] observations and actions, [n] rewards and
     /// terminated flags. Made inside the update's dispose scope, which frees them.</summary>
@@ -62,10 +69,10 @@ public static class ActorCriticLoop
 
     /// <summary>
     /// Trains in <paramref name="run"/>: checks the env's spaces, seeds torch, lets <paramref name="build"/> make
-    /// the networks (from observation size, action size and device), restores the latest checkpoint when resuming,
-    /// and runs the loop.
+    /// the networks (from observation size, the env's actions and device), restores the latest checkpoint when
+    /// resuming, and runs the loop.
     /// </summary>
-    public static void Train(Run run, string algorithm, Settings settings, Func<int, int, Device, Learner> build)
+    public static void Train(Run run, string algorithm, Settings settings, Func<int, BoxActions, Device, Learner> build)
     {
         var common = run.Options;
         var device = Device.Parse(common.Device);
@@ -75,7 +82,7 @@ public static class ActorCriticLoop
         var (observationSize, actions) = EnvChecks.FlatBoxAndBox(env, algorithm);
 
         LibTorch.ManualSeed(common.Seed);
-        var learner = build(observationSize, actions.Size, device);
+        var learner = build(observationSize, actions, device);
         try
         {
             Loop(run, settings, learner, actions, observationSize, env, evaluationEnv, device);
@@ -153,10 +160,15 @@ public static class ActorCriticLoop
             bool done = false;
             while (!done && globalStep < common.TotalSteps)
             {
-                // ALGO LOGIC: uniform random actions until learning starts, then the actor's action plus noise
+                // ALGO LOGIC: uniform random actions until learning starts, then the actor's action plus noise (or the
+                // learner's own exploring action)
                 if (globalStep < settings.LearningStarts)
                 {
                     for (int i = 0; i < action.Length; i++) action[i] = (float)(2 * random.NextDouble() - 1);
+                }
+                else if (learner.Explore is { } explore)
+                {
+                    explore(observation, random).CopyTo(action, 0);
                 }
                 else
                 {

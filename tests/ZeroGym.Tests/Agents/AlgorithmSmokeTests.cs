@@ -56,6 +56,7 @@ public sealed class AlgorithmSmokeTests
     {
         { "ddpg", new Ddpg.Options { LearningStarts = 100, BufferSize = 1_000, BatchSize = 16, HiddenSizes = [16], CheckpointEvery = 200 } },
         { "td3", new Td3.Options { LearningStarts = 100, BufferSize = 1_000, BatchSize = 16, HiddenSizes = [16], CheckpointEvery = 200 } },
+        { "sac", new Sac.Options { LearningStarts = 100, BufferSize = 1_000, BatchSize = 16, HiddenSizes = [16], CheckpointEvery = 200 } },
     };
 
     [Theory]
@@ -118,6 +119,7 @@ public sealed class AlgorithmSmokeTests
     [Theory]
     [InlineData("ddpg", "CartPole-v1", "ddpg needs a Box action space (float32, one dimension); CartPole-v1 has Discrete(2)")]
     [InlineData("td3", "CartPole-v1", "td3 needs a Box action space (float32, one dimension); CartPole-v1 has Discrete(2)")]
+    [InlineData("sac", "CartPole-v1", "sac needs a Box action space (float32, one dimension); CartPole-v1 has Discrete(2)")]
     [InlineData("dqn", "Pendulum-v1", "DQN needs a Discrete action space; Pendulum-v1 has Box(-2.0, 2.0, (1,), float32)")]
     public void Algorithm_OnTheWrongKindOfActionSpace_SaysWhatItNeedsAndWhatTheEnvHas(string algo, string envId, string message)
     {

@@ -42,6 +42,9 @@ public sealed class DocumentedDefaultsTests
     public void Td3TableRow_StatesItsDefaults() => Td3Row(Readme).AssertMatchesCode();
 
     [Fact]
+    public void SacTableRow_StatesItsDefaults() => SacRow(Readme).AssertMatchesCode();
+
+    [Fact]
     public void MarioDdqnParagraph_StatesItsDefaults() => MarioDdqnSentence(Readme).AssertMatchesCode();
 
     // ---------------------------------------------------------------- the passages and what ties them to the code
@@ -109,6 +112,24 @@ public sealed class DocumentedDefaultsTests
         row.Says("as DDPG", DifferingDefaults("td3", "ddpg"));
         row.Says($"target noise {td3.PolicyNoise} clipped at {td3.NoiseClip}");
         row.Says($"actor delay {td3.PolicyFrequency}");
+        return row;
+    }
+
+    private static ReadmePassage SacRow(string readme)
+    {
+        var sac = (Sac.Options)Registered("sac").DefaultOptions();
+        var row = ReadmePassage.TableCell(readme, row: "`sac`", column: "defaults");
+        row.Says($"policy obs-{sac.HiddenSizes}-(mean, log std)");
+        row.Says($"twin critics (obs+act)-{sac.HiddenSizes}-{ValueOutput}");
+        row.Says($"replay {sac.BufferSize}");
+        row.Says($"batch {sac.BatchSize}");
+        row.Says($"γ {sac.Gamma}");
+        row.Says($"τ {sac.Tau}");
+        row.Says($"{sac.LearningStarts} random steps");
+        row.Says($"Adam {sac.PolicyLearningRate} (policy), {sac.QLearningRate} (critics, α)");
+        row.Says($"{sac.PolicyFrequency} policy steps every {Ordinal(sac.PolicyFrequency)} step");
+        row.Says("targets every step", sac.TargetNetworkFrequency == 1 ? [] : [$"sac.TargetNetworkFrequency = {sac.TargetNetworkFrequency}"]);
+        row.Says("α tuned towards entropy −(action size)", sac.Autotune ? [] : ["sac.Autotune = false"]);
         return row;
     }
 

@@ -85,6 +85,28 @@ public sealed class SeededRandomTests
         Assert.InRange(variance, 0.97, 1.03);
     }
 
+    [Fact]
+    public void FillGaussian_HasMeanZeroVarianceOne_AndUncorrelatedNeighbours()
+    {
+        var random = new SeededRandom(3);
+        var values = new float[50_001]; // odd: the last value comes from a pair of its own
+        random.FillGaussian(values);
+        double mean = values.Average(value => (double)value);
+        double variance = values.Sum(value => (value - mean) * (value - mean)) / values.Length;
+        // Both outputs of one Box–Muller pair are independent: the product of neighbours averages 0.
+        double neighbours = Enumerable.Range(0, values.Length / 2).Average(i => (double)values[2 * i] * values[2 * i + 1]);
+
+        Assert.InRange(mean, -0.02, 0.02);
+        Assert.InRange(variance, 0.97, 1.03);
+        Assert.InRange(neighbours, -0.02, 0.02);
+        Assert.NotEqual(0f, values[^1]);
+        // A restored state fills the same values.
+        var again = SeededRandom.FromState(new SeededRandom(3).SaveState());
+        var copy = new float[values.Length];
+        again.FillGaussian(copy);
+        Assert.Equal(values, copy);
+    }
+
     [Theory]
     [InlineData("")]
     [InlineData("pcg64:0000000000000001000000000000000200000000000000030000000000000004")]
