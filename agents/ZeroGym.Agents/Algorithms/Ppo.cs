@@ -91,7 +91,8 @@ public static class Ppo
 
         /// <summary>
         /// Normalise observations by their running mean and variance, then clip them to ±<see cref="ObservationClip"/>;
-        /// null: off for Discrete (ppo.py), on for Box (ppo_continuous_action.py's NormalizeObservation wrapper).
+        /// null: off for Discrete (ppo.py), on for Box (ppo_continuous_action.py's NormalizeObservation wrapper). One
+        /// statistic serves every sub-env (CleanRL wraps each env with its own); evaluation reads it without updating it.
         /// </summary>
         public bool? NormalizeObservations { get; init; }
 
