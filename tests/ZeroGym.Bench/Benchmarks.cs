@@ -349,4 +349,43 @@ internal static class Benchmarks
 
         return (learner, Update);
     }
+    /// <summary>
+    /// One whole PPO update with the default options on a random rollout: old log-probabilities and values, GAE, and
+    /// every epoch's minibatch steps. <paramref name="continuous"/> picks ppo_continuous_action.py's settings on
+    /// HalfCheetah's sizes (17 observations, 6 action values, 1 env × 2048 steps, 10 epochs of 32 minibatches) instead
+    /// of ppo.py's on CartPole's (4 observations, 2 actions, 4 envs × 128 steps, 4 epochs of 4 minibatches).
+    /// </summary>
+    public static void PpoUpdate(double seconds, bool continuous, int threads)
+    {
+        if (threads > 0) ZeroGym.Torch.LibTorch.Threads = threads;
+        var options = new ZeroGym.Agents.Ppo.Options();
+        var device = ZeroGym.Torch.Device.Cpu;
+        int observationSize = continuous ? 17 : 4, actionSize = continuous ? 6 : 2, numEnvs = continuous ? 1 : 4;
+        var box = continuous ? new ZeroGym.Agents.Common.BoxActions(Enumerable.Repeat(-1f, actionSize).ToArray(), Enumerable.Repeat(1f, actionSize).ToArray()) : null;
+        var settings = options.Resolve(continuous, numEnvs);
+        int batchSize = numEnvs * settings.StepsPerRollout;
+        ZeroGym.Torch.LibTorch.ManualSeed(0);
+        using var agent = new ZeroGym.Agents.Ppo.Agent(observationSize, actionSize, box, options.HiddenSizes, device);
+        using var optimizer = new ZeroGym.Torch.Adam(agent.Parameters(), settings.LearningRate, eps: 1e-5);
+        var random = new ZeroGym.Agents.Common.SeededRandom(0);
+        var observations = new float[(batchSize + numEnvs) * observationSize];
+        for (int i = 0; i < observations.Length; i++) observations[i] = (float)random.NextGaussian();
+        var discreteActions = new long[continuous ? 0 : batchSize];
+        var boxActions = new float[continuous ? batchSize * actionSize : 0];
+        for (int k = 0; k < discreteActions.Length; k++) discreteActions[k] = random.Next(actionSize);
+        for (int k = 0; k < boxActions.Length; k++) boxActions[k] = (float)random.NextGaussian();
+        var rewards = new float[batchSize];
+        var terminated = new bool[batchSize];
+        var truncated = new bool[batchSize];
+        var valid = new bool[batchSize];
+        for (int k = 0; k < batchSize; k++) (rewards[k], terminated[k], valid[k]) = ((float)random.NextGaussian(), random.Next(200) == 0, true);
+
+        string what = continuous
+            ? $"ppo update (continuous: {batchSize} steps, {settings.UpdateEpochs} epochs of {settings.Minibatches} minibatches, HalfCheetah sizes)"
+            : $"ppo update (discrete: {batchSize} steps, {settings.UpdateEpochs} epochs of {settings.Minibatches} minibatches, CartPole sizes)";
+        var result = Measure.Latency(what, seconds, () => ZeroGym.Agents.Ppo.Update(
+            agent, optimizer, options, settings, random, observations, discreteActions, boxActions, rewards, terminated, truncated, valid, numEnvs));
+        result["threads"] = ZeroGym.Torch.LibTorch.Threads;
+        Measure.Print(result);
+    }
 }

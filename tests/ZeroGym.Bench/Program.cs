@@ -74,10 +74,15 @@ sacUpdate.SetAction(parsed => Benchmarks.ActorCriticUpdate(["td3", "sac"], parse
 var ddpgUpdate = new Command("ddpg-update", "Time of one DDPG update with the default options on HalfCheetah's sizes") { seconds };
 ddpgUpdate.SetAction(parsed => Benchmarks.ActorCriticUpdate(["ddpg"], parsed.GetValue(seconds)));
 
+var threads = new Option<int>("--threads") { Description = "libtorch threads (0: libtorch's default)", DefaultValueFactory = _ => 0 };
+var continuous = new Option<bool>("--continuous") { Description = "ppo_continuous_action.py's settings on HalfCheetah's sizes instead of ppo.py's on CartPole's" };
+var ppoUpdate = new Command("ppo-update", "Time of one whole PPO update (every epoch and minibatch) with the default options") { seconds, continuous, threads };
+ppoUpdate.SetAction(parsed => Benchmarks.PpoUpdate(parsed.GetValue(seconds), parsed.GetValue(continuous), parsed.GetValue(threads)));
+
 var codec = new Command("codec", "The wire codec alone: step request and reply, encode and decode, one CartPole and a vector env") { seconds, numEnvs };
 codec.SetAction(parsed => CodecBenchmarks.Run(parsed.GetValue(seconds), parsed.GetValue(numEnvs)));
 
 var sizes = new Command("step-sizes", "Prints the byte sizes of a CartPole step request and reply");
 sizes.SetAction(_ => { var (request, reply) = Benchmarks.StepMessageSizes(); Console.WriteLine($"{request} {reply}"); });
 
-return new RootCommand("ZeroGym benchmarks") { echoServer, remote, local, classicControl, codec, sizes, dqnUpdate, a2cUpdate, marioUpdate, td3Update, sacUpdate, ddpgUpdate, mujocoInProcess, mujocoRemote, nes, nesRemote }.Parse(args).Invoke();
+return new RootCommand("ZeroGym benchmarks") { echoServer, remote, local, classicControl, codec, sizes, dqnUpdate, a2cUpdate, marioUpdate, td3Update, sacUpdate, ddpgUpdate, ppoUpdate, mujocoInProcess, mujocoRemote, nes, nesRemote }.Parse(args).Invoke();

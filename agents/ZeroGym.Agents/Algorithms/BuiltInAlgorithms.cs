@@ -8,6 +8,7 @@ public static class BuiltInAlgorithms
         Dqn.Register();
         Reinforce.Register();
         A2c.Register();
+        Ppo.Register();
         Ddpg.Register();
         Td3.Register();
         Sac.Register();

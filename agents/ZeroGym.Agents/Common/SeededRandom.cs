@@ -68,6 +68,16 @@ public sealed class SeededRandom
         }
     }
 
+    /// <summary>Puts <paramref name="items"/> in a uniformly random order, in place (Fisher–Yates).</summary>
+    public void Shuffle<T>(Span<T> items)
+    {
+        for (int i = items.Length - 1; i > 0; i--)
+        {
+            int j = Next(i + 1);
+            (items[i], items[j]) = (items[j], items[i]);
+        }
+    }
+
     /// <summary>The whole state as text, for <see cref="FromState"/>.</summary>
     public string SaveState() => string.Create(CultureInfo.InvariantCulture, $"{StatePrefix}{s0:x16}{s1:x16}{s2:x16}{s3:x16}");
 

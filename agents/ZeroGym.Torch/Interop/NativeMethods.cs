@@ -182,6 +182,9 @@ internal static unsafe partial class NativeMethods
     [LibraryImport(Library, EntryPoint = "zg_lerp_")]
     public static partial Status LerpInPlace(TensorHandle destination, TensorHandle end, double weight);
 
+    [LibraryImport(Library, EntryPoint = "zg_orthogonal_")]
+    public static partial Status OrthogonalInPlace(TensorHandle tensor, double gain);
+
     // Optimisers.
     [LibraryImport(Library, EntryPoint = "zg_adam_step")]
     public static partial Status AdamStep(

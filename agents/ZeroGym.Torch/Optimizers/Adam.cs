@@ -12,7 +12,6 @@ public sealed unsafe class Adam : Optimizer
 {
     private readonly Tensor[] expAvg;
     private readonly Tensor[] expAvgSq;
-    private readonly double lr;
     private readonly double beta1;
     private readonly double beta2;
     private readonly double eps;
@@ -22,7 +21,7 @@ public sealed unsafe class Adam : Optimizer
     public Adam(IReadOnlyList<Tensor> parameters, double lr = 1e-3, double beta1 = 0.9, double beta2 = 0.999,
         double eps = 1e-8, double weightDecay = 0) : base(parameters)
     {
-        this.lr = lr;
+        LearningRate = lr;
         this.beta1 = beta1;
         this.beta2 = beta2;
         this.eps = eps;
@@ -33,6 +32,10 @@ public sealed unsafe class Adam : Optimizer
 
     /// <inheritdoc />
     public override long StepCount { get; set; }
+
+    /// <summary>The step size of the next <see cref="Step"/>; changing it between steps anneals it (as assigning
+    /// param_groups[0]["lr"] does in PyTorch).</summary>
+    public double LearningRate { get; set; }
 
     /// <inheritdoc />
     public override void Step()
@@ -45,7 +48,7 @@ public sealed unsafe class Adam : Optimizer
         fixed (IntPtr* all = pointers)
         {
             NativeMethods.AdamStep(
-                all, all + count, all + 2 * count, count, StepCount + 1, lr, beta1, beta2, eps, weightDecay);
+                all, all + count, all + 2 * count, count, StepCount + 1, LearningRate, beta1, beta2, eps, weightDecay);
         }
 
         StepCount++;

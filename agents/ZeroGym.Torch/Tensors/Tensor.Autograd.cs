@@ -21,4 +21,8 @@ public sealed partial class Tensor
 
     /// <summary>this ← this + weight × (end − this), unrecorded.</summary>
     internal void LerpInPlace(Tensor end, double weight) => NativeMethods.LerpInPlace(Handle, end.Handle, weight);
+
+    /// <summary>Fills with a (semi-)orthogonal matrix times <paramref name="gain"/> drawn from torch's generator,
+    /// unrecorded (torch.nn.init.orthogonal_).</summary>
+    internal void OrthogonalInPlace(double gain) => NativeMethods.OrthogonalInPlace(Handle, gain);
 }

@@ -20,6 +20,7 @@ public sealed class AlgorithmSmokeTests
         { "ddqn", new Dqn.Options { Double = true, LearningStarts = 50, BufferSize = 500, BatchSize = 16, TargetNetworkFrequency = 50, CheckpointEvery = 100, HiddenSizes = [16] }, 1 },
         { "reinforce", new Reinforce.Options { HiddenSizes = [16], CheckpointEvery = 100 }, 1 },
         { "a2c", new A2c.Options { HiddenSizes = [16], CheckpointEvery = 100 }, 4 },
+        { "ppo", new Ppo.Options { HiddenSizes = [16], StepsPerRollout = 25, UpdateEpochs = 2, CheckpointEvery = 100 }, 4 },
     };
 
     [Theory]

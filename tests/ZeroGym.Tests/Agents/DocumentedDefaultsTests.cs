@@ -36,6 +36,12 @@ public sealed class DocumentedDefaultsTests
     public void A2cTableRow_StatesItsDefaults() => A2cRow(Readme).AssertMatchesCode();
 
     [Fact]
+    public void PpoCartPoleTableRow_StatesItsDiscreteDefaults() => PpoDiscreteRow(Readme).AssertMatchesCode();
+
+    [Fact]
+    public void PpoBoxTableRow_StatesItsContinuousDefaults() => PpoBoxRow(Readme).AssertMatchesCode();
+
+    [Fact]
     public void DdpgTableRow_StatesItsDefaults() => DdpgRow(Readme).AssertMatchesCode();
 
     [Fact]
@@ -85,6 +91,45 @@ public sealed class DocumentedDefaultsTests
         row.Says($"entropy {a2c.EntropyCoefficient}");
         row.Says($"clip {a2c.MaxGradNorm}");
         row.Says($"Adam {a2c.LearningRate}");
+        return row;
+    }
+
+    private static ReadmePassage PpoDiscreteRow(string readme)
+    {
+        var ppo = (Ppo.Options)Registered("ppo").DefaultOptions();
+        var ppoTraining = Registered("ppo").Defaults;
+        var discrete = ppo.Resolve(boxActions: false, ppoTraining.NumEnvs);
+        var row = ReadmePassage.TableCell(readme, row: "`ppo`", column: "CartPole-v1 defaults");
+        row.Says($"{ppoTraining.NumEnvs} envs, {discrete.StepsPerRollout} steps");
+        row.Says($"actor {CartPole.Observations}-{ppo.HiddenSizes}-{CartPole.Actions}");
+        row.Says($"critic {CartPole.Observations}-{ppo.HiddenSizes}-{ValueOutput} tanh");
+        row.Says($"{discrete.UpdateEpochs} epochs of {discrete.Minibatches} minibatches");
+        row.Says($"clip {ppo.ClipCoefficient}");
+        row.Says($"GAE λ {ppo.GaeLambda}");
+        row.Says($"γ {ppo.Gamma}");
+        row.Says($"entropy {discrete.EntropyCoefficient}");
+        row.Says($"value {ppo.ValueCoefficient}");
+        row.Says($"grad norm {ppo.MaxGradNorm}");
+        Assert.True(ppo.AnnealLearningRate);
+        Assert.False(discrete.NormalizeObservations || discrete.NormalizeRewards); // the row names no normalisation
+        row.Says($"Adam {discrete.LearningRate} annealed to {0}");
+        return row;
+    }
+
+    private static ReadmePassage PpoBoxRow(string readme)
+    {
+        var ppo = (Ppo.Options)Registered("ppo").DefaultOptions();
+        var box = ppo.Resolve(boxActions: true, numEnvs: 1);
+        var row = ReadmePassage.TableCell(readme, row: "`ppo` (Box actions)", column: "defaults");
+        row.Says($"rollouts of {box.StepsPerRollout} steps over all envs");
+        row.Says($"actor obs-{ppo.HiddenSizes}-act Gaussian");
+        row.Says($"critic obs-{ppo.HiddenSizes}-{ValueOutput}");
+        row.Says($"{box.UpdateEpochs} epochs of {box.Minibatches} minibatches");
+        row.Says($"entropy {box.EntropyCoefficient}");
+        Assert.True(box.NormalizeObservations && box.NormalizeRewards);
+        Assert.Equal(ppo.ObservationClip, ppo.RewardClip);
+        row.Says($"observations and rewards normalised and clipped at {ppo.ObservationClip}");
+        row.Says($"Adam {box.LearningRate} annealed");
         return row;
     }
 

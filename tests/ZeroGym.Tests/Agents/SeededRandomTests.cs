@@ -107,6 +107,38 @@ public sealed class SeededRandomTests
         Assert.Equal(values, copy);
     }
 
+    [Fact]
+    public void Shuffle_IsAPermutation_ThatTheSavedStateRepeats()
+    {
+        var random = new SeededRandom(11);
+        string state = random.SaveState();
+        int[] first = [.. Enumerable.Range(0, 100)];
+        int[] second = [.. Enumerable.Range(0, 100)];
+
+        random.Shuffle<int>(first);
+        SeededRandom.FromState(state).Shuffle<int>(second);
+
+        Assert.Equal(first, second);
+        Assert.Equal(Enumerable.Range(0, 100), first.Order());
+        Assert.NotEqual(Enumerable.Range(0, 100), first);
+    }
+
+    [Fact]
+    public void Shuffle_PutsEachItemInEachPlaceEquallyOften()
+    {
+        var random = new SeededRandom(12);
+        var counts = new int[3, 3];
+        for (int round = 0; round < 30_000; round++)
+        {
+            int[] items = [0, 1, 2];
+            random.Shuffle<int>(items);
+            for (int place = 0; place < 3; place++) counts[items[place], place]++;
+        }
+
+        // 10,000 expected per cell; a binomial standard deviation is about 82.
+        foreach (int count in counts) Assert.InRange(count, 9_600, 10_400);
+    }
+
     [Theory]
     [InlineData("")]
     [InlineData("pcg64:0000000000000001000000000000000200000000000000030000000000000004")]

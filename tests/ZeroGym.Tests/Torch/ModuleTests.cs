@@ -25,6 +25,43 @@ public class ModuleTests
         Assert.Equal(layer1.Bias!.ToArray<float>(), layer2.Bias!.ToArray<float>());
     }
 
+    [Theory]
+    [InlineData(64, 4, 1.4142135623730951)]   // more rows than columns: orthonormal columns
+    [InlineData(2, 64, 0.01)]                 // fewer rows (an actor's last layer): orthonormal rows
+    public void InitOrthogonal_GivesGainTimesOrthonormalRowsOrColumns(int rows, int columns, double gain)
+    {
+        using var layer = new Linear(columns, rows);
+        float[] before = layer.Weight.ToArray<float>();
+
+        Init.Orthogonal(layer.Weight, gain);
+
+        // W Wᵀ = gain² I for rows ≤ columns, Wᵀ W = gain² I otherwise.
+        using var weight = layer.Weight.Detach().To(ScalarType.Float64);
+        using var transposed = weight.Transpose(0, 1);
+        using var gram = rows <= columns ? weight.MatMul(transposed) : transposed.MatMul(weight);
+        int size = Math.Min(rows, columns);
+        double[] identity = [.. Enumerable.Range(0, size * size).Select(k => k / size == k % size ? gain * gain : 0.0)];
+        Approx.Equal(identity, gram.ToArray<double>(), 1e-6 * gain * gain);
+        Assert.NotEqual(before, layer.Weight.ToArray<float>());
+        Assert.True(layer.Weight.RequiresGrad, "initialising in place keeps the weight a parameter");
+    }
+
+    [Fact]
+    public void InitConstant_SetsEveryElement_AndOrthogonalIsReproducibleFromTheSeed()
+    {
+        LibTorch.ManualSeed(5);
+        using var first = new Linear(3, 5);
+        Init.Orthogonal(first.Weight);
+        LibTorch.ManualSeed(5);
+        using var second = new Linear(3, 5);
+        Init.Orthogonal(second.Weight);
+
+        Init.Constant(first.Bias!, 0.25);
+
+        Assert.Equal(first.Weight.ToArray<float>(), second.Weight.ToArray<float>());
+        Assert.All(first.Bias!.ToArray<float>(), value => Assert.Equal(0.25f, value));
+    }
+
     [Fact]
     public void Linear_InitialisesWithinPyTorchsDefaultBound()
     {

@@ -52,6 +52,25 @@ public class OptimizerTests
     }
 
     [Fact]
+    public void Adam_LearningRateChangedBetweenSteps_ScalesTheNextStep()
+    {
+        using Tensor p = Tensor.From([1.0], [1]);
+        p.RequiresGrad = true;
+        using var adam = new Adam([p], lr: 0.1);
+
+        (p * 3.0).Sum().Backward();
+        adam.Step();
+        adam.ZeroGrad();
+        adam.LearningRate = 0.01;
+        (p * 3.0).Sum().Backward();
+        adam.Step();
+
+        // With a constant gradient Adam's bias-corrected step is lr (to within ε): 0.1, then 0.01.
+        Approx.Equal([1.0 - 0.1 - 0.01], p.ToArray<double>(), 1e-7);
+        Assert.Equal(0.01, adam.LearningRate);
+    }
+
+    [Fact]
     public void Adam_WithWeightDecay_AddsDecayTimesParameterToTheGradient()
     {
         using Tensor p = Tensor.From([2.0], [1]);

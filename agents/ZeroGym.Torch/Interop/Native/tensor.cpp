@@ -2,6 +2,7 @@
 #include "shim.h"
 
 #include <c10/core/GradMode.h>
+#include <torch/nn/init.h>
 
 #include <cstring>
 #include <stdexcept>
@@ -127,5 +128,12 @@ int zg_lerp_(zg_tensor destination, zg_tensor end, double weight) {
   return zg::guard_status([&] {
     c10::NoGradGuard no_grad;
     unwrap(destination).lerp_(unwrap(end), weight);
+  });
+}
+
+int zg_orthogonal_(zg_tensor tensor, double gain) {
+  return zg::guard_status([&] {
+    c10::NoGradGuard no_grad;
+    torch::nn::init::orthogonal_(unwrap(tensor), gain);
   });
 }

@@ -124,6 +124,7 @@ ZG_API void zg_zero_grad(zg_tensor tensor);                       /* grad = None
 ZG_API int zg_copy_(zg_tensor destination, zg_tensor source);
 ZG_API int zg_uniform_(zg_tensor tensor, double low, double high);  /* without recording gradients */
 ZG_API int zg_lerp_(zg_tensor destination, zg_tensor end, double weight); /* without recording gradients */
+ZG_API int zg_orthogonal_(zg_tensor tensor, double gain);          /* torch.nn.init.orthogonal_, unrecorded */
 
 /* Optimisers: one call updates every parameter (those without a grad are skipped). */
 ZG_API int zg_adam_step(const zg_tensor* parameters, const zg_tensor* exp_avg, const zg_tensor* exp_avg_sq,
