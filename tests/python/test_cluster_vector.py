@@ -28,12 +28,12 @@ class Cluster:
         self.redis = f"redis://127.0.0.1:{redis_port}"
         self.nodes: dict[str, ServerProcess] = {}
 
-    def start(self, *names: str) -> list[ServerProcess]:
+    def start(self, *names: str, options: tuple[str, ...] = ()) -> list[ServerProcess]:
         started = []
         for name in names:
             directory = self.workdir / name
             directory.mkdir()
-            self.nodes[name] = start_server(300, directory, "--cluster", self.redis, "--node-name", name)
+            self.nodes[name] = start_server(300, directory, "--cluster", self.redis, "--node-name", name, *options)
             started.append(self.nodes[name])
         return started
 
@@ -311,6 +311,9 @@ def test_kill_9_during_asynchronous_steps_with_recreate_truncates_the_lost_in_fl
                     # In flight on the lost node: truncated at its last observation, then reset on its new node.
                     assert i in lost and i not in truncated_by_loss
                     truncated_by_loss.add(i)
+                    # Only a sub-env whose observation arrived is truncated: one whose reset was still on its way
+                    # gets its reset on the new node instead (below, as expected).
+                    assert i in last_obs, f"sub-env {i} was truncated before any observation of it arrived"
                     np.testing.assert_array_equal(obs[k], last_obs[i])
                     assert (rewards[k], terminations[k], truncations[k]) == (0.0, False, True)
                     expected.pop(i, None)
@@ -325,5 +328,31 @@ def test_kill_9_during_asynchronous_steps_with_recreate_truncates_the_lost_in_fl
             envs.send(actions, env_id)
             for i, action in zip(env_id, actions.tolist()):
                 expected[i] = reference.step(i, action)
-        assert truncated_by_loss and victim not in envs.nodes
+        assert victim not in envs.nodes and lost <= set(last_obs)
+    reference.close()
+
+
+def test_kill_9_before_a_sub_envs_reset_arrived_with_recreate_gives_its_reset_from_its_new_node(
+        cluster: Cluster) -> None:
+    # node-7 holds every reset up to 3 s, so it dies with its sub-envs' resets unanswered: they have no last
+    # observation to be truncated at, and their reset on the new node is the result they were waiting for.
+    cluster.start("node-7", options=("--inject-delay-us", "3000000"))
+    _wait_idle(cluster, 4)  # node-6, killed before, is dead by now
+    reference = Reference(cluster.first, 8)
+    with zerogym.make_vec("CartPole-v1", 8, address=cluster.first, placement="spread", batch_size=4, timeout=10,
+                          on_node_lost="recreate", max_episode_steps=EPISODE_STEPS) as envs:
+        victim = cluster.nodes["node-7"].address
+        lost = {i for i, node in enumerate(envs.nodes) if node == victim}
+        assert lost
+        envs.async_reset(seed=SEED)
+        cluster.kill(victim)
+        received = set()
+        for _ in range(2):
+            obs, rewards, terminations, truncations, infos = envs.recv()
+            assert "node_lost" not in infos or not infos["node_lost"].any(), infos
+            for k, i in enumerate(infos["env_id"].tolist()):
+                np.testing.assert_array_equal(obs[k], reference.reset(i), err_msg=f"sub-env {i}")
+                assert (rewards[k], terminations[k], truncations[k]) == (0.0, False, False), i
+                received.add(i)
+        assert received == set(range(8)) and victim not in envs.nodes
     reference.close()

@@ -132,6 +132,8 @@ class ClusterVectorEnv(VectorEnv):
         self._states = np.zeros(num_envs, np.int8)
         # Every sub-env's last observation, for those a lost node truncates (overwritten by the first reset).
         self._last_obs: Any = _writable_copy(self.observation_space.sample())
+        # Whether each sub-env's last observation reached the caller since the last reset (not so after async_reset).
+        self._delivered = np.zeros(num_envs, bool)
         self._lost: list[tuple[str, list[int]]] = []  # raise mode: nodes lost and their sub-envs, until a reset
         self._reset_seed: int | None = None
         self._ready: deque[_Chunk] = deque()  # results received from nodes, not yet returned by recv, oldest first
@@ -166,6 +168,7 @@ class ClusterVectorEnv(VectorEnv):
             results.append((part, _Chunk.of_reset(part.ids, obs, info)))
         merged = _Chunk.merge([chunk for _, chunk in results], self.num_envs)
         self._last_obs = _writable_copy(merged.obs)
+        self._delivered[:] = True
         return merged.obs, merged.info
 
     def step(self, actions: Any, env_id: Any = None) -> tuple[Any, np.ndarray, np.ndarray, np.ndarray, dict[str, Any]]:
@@ -222,6 +225,7 @@ class ClusterVectorEnv(VectorEnv):
         chunks += lost_chunks
         merged = _Chunk.merge(chunks, self.num_envs)
         _assign(self._last_obs, merged.ids, merged.obs)
+        self._delivered[merged.ids] = True
         results = merged.results()
         self._raise_if_lost(lost, results)
         return results
@@ -275,6 +279,7 @@ class ClusterVectorEnv(VectorEnv):
             part.in_flight, part.unanswered = len(part.ids), 1
             part.reset_result = part.reset_due = None
         self._states.fill(IN_FLIGHT)
+        self._delivered[:] = False
         self._last_env_id = None
 
     def send(self, actions: Any, env_id: Any = None) -> None:
@@ -355,6 +360,7 @@ class ClusterVectorEnv(VectorEnv):
             self._states[env_id] = IDLE if error.code == "invalid_action" else FAILED
         self._last_env_id = chunk.ids
         _assign(self._last_obs, chunk.ids, chunk.obs)
+        self._delivered[chunk.ids] = True
         results = chunk.results()
         results[4]["env_id"] = chunk.ids
         self._raise_if_lost(lost, results)
@@ -503,10 +509,19 @@ class ClusterVectorEnv(VectorEnv):
             received = set(np.concatenate([c.ids for c in self._ready]).tolist()) if self._ready else set()
             in_flight = np.array([i for i in in_flight.tolist() if i not in received], dtype=np.int64)
             # Results the node sent before it died stay valid: drop only what was never received.
-            chunks.append(_Chunk.of_loss(in_flight, _take(self._last_obs, in_flight)))
             if self.on_node_lost == "recreate":
-                self._recreate(part.ids, loss_due=part.ids[~np.isin(part.ids, in_flight)])
+                # A sub-env whose reset never reached the caller has no last observation to be truncated at: its
+                # reset on the new node is simply the result it was waiting for.
+                unseen = in_flight[~self._delivered[in_flight]]
+                in_flight = in_flight[self._delivered[in_flight]]
+                chunks.append(_Chunk.of_loss(in_flight, _take(self._last_obs, in_flight)))
+                for new in self._recreate(part.ids, loss_due=part.ids[~np.isin(part.ids, in_flight) & ~np.isin(part.ids, unseen)]):
+                    mine = np.flatnonzero(np.isin(new.ids, unseen))
+                    if len(mine):
+                        chunks.append(_Chunk.of_reset(new.ids, *new.reset_result).select(mine))
+                        new.reset_due[mine] = False
             else:
+                chunks.append(_Chunk.of_loss(in_flight, _take(self._last_obs, in_flight)))
                 self._lost.append((part.endpoint, sorted(part.ids.tolist())))
                 self._states[part.ids] = LOST
         return chunks
@@ -516,17 +531,19 @@ class ClusterVectorEnv(VectorEnv):
             node, lost_ids = self._lost[-1]
             raise NodeLostError(node, lost_ids, results)
 
-    def _recreate(self, ids: np.ndarray, loss_due: np.ndarray | None = None) -> None:
+    def _recreate(self, ids: np.ndarray, loss_due: np.ndarray | None = None) -> list[_Part]:
         """Makes sub-envs ``ids`` anew on live nodes, placed again without the lost ones, and resets them; those of
-        ``loss_due`` get their loss as the result of their next send."""
+        ``loss_due`` get their loss as the result of their next send. Returns the new parts."""
         live = self._parts[0].endpoint if self._parts else self._address
         endpoints = self._place(len(ids), live, exclude=self._lost_nodes)
-        for part in self._add_parts(endpoints, ids):
+        parts = self._add_parts(endpoints, ids)
+        for part in parts:
             seeds = None if self._reset_seed is None else [self._reset_seed + i for i in part.ids.tolist()]
             part.reset_result = part.env.reset(seed=seeds)
             part.reset_due = np.ones(len(part.ids), bool)
             if loss_due is not None and len(loss_due):
                 part.loss_due = np.isin(part.ids, loss_due)
+        return parts
 
     def _remake_lost(self) -> None:
         """Before a reset: sub-envs of lost nodes (raise mode) are made anew on live nodes."""
