@@ -102,7 +102,7 @@ internal sealed class SpanningVectorEnv : IDisposable
                 if (lost.Count == 0 || attempt >= 2)
                 {
                     ThrowFirstError(outcomes);
-                    foreach (var part in lost) Lose(part, recreate: false);
+                    foreach (var part in lost) Lose(part, recreate: false, notify: true);
                     if (lost.Count > 0) throw new NodeLostException(lost[0].Endpoint, lost[0].Ids);
                     var whole = InGlobalOrder(outcomes.Select(outcome => outcome.Chunk!.Batch).ToList());
                     Remember(whole);
@@ -110,8 +110,10 @@ internal sealed class SpanningVectorEnv : IDisposable
                     return new VectorResetResult(whole.Observations, whole.Info);
                 }
 
-                // Reset makes lost sub-envs anew whatever the policy.
-                foreach (var part in lost) Lose(part, recreate: false);
+                // Reset makes lost sub-envs anew whatever the policy, and then says where.
+                foreach (var part in lost) Lose(part, recreate: false, notify: false);
+                MakeMissing();
+                foreach (var part in lost) NodeLost?.Invoke(new NodeLoss(part.Endpoint, part.Ids, part.Ids.Select(id => owner[id]!.Endpoint).ToList()));
             }
         }
     }
@@ -351,8 +353,9 @@ internal sealed class SpanningVectorEnv : IDisposable
     /// <summary>
     /// Gives up a lost part. With <paramref name="recreate"/> its sub-envs are made anew on live nodes at once and reset
     /// (their next step gives that reset); otherwise they wait for the next reset, and calls on them throw.
+    /// <paramref name="notify"/>: raise <see cref="NodeLost"/> now.
     /// </summary>
-    private void Lose(Part part, bool recreate)
+    private void Lose(Part part, bool recreate, bool notify = true)
     {
         part.Probe.MarkLost();
         part.Abandon();
@@ -376,7 +379,7 @@ internal sealed class SpanningVectorEnv : IDisposable
             }
         }
 
-        NodeLost?.Invoke(new NodeLoss(part.Endpoint, part.Ids, newNodes));
+        if (notify) NodeLost?.Invoke(new NodeLoss(part.Endpoint, part.Ids, newNodes));
     }
 
     /// <summary>Makes anew on live nodes the sub-envs lost since the last reset.</summary>
