@@ -81,12 +81,15 @@ public sealed class SpanningVectorEnvTests(ThreeNodeCluster cluster) : IClassFix
 /// <summary>Helpers of the tests of vector envs spanning nodes.</summary>
 internal static class SpanningEnvs
 {
-    /// <summary>A client of <paramref name="node"/> once it lists <paramref name="active"/> active nodes.</summary>
+    /// <summary>
+    /// A client of <paramref name="node"/> once it lists <paramref name="active"/> active nodes holding no envs (spread
+    /// places by free capacity, and the reports of envs an earlier test closed are up to a second old).
+    /// </summary>
     public static ZeroGymClient ConnectWhenActive(LocalCluster.Node node, int active)
     {
         var client = new ZeroGymClient(node.Endpoint);
         IReadOnlyList<NodeInfo> listed = [];
-        LocalCluster.WaitUntil(() => (listed = client.ListNodes()).Count(info => info.IsActive) == active, TimeSpan.FromSeconds(20),
+        LocalCluster.WaitUntil(() => (listed = client.ListNodes()).Count(info => info.IsActive && info.Envs == 0) == active, TimeSpan.FromSeconds(20),
             () => $"{node.Name} lists {ClusterTests.Describe(listed)}");
         return client;
     }
