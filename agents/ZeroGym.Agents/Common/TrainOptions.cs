@@ -35,6 +35,7 @@ public sealed record TrainOptions(
     public static IReadOnlyList<string> Placements { get; } = ["spread", "pack", "local"];
 
     /// <summary><see cref="Placement"/> as the client names it; null without one.</summary>
+    [JsonIgnore]
     public NodePlacement? NodePlacement => Placement switch
     {
         null => null,
