@@ -73,10 +73,25 @@ public sealed class Run : IDisposable
 
     /// <summary>
     /// Makes <paramref name="numEnvs"/> copies of the run's env as one vector env on <paramref name="client"/>, whose
-    /// results come back <paramref name="batchSize"/> sub-envs at a time (default: all of them).
+    /// results come back <paramref name="batchSize"/> sub-envs at a time (default: all of them). With a
+    /// <see cref="TrainOptions.Placement"/> the cluster places them over its nodes, and a node's loss is written to the
+    /// console while its sub-envs are made anew on live nodes, so training goes on.
     /// </summary>
-    public RemoteVectorEnv MakeVectorEnv(ZeroGymClient client, int numEnvs, int? batchSize = null) =>
-        client.MakeVec(Options.EnvId, numEnvs, EnvKwargs.ToWire(Options.EnvKwargs), batchSize: batchSize);
+    public RemoteVectorEnv MakeVectorEnv(ZeroGymClient client, int numEnvs, int? batchSize = null)
+    {
+        if (Options.NodePlacement is not { } placement) return client.MakeVec(Options.EnvId, numEnvs, EnvKwargs.ToWire(Options.EnvKwargs), batchSize: batchSize);
+        var envs = client.MakeVec(Options.EnvId, numEnvs, new VectorEnvOptions
+        {
+            Kwargs = EnvKwargs.ToWire(Options.EnvKwargs), BatchSize = batchSize, Placement = placement, OnNodeLost = NodeLossPolicy.Recreate,
+        });
+        progress.WriteLine($"{numEnvs} envs placed ({Options.Placement}): {DescribeNodes(envs.Nodes)}");
+        envs.NodeLost += loss => progress.WriteLine(Invariant(
+            $"node {loss.Node} lost at step {lastStep:N0}: sub-envs [{string.Join(", ", loss.EnvIds)}] re-made on {DescribeNodes(loss.NewNodes)}; training goes on"));
+        return envs;
+    }
+
+    private static string DescribeNodes(IEnumerable<string> nodes) =>
+        string.Join(", ", nodes.CountBy(node => node).Select(group => $"{group.Key} ({group.Value})"));
 
     /// <summary>The run directory, as a full path.</summary>
     public string Directory { get; }

@@ -164,6 +164,6 @@ public sealed class RunConfig
         }
 
         return new RunConfig(
-            saved with { Server = requested.Server, TotalSteps = requested.TotalSteps, RunDir = requested.RunDir, Resume = true }, algorithm);
+            saved with { Server = requested.Server, Placement = requested.Placement, TotalSteps = requested.TotalSteps, RunDir = requested.RunDir, Resume = true }, algorithm);
     }
 }

@@ -15,6 +15,11 @@ internal static class TrainCommand
         var algo = new Argument<string>("ALGO") { Description = "The algorithm: " + string.Join(", ", Algorithms.Names) };
         var env = new Option<string?>("--env") { Description = "The env to train on, e.g. CartPole-v1 (required unless --resume)" };
         var server = new Option<string?>("--server") { Description = "Address of a running env server; without it a local one is started and stopped" };
+        var placement = new Option<string?>("--placement")
+        {
+            Description = "With --server a node of a cluster: spread, pack or local places the vector env's sub-envs over the cluster's nodes, " +
+                "and sub-envs lost with a node are made anew on live ones (default: all on --server)",
+        };
         var numEnvs = new Option<int?>("--num-envs") { Description = "Envs stepped together (default: the algorithm's)" };
         var totalSteps = new Option<long?>("--total-steps") { Description = "Env steps to train for (default: the algorithm's; may be raised on --resume)" };
         var seed = new Option<long?>("--seed") { Description = "Seed of the envs, the networks and every random draw (default: 1)" };
@@ -37,7 +42,7 @@ internal static class TrainCommand
 
         var command = new Command("train", "Train an algorithm on an env; writes config, logs, learning curve and checkpoints into a run directory")
         {
-            algo, env, server, numEnvs, totalSteps, seed, runDir, device, resume, evalEvery, evalEpisodes, envKwarg, set,
+            algo, env, server, placement, numEnvs, totalSteps, seed, runDir, device, resume, evalEvery, evalEpisodes, envKwarg, set,
         };
         var curve = new CurveCommandOptions();
         curve.AddTo(command);
@@ -47,7 +52,7 @@ internal static class TrainCommand
             var requested = new Requested(
                 parsed.GetValue(env), parsed.GetValue(server), parsed.GetValue(numEnvs), parsed.GetValue(totalSteps), parsed.GetValue(seed),
                 parsed.GetValue(runDir), parsed.GetValue(device), parsed.GetValue(evalEvery), parsed.GetValue(evalEpisodes),
-                parsed.GetValue(envKwarg) ?? []);
+                parsed.GetValue(envKwarg) ?? [], parsed.GetValue(placement));
             var options = parsed.GetValue(resume) ? ForResume(algorithm, requested) : ForNewRun(algorithm, requested);
             // A device this build cannot use is a mistake to report before any server starts or file is written.
             ZeroGym.Torch.Device.Parse(options.Device);
@@ -68,7 +73,7 @@ internal static class TrainCommand
     /// <summary>The options as given on the command line; null where left out.</summary>
     private sealed record Requested(
         string? EnvId, string? Server, int? NumEnvs, long? TotalSteps, long? Seed, string? RunDir, string? Device, long? EvalEvery, int? EvalEpisodes,
-        string[] EnvKwargs);
+        string[] EnvKwargs, string? Placement);
 
     private static TrainOptions ForNewRun(Algorithm algorithm, Requested requested)
     {
@@ -80,7 +85,7 @@ internal static class TrainCommand
             algorithm.Name, envId, requested.Server, requested.NumEnvs ?? defaults.NumEnvs, requested.TotalSteps ?? defaults.TotalSteps, seed,
             requested.RunDir ?? TrainOptions.DefaultRunDirectory(algorithm.Name, envId, seed, DateTime.Now),
             requested.Device ?? "cpu", Resume: false, requested.EvalEvery ?? defaults.EvalEvery, requested.EvalEpisodes ?? defaults.EvalEpisodes,
-            kwargs.Count == 0 ? null : kwargs);
+            kwargs.Count == 0 ? null : kwargs, requested.Placement);
     }
 
     /// <summary>The saved options with the ones given on the command line on top; <see cref="Run.Start"/> rejects any that differ.</summary>
@@ -92,6 +97,6 @@ internal static class TrainCommand
             algorithm.Name, requested.EnvId ?? saved.EnvId, requested.Server, requested.NumEnvs ?? saved.NumEnvs,
             requested.TotalSteps ?? saved.TotalSteps, requested.Seed ?? saved.Seed, runDir, requested.Device ?? saved.Device, Resume: true,
             requested.EvalEvery ?? saved.EvalEvery, requested.EvalEpisodes ?? saved.EvalEpisodes,
-            requested.EnvKwargs.Length == 0 ? saved.EnvKwargs : EnvKwargs.Parse(requested.EnvKwargs, saved.EnvKwargs));
+            requested.EnvKwargs.Length == 0 ? saved.EnvKwargs : EnvKwargs.Parse(requested.EnvKwargs, saved.EnvKwargs), requested.Placement);
     }
 }

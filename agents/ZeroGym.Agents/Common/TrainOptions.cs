@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace ZeroGym.Agents.Common;
 
@@ -19,10 +20,31 @@ namespace ZeroGym.Agents.Common;
 /// <param name="EvalEvery">Env steps between greedy evaluations; 0 turns them off.</param>
 /// <param name="EvalEpisodes">Episodes per greedy evaluation.</param>
 /// <param name="EnvKwargs">The env's kwargs (<see cref="Common.EnvKwargs"/>); null or empty for its defaults.</param>
+/// <param name="Placement">
+/// <c>spread</c>, <c>pack</c> or <c>local</c>: the vector env's sub-envs are placed over the cluster <see cref="Server"/> is a
+/// node of, and sub-envs lost with a node are made anew elsewhere (<see cref="NodeLossPolicy.Recreate"/>). Null: all on
+/// <see cref="Server"/>, as always. Where the envs run is not the run's identity: like <see cref="Server"/> it may differ
+/// on --resume, so config.json does not keep it.
+/// </param>
 public sealed record TrainOptions(
     string Algo, string EnvId, string? Server, int NumEnvs, long TotalSteps, long Seed,
-    string RunDir, string Device, bool Resume, long EvalEvery, int EvalEpisodes, IReadOnlyDictionary<string, JsonElement>? EnvKwargs = null)
+    string RunDir, string Device, bool Resume, long EvalEvery, int EvalEpisodes, IReadOnlyDictionary<string, JsonElement>? EnvKwargs = null,
+    [property: JsonIgnore] string? Placement = null)
 {
+    /// <summary>The values of --placement.</summary>
+    public static IReadOnlyList<string> Placements { get; } = ["spread", "pack", "local"];
+
+    /// <summary><see cref="Placement"/> as the client names it; null without one.</summary>
+    [JsonIgnore]
+    public NodePlacement? NodePlacement => Placement switch
+    {
+        null => null,
+        "spread" => ZeroGym.NodePlacement.Spread,
+        "pack" => ZeroGym.NodePlacement.Pack,
+        "local" => ZeroGym.NodePlacement.Local,
+        _ => throw new AgentException($"--placement must be one of {string.Join(", ", Placements)}; got '{Placement}'"),
+    };
+
     /// <summary>The devices the algorithms can run on.</summary>
     public static IReadOnlyList<string> Devices { get; } = ["cpu", "cuda"];
 
@@ -37,6 +59,8 @@ public sealed record TrainOptions(
             !Devices.Contains(Device) ? $"--device must be one of {string.Join(", ", Devices)}; got '{Device}'" :
             EvalEvery < 0 ? $"--eval-every must be 0 (no evaluation) or more; got {EvalEvery}" :
             EvalEpisodes < 1 ? $"--eval-episodes must be at least 1; got {EvalEpisodes}" :
+            Placement is not null && !Placements.Contains(Placement) ? $"--placement must be one of {string.Join(", ", Placements)}; got '{Placement}'" :
+            Placement is not null && Server is null ? "--placement needs --server: a node of a cluster (scripts/serve --cluster redis://HOST:PORT) to place the envs" :
             null;
         if (problem is not null) throw new AgentException(problem);
     }

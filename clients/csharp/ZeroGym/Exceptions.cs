@@ -30,3 +30,26 @@ public sealed class ServerGoneException(string address, string op)
 {
     public string Address { get; } = address;
 }
+
+/// <summary>
+/// A node that ran some sub-envs of a vector env stopped answering (killed, host gone), with
+/// <see cref="NodeLossPolicy.Raise"/>: thrown by the call that noticed it, at most about 2 s after the node went silent.
+/// The other sub-envs keep their state; <c>Reset</c> or <c>AsyncReset</c> makes the lost ones anew on live nodes.
+/// </summary>
+public sealed class NodeLostException(string node, IReadOnlyList<int> envIds, VectorStepResult? result = null)
+    : ZeroGymException("node_lost",
+        $"the node at {node} stopped answering; it ran sub-envs [{string.Join(", ", envIds)}], which are lost (the others keep their state); " +
+        "Reset or AsyncReset makes them anew on live nodes")
+{
+    /// <summary>The endpoint of the node lost.</summary>
+    public string Node { get; } = node;
+
+    /// <summary>The sub-envs it ran (indices of the vector env), sorted.</summary>
+    public IReadOnlyList<int> EnvIds { get; } = envIds;
+
+    /// <summary>
+    /// For a synchronous step: every sub-env's result, the others stepped and the lost ones at their last observation,
+    /// truncated, with info <c>node_lost</c> true. Null for the other calls (their results stay to be received).
+    /// </summary>
+    public VectorStepResult? Result { get; } = result;
+}

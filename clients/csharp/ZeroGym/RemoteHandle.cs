@@ -143,6 +143,14 @@ internal sealed class RemoteHandle : IDisposable
         }
     }
 
+    /// <summary>Drops an owned connection without closing the env (its server stopped answering).</summary>
+    public void Abandon()
+    {
+        if (disposed) return;
+        disposed = true;
+        if (ownsClient) client.Dispose();
+    }
+
     private TReply Send<TRequest, TReply>(TRequest request)
         where TRequest : HandleRequest, IRequest<TRequest>, new()
         where TReply : class, IMessage<TReply>, new()

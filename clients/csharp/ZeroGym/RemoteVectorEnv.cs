@@ -29,11 +29,20 @@ namespace ZeroGym;
 ///     envs.Send(actions, batch.EnvIds);
 /// }
 /// </code></example>
+/// <remarks>
+/// Made with a <see cref="VectorEnvOptions.Placement"/> on a node of a cluster, the sub-envs run on several nodes and
+/// this env talks to each directly (see <see cref="Nodes"/> and <see cref="NodeLost"/>); every call means the same.
+/// </remarks>
 public sealed class RemoteVectorEnv : IDisposable
 {
     private readonly RemoteHandle remote;
     private readonly Lock gate = new();
     private readonly SubEnvTracker tracker;
+    // Whether sends and async resets post the recvs their sub-envs make possible (false for one node's part of a
+    // vector env spanning nodes, whose recvs ask min_batch 1 when they are wanted).
+    private readonly bool recvsAhead = true;
+    // Not null when the sub-envs span several nodes: every call goes there.
+    private readonly SpanningVectorEnv? spanning;
 
     // This env's requests posted and not yet received, in request order: sends and async resets, each with a recv or
     // not, and recvs alone. Each reply is read in that order; replies without a batch (MinBatch 0) only say the request
@@ -43,8 +52,9 @@ public sealed class RemoteVectorEnv : IDisposable
     // A posted request the server rejected as a whole: the sub-envs' states are unknown until a reset.
     private ZeroGymException? desynchronized;
 
-    internal RemoteVectorEnv(ZeroGymClient client, bool ownsClient, MakeArguments arguments)
+    internal RemoteVectorEnv(ZeroGymClient client, bool ownsClient, MakeArguments arguments, bool recvsAhead = true)
     {
+        this.recvsAhead = recvsAhead;
         NumEnvs = arguments.NumEnvs ?? throw new ArgumentException("a vector env needs num_envs");
         if (arguments.BatchSize is int requested && (requested < 1 || requested > NumEnvs))
         {
@@ -54,6 +64,48 @@ public sealed class RemoteVectorEnv : IDisposable
 
         remote = new RemoteHandle(client, ownsClient, arguments);
         tracker = new SubEnvTracker(NumEnvs, BatchSize);
+    }
+
+    /// <summary>A vector env whose sub-envs the cluster <paramref name="client"/> is a node of places over its nodes.</summary>
+    internal RemoteVectorEnv(ZeroGymClient client, bool ownsClient, string envId, int numEnvs, VectorEnvOptions options)
+    {
+        NumEnvs = numEnvs;
+        spanning = new SpanningVectorEnv(client, ownsClient, envId, numEnvs, options);
+        remote = null!;
+        tracker = null!;
+    }
+
+    /// <summary>
+    /// Makes a vector env as <see cref="ZeroGymClient.MakeVec(string, int, VectorEnvOptions)"/> does, on a connection of
+    /// its own to <paramref name="address"/> (with a placement: a node of a cluster, which places the sub-envs).
+    /// </summary>
+    public static RemoteVectorEnv Make(string envId, int numEnvs, VectorEnvOptions vectorOptions, string address = ZeroGymClient.DefaultAddress, ClientOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(vectorOptions);
+        // Either way the env owns the connection, and closes it when making fails.
+        var client = new ZeroGymClient(address, options);
+        return vectorOptions.Placement is null
+            ? new RemoteVectorEnv(client, ownsClient: true, new MakeArguments(envId, vectorOptions.Kwargs, vectorOptions.RenderMode, numEnvs, vectorOptions.BatchSize))
+            : new RemoteVectorEnv(client, ownsClient: true, envId, numEnvs, vectorOptions);
+    }
+
+    /// <summary>The endpoint of the node each sub-env runs on (the server's address for all when made without a placement).</summary>
+    public IReadOnlyList<string> Nodes => spanning?.Nodes ?? Enumerable.Repeat(remote.Client.Address, NumEnvs).ToList();
+
+    /// <summary>
+    /// Raised when a node running some of the sub-envs stopped answering (sub-envs spanning nodes only), before the
+    /// call that noticed returns (<see cref="NodeLossPolicy.Recreate"/>) or throws <see cref="NodeLostException"/>.
+    /// </summary>
+    public event Action<NodeLoss>? NodeLost
+    {
+        add
+        {
+            if (spanning is not null) spanning.NodeLost += value;
+        }
+        remove
+        {
+            if (spanning is not null) spanning.NodeLost -= value;
+        }
     }
 
     /// <summary>
@@ -73,18 +125,20 @@ public sealed class RemoteVectorEnv : IDisposable
     public int NumEnvs { get; }
 
     /// <summary>How many sub-envs each <see cref="Receive"/> gives (SPEC.md §3.4): <see cref="NumEnvs"/> unless made with fewer.</summary>
-    public int BatchSize => remote.BatchSize ?? NumEnvs;
+    public int BatchSize => spanning?.BatchSize ?? remote.BatchSize ?? NumEnvs;
 
-    public long Handle => remote.Handle;
+    /// <summary>The server's handle of this env (spanning nodes: of the part that holds sub-env 0).</summary>
+    public long Handle => spanning?.First.Handle ?? remote.Handle;
+
     /// <summary>The space of one sub-env's observations.</summary>
-    public Space SingleObservationSpace => remote.ObservationSpace;
+    public Space SingleObservationSpace => spanning?.First.SingleObservationSpace ?? remote.ObservationSpace;
 
     /// <summary>The space of one sub-env's actions.</summary>
-    public Space SingleActionSpace => remote.ActionSpace;
+    public Space SingleActionSpace => spanning?.First.SingleActionSpace ?? remote.ActionSpace;
 
-    public EnvSpecInfo Spec => remote.Spec;
+    public EnvSpecInfo Spec => spanning?.First.Spec ?? remote.Spec;
 
-    public string? RenderMode => remote.RenderMode;
+    public string? RenderMode => spanning is null ? remote.RenderMode : spanning.First.RenderMode;
 
     /// <summary>
     /// Resets every sub-env; with a seed s, sub-env i gets s + i. Results still in flight are dropped (the server
@@ -92,6 +146,7 @@ public sealed class RemoteVectorEnv : IDisposable
     /// </summary>
     public VectorResetResult Reset(long? seed = null, IReadOnlyDictionary<string, object?>? options = null)
     {
+        if (spanning is not null) return spanning.Reset(seed, options);
         lock (gate)
         {
             DropPosted();
@@ -118,6 +173,7 @@ public sealed class RemoteVectorEnv : IDisposable
     /// </summary>
     public VectorStepResult Step(object actions)
     {
+        if (spanning is not null) return spanning.Step(actions);
         lock (gate)
         {
             ThrowIfDesynchronized();
@@ -149,6 +205,12 @@ public sealed class RemoteVectorEnv : IDisposable
     /// </summary>
     public void AsyncReset(long? seed = null, IReadOnlyDictionary<string, object?>? options = null)
     {
+        if (spanning is not null)
+        {
+            spanning.AsyncReset(seed, options);
+            return;
+        }
+
         lock (gate)
         {
             remote.EnsureCapability(ProtocolConstants.AsyncVectorCapability, "AsyncReset");
@@ -157,8 +219,9 @@ public sealed class RemoteVectorEnv : IDisposable
             tracker.Forget();
             remote.MakeIfLost();
             // Every sub-env is in flight afterwards, always at least one batch: the reply brings the first.
-            Post(new AsyncResetRequest { Seed = seed, Options = options, Recv = true }, BatchSize);
+            Post(new AsyncResetRequest { Seed = seed, Options = options, Recv = recvsAhead }, recvsAhead ? BatchSize : 0);
             tracker.ResetAll(inFlight: true);
+            if (!recvsAhead) return;
             tracker.PostedRecv();
             PostRecvsWhileUnclaimed();
         }
@@ -176,6 +239,12 @@ public sealed class RemoteVectorEnv : IDisposable
     public void Send(object actions, IReadOnlyList<int> envIds)
     {
         ArgumentNullException.ThrowIfNull(envIds);
+        if (spanning is not null)
+        {
+            spanning.Send(actions, envIds);
+            return;
+        }
+
         lock (gate)
         {
             remote.EnsureCapability(ProtocolConstants.AsyncVectorCapability, "Send");
@@ -186,11 +255,11 @@ public sealed class RemoteVectorEnv : IDisposable
             CheckActionCount(actions, envIds.Count);
             var envIdArray = new long[envIds.Count];
             for (int k = 0; k < envIdArray.Length; k++) envIdArray[k] = envIds[k];
-            bool withBatch = tracker.Unclaimed + envIds.Count >= BatchSize;
+            bool withBatch = recvsAhead && tracker.Unclaimed + envIds.Count >= BatchSize;
             Post(new SendRequest { EnvId = NDArray.From(envIdArray, envIdArray.Length), Action = actions, Recv = withBatch }, withBatch ? BatchSize : 0);
             tracker.Sent(envIds);
             if (withBatch) tracker.PostedRecv();
-            PostRecvsWhileUnclaimed();
+            if (recvsAhead) PostRecvsWhileUnclaimed();
         }
     }
 
@@ -200,7 +269,7 @@ public sealed class RemoteVectorEnv : IDisposable
     /// sub-envs in flight (<c>invalid_argument</c>). With no reply within <see cref="ClientOptions.Timeout"/>, throws
     /// <see cref="ServerTimeoutException"/> and the batch stays pending: the next call gets it.
     /// </summary>
-    public VectorBatch Receive() => Receive(BatchSize);
+    public VectorBatch Receive() => spanning?.Receive() ?? Receive(BatchSize);
 
     /// <summary>
     /// The results of the sub-envs in flight that finish first, as soon as at least <paramref name="minBatch"/> (1 to
@@ -211,6 +280,12 @@ public sealed class RemoteVectorEnv : IDisposable
     /// </summary>
     public VectorBatch Receive(int minBatch)
     {
+        if (spanning is not null && minBatch != BatchSize)
+        {
+            throw new NotSupportedException($"Receive(minBatch) of a vector env spanning nodes gives a full batch only; call Receive() (batch size {BatchSize})");
+        }
+
+        if (spanning is not null) return spanning.Receive();
         lock (gate)
         {
             remote.EnsureCapability(ProtocolConstants.AsyncVectorCapability, "Receive");
@@ -267,7 +342,7 @@ public sealed class RemoteVectorEnv : IDisposable
     }
 
     /// <summary>One frame per sub-env.</summary>
-    public IReadOnlyList<NDArray> Render() => remote.Render<VectorRenderReply>().Frames;
+    public IReadOnlyList<NDArray> Render() => spanning?.Render() ?? remote.Render<VectorRenderReply>().Frames;
 
     public Task<VectorResetResult> ResetAsync(long? seed = null, IReadOnlyDictionary<string, object?>? options = null) =>
         Task.Run(() => Reset(seed, options));
@@ -277,10 +352,26 @@ public sealed class RemoteVectorEnv : IDisposable
     /// <summary>Closes the env on the server (and this env's own connection, if it has one); results in flight are dropped.</summary>
     public void Dispose()
     {
+        if (spanning is not null)
+        {
+            spanning.Dispose();
+            return;
+        }
+
         lock (gate)
         {
             DropPosted();
             remote.Dispose();
+        }
+    }
+
+    /// <summary>Gives up on a server that stopped answering: drops the connection without closing the env there.</summary>
+    internal void Abandon()
+    {
+        lock (gate)
+        {
+            posted.Clear();
+            remote.Abandon();
         }
     }
 
@@ -398,5 +489,5 @@ public sealed class RemoteVectorEnv : IDisposable
             : throw new ZeroGymException(ZeroGymClient.BadReply,
                 $"the server's reply must have '{key}' as a {DTypes.Of<T>().Name()} array of {count}; found {array.DType.Name()} {NDArray.FormatShape(array.Shape)}");
 
-    public override string ToString() => $"RemoteVectorEnv({Spec.Id}, {NumEnvs} envs, batch {BatchSize}, handle {Handle}, {remote.Client.Address})";
+    public override string ToString() => spanning?.ToString() ?? $"RemoteVectorEnv({Spec.Id}, {NumEnvs} envs, batch {BatchSize}, handle {Handle}, {remote.Client.Address})";
 }

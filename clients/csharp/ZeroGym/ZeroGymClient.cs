@@ -124,6 +124,23 @@ public sealed class ZeroGymClient : IDisposable
     public RemoteVectorEnv MakeVec(string envId, int numEnvs, IReadOnlyDictionary<string, object?>? kwargs = null, string? renderMode = null, int? batchSize = null) =>
         new(this, ownsClient: false, new MakeArguments(envId, kwargs, renderMode, numEnvs, batchSize));
 
+    /// <summary>
+    /// Makes a vector env of <paramref name="numEnvs"/> copies as <paramref name="options"/> say. Without a
+    /// <see cref="VectorEnvOptions.Placement"/>, as <see cref="MakeVec(string, int, IReadOnlyDictionary{string, object?}?, string?, int?)"/>.
+    /// With one, this server (a node of a cluster, capability <c>cluster</c>) places the sub-envs (SPEC.md §3.5): the
+    /// vector env opens a connection of its own to each node it uses and steps them all at once; sub-env i seeded
+    /// <c>seed + i</c> gives what a single env with that seed gives, whichever node runs it. A node that stops answering
+    /// is noticed within about a second of a call waiting on it and handled as <see cref="VectorEnvOptions.OnNodeLost"/>
+    /// says. This client is used to place sub-envs again after a loss; dispose it after the vector env.
+    /// </summary>
+    public RemoteVectorEnv MakeVec(string envId, int numEnvs, VectorEnvOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return options.Placement is null
+            ? MakeVec(envId, numEnvs, options.Kwargs, options.RenderMode, options.BatchSize)
+            : new RemoteVectorEnv(this, ownsClient: false, envId, numEnvs, options);
+    }
+
     public Task<RemoteEnv> MakeAsync(string envId, IReadOnlyDictionary<string, object?>? kwargs = null, string? renderMode = null) =>
         Task.Run(() => Make(envId, kwargs, renderMode));
 

@@ -1,0 +1,122 @@
+using System.Diagnostics;
+using Xunit.Abstractions;
+using ZeroGym.Arrays;
+
+namespace ZeroGym.Tests.Cluster;
+
+/// <summary>
+/// kill -9 of a node under a vector env spanning a real cluster: with Raise the next step throws within 2 s naming the
+/// lost sub-envs while the others go on exactly; with Recreate the env steps again within 3 s, the lost sub-envs come
+/// back truncated and flagged <c>node_lost</c>, and their next step is their reset on a live node.
+/// </summary>
+[Collection(ClusterCollection.Name)]
+public sealed class SpanningNodeLossTests(ITestOutputHelper output)
+{
+    private const int NumEnvs = 6;
+    private const long Seed = 11;
+
+    [Fact]
+    public void Raise_ThrowsWithin2Seconds_NamingTheLostSubEnvs_TheOthersContinueExactly_AndResetRemakesThem()
+    {
+        using var cluster = new LocalCluster();
+        var nodes = cluster.StartNodes("node-a", "node-b", "node-c").OrderBy(node => node.Name, StringComparer.Ordinal).ToList();
+        using var client = SpanningEnvs.ConnectWhenActive(nodes[0], 3);
+        using var envs = client.MakeVec("CartPole-v1", NumEnvs, new VectorEnvOptions { Placement = NodePlacement.Spread, OnNodeLost = NodeLossPolicy.Raise });
+        using var mirror = new SingleEnvMirror(client, NumEnvs, Seed);
+        mirror.CheckReset(envs.Reset(seed: Seed));
+        for (int t = 0; t < 5; t++)
+        {
+            var actions = SpanningEnvs.Actions(Enumerable.Range(0, NumEnvs), t);
+            mirror.CheckStep(envs.Step(actions), actions);
+        }
+
+        var victim = nodes[2];
+        var lostIds = Enumerable.Range(0, NumEnvs).Where(i => envs.Nodes[i] == victim.Endpoint).ToList();
+        Assert.NotEmpty(lostIds);
+        var clock = Stopwatch.StartNew();
+        LocalCluster.Kill(victim);
+        var last = SpanningEnvs.Actions(Enumerable.Range(0, NumEnvs), 5);
+        var lost = Assert.Throws<NodeLostException>(() => envs.Step(last));
+        output.WriteLine($"kill -9 to NodeLostException: {clock.ElapsedMilliseconds} ms");
+
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(2), $"NodeLostException came {clock.ElapsedMilliseconds} ms after the kill; the target is 2 s");
+        Assert.Equal(victim.Endpoint, lost.Node);
+        Assert.Equal(lostIds, lost.EnvIds);
+        Assert.Equal("node_lost", lost.Code);
+        var result = lost.Result!.Value;
+        mirror.CheckStep(result, last, skip: lostIds);
+        var flagged = ((NDArray)result.Info["node_lost"]!).ToArray<bool>();
+        Assert.Equal(Enumerable.Range(0, NumEnvs).Select(lostIds.Contains), flagged);
+        Assert.All(lostIds, i => Assert.True(result.Truncated[i]));
+        // Until a reset the lost sub-envs stay lost; the reset makes them anew on the live nodes.
+        Assert.Equal(lostIds, Assert.Throws<NodeLostException>(() => envs.Step(last)).EnvIds);
+        using var fresh = new SingleEnvMirror(client, NumEnvs, Seed + 100);
+        fresh.CheckReset(envs.Reset(seed: Seed + 100));
+        Assert.DoesNotContain(victim.Endpoint, envs.Nodes);
+        var again = SpanningEnvs.Actions(Enumerable.Range(0, NumEnvs), 0);
+        fresh.CheckStep(envs.Step(again), again);
+    }
+
+    [Fact]
+    public void Recreate_StepsAgainWithin3Seconds_TheLostComeBackTruncatedAndFlagged_ThenTheirResetOnALiveNode()
+    {
+        using var cluster = new LocalCluster();
+        var nodes = cluster.StartNodes("node-a", "node-b", "node-c").OrderBy(node => node.Name, StringComparer.Ordinal).ToList();
+        using var client = SpanningEnvs.ConnectWhenActive(nodes[0], 3);
+        using var envs = client.MakeVec("CartPole-v1", NumEnvs, new VectorEnvOptions { Placement = NodePlacement.Spread, OnNodeLost = NodeLossPolicy.Recreate });
+        var losses = new List<NodeLoss>();
+        envs.NodeLost += losses.Add;
+        using var mirror = new SingleEnvMirror(client, NumEnvs, Seed);
+        mirror.CheckReset(envs.Reset(seed: Seed));
+        VectorStepResult previous = default;
+        for (int t = 0; t < 5; t++)
+        {
+            var actions = SpanningEnvs.Actions(Enumerable.Range(0, NumEnvs), t);
+            previous = envs.Step(actions);
+            mirror.CheckStep(previous, actions);
+        }
+
+        var victim = nodes[1];
+        var lostIds = Enumerable.Range(0, NumEnvs).Where(i => envs.Nodes[i] == victim.Endpoint).ToList();
+        var clock = Stopwatch.StartNew();
+        LocalCluster.Kill(victim);
+        var last = SpanningEnvs.Actions(Enumerable.Range(0, NumEnvs), 5);
+        var result = envs.Step(last);
+        output.WriteLine($"kill -9 to the next step's result: {clock.ElapsedMilliseconds} ms");
+
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(3), $"the step after the kill came {clock.ElapsedMilliseconds} ms after it; the target is 3 s");
+        mirror.CheckStep(result, last, skip: lostIds);
+        Assert.Equal(Enumerable.Range(0, NumEnvs).Select(lostIds.Contains), ((NDArray)result.Info["node_lost"]!).ToArray<bool>());
+        foreach (int i in lostIds)
+        {
+            Assert.True(result.Truncated[i]);
+            Assert.Equal(0, result.Rewards[i]);
+            SingleEnvMirror.AssertRow(RowOf(previous.Observations, i), result.Observations, i, $"lost sub-env {i} at its last observation");
+        }
+
+        var loss = Assert.Single(losses);
+        Assert.Equal(victim.Endpoint, loss.Node);
+        Assert.Equal(lostIds, loss.EnvIds);
+        Assert.DoesNotContain(victim.Endpoint, envs.Nodes);
+        Assert.Equal(loss.NewNodes, lostIds.Select(i => envs.Nodes[i]));
+
+        // Next step: the lost sub-envs give their reset (seed + i, as the last reset's) on their new node; the others step on.
+        var next = SpanningEnvs.Actions(Enumerable.Range(0, NumEnvs), 6);
+        var afterwards = envs.Step(next);
+        mirror.CheckStep(afterwards, next, skip: lostIds);
+        Assert.False(afterwards.Info.ContainsKey("node_lost"));
+        foreach (int i in lostIds)
+        {
+            using var single = client.Make("CartPole-v1");
+            SingleEnvMirror.AssertRow(single.Reset(Seed + i).Observation, afterwards.Observations, i, $"sub-env {i} made anew");
+            Assert.Equal((0.0, false, false), (afterwards.Rewards[i], afterwards.Terminated[i], afterwards.Truncated[i]));
+        }
+    }
+
+    private static NDArray RowOf(object observations, int row)
+    {
+        var all = (NDArray)observations;
+        int width = all.Shape[1];
+        return NDArray.From(all.ToArray<float>().AsSpan(row * width, width).ToArray(), width);
+    }
+}

@@ -1,0 +1,194 @@
+using ZeroGym.Arrays;
+
+namespace ZeroGym.Tests.Cluster;
+
+/// <summary>
+/// A vector env made with a placement on a node of a real three-node cluster: its sub-envs run where the cluster
+/// places them, and each gives exactly what a single env seeded <c>seed + i</c> gives, synchronously or asynchronously.
+/// </summary>
+[Collection(ClusterCollection.Name)]
+public sealed class SpanningVectorEnvTests(ThreeNodeCluster cluster) : IClassFixture<ThreeNodeCluster>
+{
+    [Fact]
+    public void Spread_Pack_AndLocal_PutTheSubEnvsWhereTheClusterSays_AndNodesListsThem()
+    {
+        using var client = SpanningEnvs.ConnectWhenActive(cluster.Nodes[1], 3);
+        var endpoints = cluster.Nodes.Select(node => node.Endpoint).ToList();
+
+        using (var spread = client.MakeVec("CartPole-v1", 7, new VectorEnvOptions { Placement = NodePlacement.Spread }))
+        {
+            // Balanced over the three idle nodes (3/2/2), one block of consecutive sub-envs per node.
+            Assert.Equal(endpoints.Order(), spread.Nodes.Distinct().Order());
+            Assert.Equal([2, 2, 3], spread.Nodes.CountBy(node => node).Select(count => count.Value).Order());
+            Assert.Equal(3, spread.Nodes.Where((node, i) => i == 0 || spread.Nodes[i - 1] != node).Count());
+            Assert.Equal(7, spread.NumEnvs);
+        }
+
+        using (var pack = client.MakeVec("CartPole-v1", 7, new VectorEnvOptions { Placement = NodePlacement.Pack }))
+        {
+            Assert.Equal(Enumerable.Repeat(endpoints[1], 7), pack.Nodes);
+        }
+
+        using var local = RemoteVectorEnv.Make("CartPole-v1", 5, new VectorEnvOptions { Placement = NodePlacement.Local }, endpoints[2]);
+        Assert.Equal(Enumerable.Repeat(endpoints[2], 5), local.Nodes);
+        // Without a placement: today's vector env on the server addressed.
+        using var plain = client.MakeVec("CartPole-v1", 3, new VectorEnvOptions());
+        Assert.Equal(Enumerable.Repeat(endpoints[1], 3), plain.Nodes);
+    }
+
+    [Fact]
+    public void Step_OverThreeNodes_GivesEachSubEnvExactlyWhatASingleEnvSeededSeedPlusIGives()
+    {
+        using var client = SpanningEnvs.ConnectWhenActive(cluster.Nodes[0], 3);
+        using var envs = client.MakeVec("CartPole-v1", 6, new VectorEnvOptions { Placement = NodePlacement.Spread });
+        Assert.Equal(3, envs.Nodes.Distinct().Count());
+        using var mirror = new SingleEnvMirror(client, 6, seed: 40);
+
+        mirror.CheckReset(envs.Reset(seed: 40));
+        for (int t = 0; t < 40; t++)
+        {
+            var actions = SpanningEnvs.Actions(Enumerable.Range(0, 6), t);
+            mirror.CheckStep(envs.Step(actions), actions);
+        }
+    }
+
+    [Fact]
+    public void Receive_WithABatchSmallerThanTheEnvs_GivesTheFirstReadyWhereverTheyRun_EachExactlyAsASingleEnv()
+    {
+        using var client = SpanningEnvs.ConnectWhenActive(cluster.Nodes[2], 3);
+        using var envs = client.MakeVec("CartPole-v1", 6, new VectorEnvOptions { Placement = NodePlacement.Spread, BatchSize = 2 });
+        using var mirror = new SingleEnvMirror(client, 6, seed: 7);
+        var seen = new HashSet<int>();
+
+        envs.AsyncReset(seed: 7);
+        for (int t = 0; t < 60; t++)
+        {
+            var batch = envs.Receive();
+            Assert.Equal(2, batch.Count);
+            Assert.Equal(2, batch.EnvIds.Distinct().Count());
+            mirror.CheckBatch(batch);
+            seen.UnionWith(batch.EnvIds);
+            var actions = SpanningEnvs.Actions(batch.EnvIds, t);
+            mirror.Sent(batch.EnvIds, actions);
+            envs.Send(actions, batch.EnvIds);
+        }
+
+        Assert.Equal(Enumerable.Range(0, 6), seen.Order());
+        Assert.Equal("invalid_argument", Assert.Throws<ZeroGymException>(() => envs.Send(SpanningEnvs.Actions([0], 0), [0, 0])).Code);
+    }
+}
+
+/// <summary>Helpers of the tests of vector envs spanning nodes.</summary>
+internal static class SpanningEnvs
+{
+    /// <summary>
+    /// A client of <paramref name="node"/> once it lists <paramref name="active"/> active nodes holding no envs (spread
+    /// places by free capacity, and the reports of envs an earlier test closed are up to a second old).
+    /// </summary>
+    public static ZeroGymClient ConnectWhenActive(LocalCluster.Node node, int active)
+    {
+        var client = new ZeroGymClient(node.Endpoint);
+        IReadOnlyList<NodeInfo> listed = [];
+        LocalCluster.WaitUntil(() => (listed = client.ListNodes()).Count(info => info.IsActive && info.Envs == 0) == active, TimeSpan.FromSeconds(20),
+            () => $"{node.Name} lists {ClusterTests.Describe(listed)}");
+        return client;
+    }
+
+    /// <summary>CartPole actions for <paramref name="envIds"/> at step <paramref name="t"/>: a fixed pattern, so runs repeat.</summary>
+    public static NDArray Actions(IEnumerable<int> envIds, int t)
+    {
+        var actions = envIds.Select(id => (long)((id + t / 3) % 2)).ToArray();
+        return NDArray.From(actions, actions.Length);
+    }
+}
+
+/// <summary>
+/// One single env per sub-env, seeded <c>seed + i</c> and stepped with the same actions, mirroring a vector env's
+/// next-step autoreset: what each sub-env gives must be exactly what its single env gives.
+/// </summary>
+internal sealed class SingleEnvMirror : IDisposable
+{
+    private readonly RemoteEnv[] singles;
+    private readonly long seed;
+    private readonly bool[] ended;
+    private readonly long?[] pendingAction;
+    private readonly bool[] reset;
+
+    public SingleEnvMirror(ZeroGymClient client, int count, long seed)
+    {
+        this.seed = seed;
+        singles = Enumerable.Range(0, count).Select(_ => client.Make("CartPole-v1")).ToArray();
+        ended = new bool[count];
+        pendingAction = new long?[count];
+        reset = new bool[count];
+    }
+
+    public void CheckReset(VectorResetResult result)
+    {
+        for (int i = 0; i < singles.Length; i++) AssertRow(singles[i].Reset(seed + i).Observation, result.Observations, i, $"reset of sub-env {i}");
+    }
+
+    public void CheckStep(VectorStepResult result, NDArray actions, IReadOnlyCollection<int>? skip = null)
+    {
+        for (int i = 0; i < singles.Length; i++)
+        {
+            if (skip?.Contains(i) == true) continue;
+            var (observation, reward, terminated, truncated) = Next(i, actions.GetInt64(i));
+            AssertRow(observation, result.Observations, i, $"sub-env {i}");
+            Assert.Equal(reward, result.Rewards[i]);
+            Assert.Equal(terminated, result.Terminated[i]);
+            Assert.Equal(truncated, result.Truncated[i]);
+        }
+    }
+
+    public void Sent(IReadOnlyList<int> envIds, NDArray actions)
+    {
+        for (int k = 0; k < envIds.Count; k++) pendingAction[envIds[k]] = actions.GetInt64(k);
+    }
+
+    public void CheckBatch(VectorBatch batch)
+    {
+        for (int k = 0; k < batch.Count; k++)
+        {
+            int i = batch.EnvIds[k];
+            if (!reset[i])
+            {
+                reset[i] = true;
+                AssertRow(singles[i].Reset(seed + i).Observation, batch.Observations, k, $"async reset of sub-env {i}");
+                continue;
+            }
+
+            var (observation, reward, terminated, truncated) = Next(i, pendingAction[i] ?? throw new InvalidOperationException($"sub-env {i} came back unsent"));
+            pendingAction[i] = null;
+            AssertRow(observation, batch.Observations, k, $"sub-env {i}");
+            Assert.Equal((reward, terminated, truncated), (batch.Rewards[k], batch.Terminated[k], batch.Truncated[k]));
+        }
+    }
+
+    /// <summary>The single env's next result: a step, or after an ended episode its reset (reward 0, both flags false).</summary>
+    private (object Observation, double Reward, bool Terminated, bool Truncated) Next(int i, long action)
+    {
+        if (ended[i])
+        {
+            ended[i] = false;
+            return (singles[i].Reset().Observation, 0, false, false);
+        }
+
+        var step = singles[i].Step(action);
+        ended[i] = step.Terminated || step.Truncated;
+        return (step.Observation, step.Reward, step.Terminated, step.Truncated);
+    }
+
+    public static void AssertRow(object single, object batched, int row, string what)
+    {
+        var expected = ((NDArray)single).ToArray<float>();
+        var rows = (NDArray)batched;
+        var found = rows.ToArray<float>().AsSpan(row * expected.Length, expected.Length).ToArray();
+        Assert.True(expected.SequenceEqual(found), $"{what}: expected [{string.Join(", ", expected)}], found [{string.Join(", ", found)}]");
+    }
+
+    public void Dispose()
+    {
+        foreach (var single in singles) single.Dispose();
+    }
+}
