@@ -28,6 +28,9 @@ internal sealed class SpanningVectorEnv : IDisposable
     private readonly bool[] inFlight;
     // Each sub-env's last observation, as a row of the batch it came in.
     private readonly (object Observations, int Row)[] lastObservation;
+
+    /// <summary>Whether each sub-env's last observation reached the caller since the last reset (not yet after AsyncReset).</summary>
+    private readonly bool[] delivered;
     // Recreate: a sub-env made anew after its node was lost gives this reset result at its next step.
     private readonly Dictionary<int, Chunk> pendingReset = [];
     // Recreate: a sub-env that was idle when its node was lost gives its loss at its next step.
@@ -54,6 +57,7 @@ internal sealed class SpanningVectorEnv : IDisposable
         rowInPart = new int[numEnvs];
         inFlight = new bool[numEnvs];
         lastObservation = new (object, int)[numEnvs];
+        delivered = new bool[numEnvs];
         try
         {
             if (BatchSize < 1 || BatchSize > numEnvs) throw new ArgumentOutOfRangeException(nameof(options), $"batch_size must be between 1 and num_envs ({numEnvs}); got {BatchSize}");
@@ -177,6 +181,7 @@ internal sealed class SpanningVectorEnv : IDisposable
             }
 
             Array.Fill(inFlight, true);
+            Array.Fill(delivered, false);
             started = true;
         }
     }
@@ -336,9 +341,13 @@ internal sealed class SpanningVectorEnv : IDisposable
                 throw new NodeLostException(part.Endpoint, part.Ids);
             }
 
-            if (inFlightThere.Length > 0) ready.Add(LossChunk(inFlightThere));
+            // A sub-env whose reset never reached the caller has no last observation to be truncated at: its reset
+            // on the new node is the result it was waiting for.
+            var seen = inFlightThere.Where(id => delivered[id]).ToArray();
+            if (seen.Length > 0) ready.Add(LossChunk(seen));
             foreach (int id in part.Ids.Except(inFlightThere)) lostIdle.Add(id);
             Lose(part, recreate: true);
+            foreach (int id in inFlightThere.Except(seen)) ready.Add(TakePendingReset(id));
         }
     }
 
@@ -509,7 +518,11 @@ internal sealed class SpanningVectorEnv : IDisposable
 
     private void Remember(VectorBatch batch)
     {
-        for (int k = 0; k < batch.Count; k++) lastObservation[batch.EnvIds[k]] = (batch.Observations, k);
+        for (int k = 0; k < batch.Count; k++)
+        {
+            lastObservation[batch.EnvIds[k]] = (batch.Observations, k);
+            delivered[batch.EnvIds[k]] = true;
+        }
     }
 
     /// <summary>The first <paramref name="count"/> ready results, in the order they came; the rest stay ready.</summary>

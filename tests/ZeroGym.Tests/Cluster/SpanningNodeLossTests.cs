@@ -113,6 +113,39 @@ public sealed class SpanningNodeLossTests(ITestOutputHelper output)
         }
     }
 
+    [Fact]
+    public void Recreate_OfANodeKilledBeforeItsResetsArrived_GivesTheirResetsFromTheNewNodes_NotATruncation()
+    {
+        using var cluster = new LocalCluster();
+        // node-c holds each reset up to 3 s: it dies with its sub-envs' resets unanswered, so they have no last
+        // observation to be truncated at, and their reset on a new node is the result they wait for.
+        var nodes = cluster.StartNodes("node-a", "node-b").Append(cluster.StartNode("node-c", "--inject-delay-us", "3000000")).ToList();
+        using var client = SpanningEnvs.ConnectWhenActive(nodes[0], 3);
+        using var envs = client.MakeVec("CartPole-v1", NumEnvs, new VectorEnvOptions { Placement = NodePlacement.Spread, BatchSize = 3, OnNodeLost = NodeLossPolicy.Recreate });
+        var victim = nodes[2];
+        Assert.Contains(victim.Endpoint, envs.Nodes);
+
+        envs.AsyncReset(seed: Seed);
+        LocalCluster.Kill(victim);
+        var received = new List<int>();
+        for (int round = 0; round < 2; round++)
+        {
+            var batch = envs.Receive();
+            Assert.False(batch.Info.TryGetValue("node_lost", out var flags) && ((NDArray)flags!).ToArray<bool>().Any(flag => flag));
+            for (int k = 0; k < batch.Count; k++)
+            {
+                int i = batch.EnvIds[k];
+                using var single = client.Make("CartPole-v1");
+                SingleEnvMirror.AssertRow(single.Reset(Seed + i).Observation, batch.Observations, k, $"sub-env {i}'s reset");
+                Assert.Equal((0.0, false, false), (batch.Rewards[k], batch.Terminated[k], batch.Truncated[k]));
+                received.Add(i);
+            }
+        }
+
+        Assert.Equal(Enumerable.Range(0, NumEnvs), received.Order());
+        Assert.DoesNotContain(victim.Endpoint, envs.Nodes);
+    }
+
     private static NDArray RowOf(object observations, int row)
     {
         var all = (NDArray)observations;
