@@ -269,7 +269,7 @@ public sealed class RemoteVectorEnv : IDisposable
     /// sub-envs in flight (<c>invalid_argument</c>). With no reply within <see cref="ClientOptions.Timeout"/>, throws
     /// <see cref="ServerTimeoutException"/> and the batch stays pending: the next call gets it.
     /// </summary>
-    public VectorBatch Receive() => spanning?.Receive() ?? Receive(BatchSize);
+    public VectorBatch Receive() => Receive(BatchSize);
 
     /// <summary>
     /// The results of the sub-envs in flight that finish first, as soon as at least <paramref name="minBatch"/> (1 to
@@ -280,19 +280,15 @@ public sealed class RemoteVectorEnv : IDisposable
     /// </summary>
     public VectorBatch Receive(int minBatch)
     {
-        if (spanning is not null && minBatch != BatchSize)
+        if (minBatch < 1 || minBatch > BatchSize)
         {
-            throw new NotSupportedException($"Receive(minBatch) of a vector env spanning nodes gives a full batch only; call Receive() (batch size {BatchSize})");
+            throw new ArgumentOutOfRangeException(nameof(minBatch), $"minBatch must be between 1 and the batch size ({BatchSize}); got {minBatch}");
         }
 
-        if (spanning is not null) return spanning.Receive();
+        if (spanning is not null) return spanning.Receive(minBatch);
         lock (gate)
         {
             remote.EnsureCapability(ProtocolConstants.AsyncVectorCapability, "Receive");
-            if (minBatch < 1 || minBatch > BatchSize)
-            {
-                throw new ArgumentOutOfRangeException(nameof(minBatch), $"minBatch must be between 1 and the batch size ({BatchSize}); got {minBatch}");
-            }
 
             if (minBatch < BatchSize) remote.EnsureCapability(ProtocolConstants.RecvMinBatchCapability, "Receive(minBatch)", "a server of protocol 1.3 or later has it");
             ThrowIfDesynchronized();

@@ -218,19 +218,24 @@ internal sealed class SpanningVectorEnv : IDisposable
         }
     }
 
-    public VectorBatch Receive()
+    /// <summary>
+    /// The first results to finish wherever they ran: as soon as <paramref name="minBatch"/> have, every one already
+    /// arrived up to <see cref="BatchSize"/> (the caller checked 1 &lt;= minBatch &lt;= BatchSize).
+    /// </summary>
+    public VectorBatch Receive(int minBatch)
     {
         lock (gate)
         {
             int available = ready.Sum(chunk => chunk.Batch.Count) + parts.Sum(part => part.InFlight);
-            if (available < BatchSize)
+            if (available < minBatch)
             {
-                throw new ZeroGymException(ErrorCodes.InvalidArgument,
-                    $"recv answers with batch_size ({BatchSize}) sub-envs, but only {available} are in flight; send actions to more sub-envs first");
+                throw new ZeroGymException(ErrorCodes.InvalidArgument, minBatch == BatchSize
+                    ? $"recv answers with batch_size ({BatchSize}) sub-envs, but only {available} are in flight; send actions to more sub-envs first"
+                    : $"recv with min_batch {minBatch} needs that many sub-envs in flight; only {available} are: send actions to more sub-envs first");
             }
 
             var failures = new List<SubEnvFailure>();
-            while (ready.Sum(chunk => chunk.Batch.Count) + failures.Count < BatchSize)
+            while (ready.Sum(chunk => chunk.Batch.Count) + failures.Count < minBatch)
             {
                 foreach (var part in parts.Where(part => part.InFlight > 0 && part.Receiving is null))
                 {
@@ -243,7 +248,9 @@ internal sealed class SpanningVectorEnv : IDisposable
                 foreach (var part in waiting.Where(part => part.Receiving!.IsCompleted)) Harvest(part, failures);
             }
 
-            int taking = Math.Max(0, BatchSize - failures.Count);
+            // Results that arrived meanwhile from other nodes join the batch: a smaller minBatch never means fewer.
+            foreach (var part in parts.Where(part => part.Receiving is { IsCompleted: true }).ToList()) Harvest(part, failures);
+            int taking = Math.Max(0, Math.Min(BatchSize, ready.Sum(chunk => chunk.Batch.Count) + failures.Count) - failures.Count);
             var taken = TakeReady(taking);
             foreach (int id in taken.Batch.EnvIds) inFlight[id] = false;
             foreach (var failure in failures) inFlight[failure.EnvId] = false;
