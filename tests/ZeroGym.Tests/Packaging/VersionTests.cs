@@ -15,9 +15,9 @@ public sealed partial class VersionTests
     [Theory]
     [InlineData(typeof(RemoteEnv))] // the client (package ZeroGym.Client)
     [InlineData(typeof(Spaces.Space))] // ZeroGym.Core
-    [InlineData(typeof(Protocol.Wire.ProtocolConstants))] // ZeroGym.Protocol
-    [InlineData(typeof(Transport.Interop.ZeroMQ.ZmqContext))] // ZeroGym.Transport
-    [InlineData(typeof(Envs.Core.Env))] // ZeroGym.Envs
+    [InlineData(typeof(ZeroGym.Protocol.Wire.ProtocolConstants))] // ZeroGym.Protocol
+    [InlineData(typeof(ZeroGym.Transport.Interop.ZeroMQ.ZmqContext))] // ZeroGym.Transport
+    [InlineData(typeof(ZeroGym.Envs.Core.Env))] // ZeroGym.Envs
     [InlineData(typeof(BuiltInEnvs))] // the server
     public void Assembly_CarriesThePythonClientsVersion(Type typeInAssembly)
     {
