@@ -6,7 +6,7 @@ using ZeroGym.Tests.Wire;
 namespace ZeroGym.Tests.Packaging;
 
 /// <summary>
-/// One version for every part (README, "Versions"): edited in clients/python/zerogym/version.py, which
+/// One version for every part (README, "Packages"): edited in clients/python/zerogym/version.py, which
 /// Directory.Build.props reads, so every assembly and package carries it. tests/python/test_version.py checks the
 /// running server's --version and hello against the Python client.
 /// </summary>
