@@ -6,7 +6,7 @@ namespace ZeroGym;
 /// The engine of a <see cref="RemoteVectorEnv"/> whose sub-envs run on several nodes of a cluster: the node addressed
 /// places them (SPEC.md §3.5), each node's share is one vector env on a connection of its own (a part), and sub-env i
 /// of the whole is sub-env i - first of its part, seeded <c>seed + i</c> whichever node runs it. A synchronous step
-/// goes to every part at once; <see cref="Receive()"/> waits on every part with sub-envs in flight and gives the first
+/// goes to every part at once; <see cref="Receive(int)"/> waits on every part with sub-envs in flight and gives the first
 /// <see cref="BatchSize"/> results wherever they ran (each part's <c>recv</c> asks <c>min_batch</c> 1, so none waits
 /// for results that went elsewhere; results beyond the batch wait here for the next call). A node that stops
 /// answering is lost (see <see cref="NodeProbe"/>) and handled by the <see cref="NodeLossPolicy"/>.
