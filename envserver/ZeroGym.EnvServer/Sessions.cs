@@ -105,16 +105,20 @@ internal sealed class EnvSession : IDisposable
     }
 
     /// <summary>
-    /// Makes every failed sub-env of a vector env anew, before a reset (SPEC.md §3.4). A sub-env that cannot be made
+    /// Makes every failed sub-env of a vector env anew, before a reset (SPEC.md §3.4), and any whose worker process
+    /// ended meanwhile (it hosted a sub-env that failed). A sub-env that cannot be made
     /// throws, as making the env would have; the ones made before it stay.
     /// </summary>
     /// <param name="mask">Only the sub-envs it marks (a reset with <c>reset_mask</c>), or null for all.</param>
     public void RemakeFailedSubEnvs(IReadOnlyList<bool>? mask = null)
     {
-        foreach (int envId in Queue!.FailedSubEnvs().Where(envId => mask?[envId] ?? true).ToList())
+        var failed = Queue!.FailedSubEnvs().ToHashSet();
+        // A sub-env whose worker process ended with another sub-env's failure lost its state too: it is made anew with them.
+        var lost = Enumerable.Range(0, Vector!.NumEnvs).Where(envId => !failed.Contains(envId) && Innermost(Vector.Envs[envId]) is Workers.WorkerEnv { IsLost: true });
+        foreach (int envId in failed.Order().Concat(lost).Where(envId => mask?[envId] ?? true).ToList())
         {
-            var old = Vector!.Replace(envId, makeSubEnv());
-            Queue.Revived(envId);
+            var old = Vector.Replace(envId, makeSubEnv());
+            if (failed.Contains(envId)) Queue.Revived(envId);
             try
             {
                 old.Dispose();

@@ -17,4 +17,7 @@ public sealed record PythonEnvOptions
 
     /// <summary>The folder holding the <c>zerogym</c> package the workers run (<c>python -m zerogym.worker</c>): the copy shipped next to the server.</summary>
     public string PackageDirectory { get; init; } = Path.Combine(AppContext.BaseDirectory, "python");
+
+    /// <summary>Folders put on the workers' <c>PYTHONPATH</c> after the package and before the inherited one (where a host's env modules are found).</summary>
+    public IReadOnlyList<string> SearchPath { get; init; } = [];
 }

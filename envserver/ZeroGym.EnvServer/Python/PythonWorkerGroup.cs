@@ -78,7 +78,7 @@ internal sealed class PythonWorkerGroup
         }
 
         string? inherited = Environment.GetEnvironmentVariable("PYTHONPATH");
-        start.Environment["PYTHONPATH"] = string.IsNullOrEmpty(inherited) ? options.PackageDirectory : $"{options.PackageDirectory}{Path.PathSeparator}{inherited}";
+        start.Environment["PYTHONPATH"] = string.Join(Path.PathSeparator, [options.PackageDirectory, .. options.SearchPath, .. string.IsNullOrEmpty(inherited) ? [] : (string[])[inherited]]);
         return start;
     }
 }

@@ -52,6 +52,9 @@ internal sealed class WorkerEnv : Env
     /// <summary>The worker's process id (tests kill it to play a crash).</summary>
     public int WorkerProcessId => worker.ProcessId;
 
+    /// <summary>Its worker process ended (it crashed, or hung and was ended): the env's state is gone.</summary>
+    public bool IsLost => !worker.IsUsable;
+
     /// <summary>The env as the worker made it: its spec and render metadata.</summary>
     public RemoteEnv Remote => env;
 
