@@ -21,7 +21,8 @@ sys.path.insert(0, str(TOY_ENVS))
 import toy_envs  # noqa: E402  (the same envs, in-process, to compare with)
 
 PYTHON_ENVS = ["Counter-v0=toy_envs:Counter", "CounterFactory-v0=toy_envs:make_counter", "Raising-v0=toy_envs:Raising",
-               "Dying-v0=toy_envs:Dying", "Hanging-v0=toy_envs:Hanging", "Structured-v0=toy_envs:Structured"]
+               "Dying-v0=toy_envs:Dying", "Hanging-v0=toy_envs:Hanging", "Structured-v0=toy_envs:Structured",
+               "OddInfo-v0=toy_envs:OddInfo"]
 STEP_TIMEOUT_S = 2.0
 
 
@@ -219,6 +220,14 @@ def test_a_hanging_worker_is_ended_after_the_step_timeout_and_others_go_on(pytho
         assert other.step(2)[0][0] == 1.0
     finally:
         other.close()
+
+
+def test_an_info_that_cannot_travel_is_env_failure_answered_by_the_worker(python_server):
+    env = zerogym.make("OddInfo-v0", address=python_server.address)
+    env.reset(seed=0)
+    # The worker's own answer (a worker that crashed would be "ended during 'step'").
+    with pytest.raises(zerogym.EnvFailureError, match=r"the env's reply cannot be sent: TypeError"):
+        env.step(1)
 
 
 def test_an_unknown_kwarg_is_the_factorys_invalid_argument(python_server):

@@ -158,6 +158,14 @@ class Structured:
         }
 
 
+class OddInfo(Counter):
+    """Counter whose step info holds an object msgpack cannot carry."""
+
+    def step(self, action):
+        observation, reward, terminated, truncated, info = super().step(action)
+        return observation, reward, terminated, truncated, {**info, "odd": object()}
+
+
 class Text(spaces.Space):
     """Stands in for gymnasium.spaces.Text, a space the wire cannot carry."""
 

@@ -80,14 +80,17 @@ class HostedEnv:
 
     def __init__(self, env: Any):
         self.env = env
-        try:
-            self.observation_space = encode_space(env.observation_space)
-            self.action_space = encode_space(env.action_space)
-        except TypeError as error:
-            which = "observation_space" if not hasattr(self, "observation_space") else "action_space"
-            raise RequestFailed("invalid_argument", f"its {which}: {error}") from None
+        self.observation_space = self._wire_space(env, "observation_space")
+        self.action_space = self._wire_space(env, "action_space")
         self.encode_observation = value_encoder(env.observation_space)
         self.decode_action = value_decoder(decode_space(self.action_space))
+
+    @staticmethod
+    def _wire_space(env: Any, name: str) -> dict[str, Any]:
+        try:
+            return encode_space(getattr(env, name))
+        except (TypeError, AttributeError) as error:
+            raise RequestFailed("invalid_argument", f"its {name}: {error}") from None
 
     def observation(self, value: Any) -> Any:
         try:
@@ -122,7 +125,16 @@ class Worker:
             if len(frames) != 2:
                 continue
             identity, payload = frames
-            self.socket.send_multipart([identity, self.packer.pack(self.answer(identity, payload))], copy=False)
+            reply = self.answer(identity, payload)
+            try:
+                packed = self.packer.pack(reply)
+            except (TypeError, ValueError, OverflowError) as error:
+                # An info value msgpack cannot carry (an object, a dtype the wire lacks): that reply's failure only.
+                packed = self.packer.pack({"id": reply.get("id"), "error": {
+                    "code": "env_failure", "message": f"the env's reply cannot be sent: {describe_exception(error)} "
+                                                      f"(infos hold None, bool, int, float, str, bytes, lists, dicts "
+                                                      f"and numpy arrays of the wire's dtypes)"}})
+            self.socket.send_multipart([identity, packed], copy=False)
 
     def answer(self, identity: bytes, payload: bytes) -> dict[str, Any]:
         request_id = None
