@@ -161,27 +161,19 @@ def test_async_send_and_recv_return_each_sub_envs_own_results(python_server):
         venv.close()
 
 
-def test_an_exception_of_the_env_is_its_env_failure_with_type_and_message(python_server):
-    env = zerogym.make("Raising-v0", address=python_server.address, fail_at=2)
+@pytest.mark.parametrize("env_id, kwargs, failure", [
+    # An exception of the env is its env_failure, with the exception's type and message.
+    ("Raising-v0", {"fail_at": 2}, r"ValueError: boom at step 2"),
+    # A worker that dies ends only its envs.
+    ("Dying-v0", {"die_at": 2}, r"worker process .* ended during 'step' with exit code 7"),
+])
+def test_a_failing_env_is_its_env_failure_and_other_envs_go_on(python_server, env_id, kwargs, failure):
+    env = zerogym.make(env_id, address=python_server.address, **kwargs)
     other = zerogym.make("Counter-v0", address=python_server.address)
     try:
         env.reset(seed=0)
         env.step(1)
-        with pytest.raises(zerogym.EnvFailureError, match=r"ValueError: boom at step 2"):
-            env.step(1)
-        other.reset(seed=0)
-        assert other.step(2)[0][0] == 1.0
-    finally:
-        other.close()
-
-
-def test_a_worker_that_dies_ends_only_its_envs(python_server):
-    env = zerogym.make("Dying-v0", address=python_server.address, die_at=2)
-    other = zerogym.make("Counter-v0", address=python_server.address)
-    try:
-        env.reset(seed=0)
-        env.step(1)
-        with pytest.raises(zerogym.EnvFailureError, match=r"worker process .* ended during 'step' with exit code 7"):
+        with pytest.raises(zerogym.EnvFailureError, match=failure):
             env.step(1)
         other.reset(seed=0)
         assert other.step(2)[0][0] == 1.0
