@@ -617,8 +617,9 @@ public static class Ppo
                 if (options.NormalizeAdvantages) minibatchAdvantages = (minibatchAdvantages - minibatchAdvantages.Mean()) / (minibatchAdvantages.Std() + 1e-8);
 
                 // Policy loss: the pessimistic (larger) of the plain and the clipped surrogate losses.
-                var unclippedPolicyLoss = -minibatchAdvantages * ratio;
-                var clippedPolicyLoss = -minibatchAdvantages * ratio.Clamp(1 - options.ClipCoefficient, 1 + options.ClipCoefficient);
+                var negativeAdvantages = -minibatchAdvantages;
+                var unclippedPolicyLoss = negativeAdvantages * ratio;
+                var clippedPolicyLoss = negativeAdvantages * ratio.Clamp(1 - options.ClipCoefficient, 1 + options.ClipCoefficient);
                 var policyLossTensor = unclippedPolicyLoss.Maximum(clippedPolicyLoss).Mean();
 
                 // Value loss: optionally the larger of the plain and the clipped squared errors (clipped around the rollout's values).
