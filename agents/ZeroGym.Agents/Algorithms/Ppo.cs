@@ -668,7 +668,8 @@ public static class Ppo
     /// <summary>
     /// Host buffers a minibatch is gathered into, by its transitions' indices in the rollout, and handed to libtorch as
     /// one tensor per figure: the values index_select would pick from tensors of the whole rollout, in six native calls
-    /// instead of eight (the rollout's observations were selected twice, for the actor and the critic) plus the indices.
+    /// instead of eight (an index tensor and seven index_selects, the observations selected once for the actor and once
+    /// for the critic).
     /// </summary>
     private sealed class Minibatch(int capacity, int observationSize, int actionWidth)
     {
