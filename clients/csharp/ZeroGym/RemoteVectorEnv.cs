@@ -178,12 +178,36 @@ public sealed class RemoteVectorEnv : IDisposable
         {
             ThrowIfDesynchronized();
             tracker.CheckStep(Handle);
-            var reply = remote.Step<VectorStepReply>(actions);
-            return new VectorStepResult(
-                reply.Obs, Elements<double>(reply.Reward, "reward", NumEnvs), Elements<bool>(reply.Terminated, "terminated", NumEnvs),
-                Elements<bool>(reply.Truncated, "truncated", NumEnvs), reply.Info);
+            return StepResult(remote.Step<VectorStepReply>(actions));
         }
     }
+
+    /// <summary>
+    /// The first half of <see cref="Step(object)"/>: posts the step of every sub-env without waiting; <see cref="AwaitStep"/>
+    /// gives its result. A vector env spanning nodes posts to every node, then waits for each on one thread.
+    /// </summary>
+    internal PendingReply PostStep(object actions)
+    {
+        lock (gate)
+        {
+            ThrowIfDesynchronized();
+            tracker.CheckStep(Handle);
+            return remote.Post(new StepRequest { Action = actions });
+        }
+    }
+
+    /// <summary>The second half of <see cref="Step(object)"/>: the result of the step <see cref="PostStep"/> posted.</summary>
+    internal VectorStepResult AwaitStep(PendingReply pending)
+    {
+        lock (gate)
+        {
+            return StepResult(remote.Await<VectorStepReply>(pending));
+        }
+    }
+
+    private VectorStepResult StepResult(VectorStepReply reply) => new(
+        reply.Obs, Elements<double>(reply.Reward, "reward", NumEnvs), Elements<bool>(reply.Terminated, "terminated", NumEnvs),
+        Elements<bool>(reply.Truncated, "truncated", NumEnvs), reply.Info);
 
     /// <summary>
     /// <see cref="Send"/> then <see cref="Receive()"/>: steps the sub-envs <paramref name="envIds"/> and returns the next

@@ -145,9 +145,9 @@ internal sealed class SpanningVectorEnv : IDisposable
 
             foreach (int id in lostIdle) chunks.Add(LossChunk([id]));
             lostIdle.Clear();
-            var outcomes = OnEveryPart(toStep, part =>
+            var outcomes = PostToEveryPart(toStep, part => part.Env.PostStep(Batches.Take(actions, part.Ids)!), (part, pending) =>
             {
-                var result = part.Env.Step(Batches.Take(actions, part.Ids)!);
+                var result = part.Env.AwaitStep(pending);
                 return new Chunk(new VectorBatch(part.Ids, result.Observations, result.Rewards, result.Terminated, result.Truncated, result.Info));
             });
             ThrowFirstError(outcomes);
@@ -562,27 +562,58 @@ internal sealed class SpanningVectorEnv : IDisposable
     /// <summary>Runs <paramref name="call"/> on every part at once (the first on this thread); a part whose node is lost is reported so, not thrown.</summary>
     private static List<Outcome> OnEveryPart(IReadOnlyList<Part> targets, Func<Part, Chunk> call)
     {
-        Outcome Run(Part part)
-        {
-            try
-            {
-                return new Outcome(part, call(part), null);
-            }
-            catch (Exception error) when (IsLoss(part, error))
-            {
-                return new Outcome(part, null, null);
-            }
-            catch (Exception error)
-            {
-                return new Outcome(part, null, error);
-            }
-        }
-
-        var others = targets.Skip(1).Select(part => Task.Run(() => Run(part))).ToList();
+        var others = targets.Skip(1).Select(part => Task.Run(() => Attempt(part, () => call(part)))).ToList();
         var outcomes = new List<Outcome>(targets.Count);
-        if (targets.Count > 0) outcomes.Add(Run(targets[0]));
+        if (targets.Count > 0) outcomes.Add(Attempt(targets[0], () => call(targets[0])));
         outcomes.AddRange(others.Select(task => task.GetAwaiter().GetResult()));
         return outcomes;
+    }
+
+    /// <summary>
+    /// Posts a request to every part, then reads each reply in turn on this thread: the nodes work at once as with
+    /// <see cref="OnEveryPart"/>, without a hop to a pool thread and back per node and step, which costs the client
+    /// more CPU than the rest of its step. A part whose node is lost is reported so, not thrown.
+    /// </summary>
+    private static List<Outcome> PostToEveryPart(IReadOnlyList<Part> targets, Func<Part, PendingReply> post, Func<Part, PendingReply, Chunk> await)
+    {
+        var posted = new (PendingReply? Pending, Outcome? Failed)[targets.Count];
+        for (int k = 0; k < targets.Count; k++)
+        {
+            var part = targets[k];
+            PendingReply? pending = null;
+            var failed = Attempt(part, () =>
+            {
+                pending = post(part);
+                return null;
+            });
+            posted[k] = (pending, pending is null ? failed : null);
+        }
+
+        var outcomes = new List<Outcome>(targets.Count);
+        for (int k = 0; k < targets.Count; k++)
+        {
+            var part = targets[k];
+            outcomes.Add(posted[k] is { Pending: { } pending } ? Attempt(part, () => await(part, pending)) : posted[k].Failed!);
+        }
+
+        return outcomes;
+    }
+
+    /// <summary>The outcome of <paramref name="call"/> on <paramref name="part"/>: its chunk, its node's loss, or its error.</summary>
+    private static Outcome Attempt(Part part, Func<Chunk?> call)
+    {
+        try
+        {
+            return new Outcome(part, call(), null);
+        }
+        catch (Exception error) when (IsLoss(part, error))
+        {
+            return new Outcome(part, null, null);
+        }
+        catch (Exception error)
+        {
+            return new Outcome(part, null, error);
+        }
     }
 
     private static void ThrowFirstError(List<Outcome> outcomes)

@@ -6,6 +6,7 @@ node directly, and stitches the results back into one vector env. Nothing per st
 
 from __future__ import annotations
 
+import time
 from collections import deque
 from collections.abc import Callable
 from typing import Any
@@ -33,6 +34,10 @@ HEARTBEAT_S = 0.4
 node is noticed within about 2 s even when its host vanished without closing the connection (a killed process on a
 live host closes it at once)."""
 
+LOSS_CHECK_S = 0.05
+"""While a call waits, the nodes' loss monitors are looked at every 50 ms, not in every poll: polled with the replies
+they cost more CPU than the rest of a step's wait, and a loss found 50 ms later is well within the 2 s target."""
+
 PLACEMENTS = ("spread", "pack", "local")
 ON_NODE_LOST = ("raise", "recreate")
 
@@ -43,11 +48,14 @@ IDLE, IN_FLIGHT, FAILED, LOST = 0, 1, 2, 3
 class _Part:
     """The sub-envs one node runs, as one vector env on that node, and what the client posted to it."""
 
-    def __init__(self, env: ZeroGymVectorEnv, ids: np.ndarray):
+    def __init__(self, env: ZeroGymVectorEnv, ids: np.ndarray, num_envs: int):
         self.env = env
         self.connection = env._connection
         self.endpoint = self.connection.address
         self.ids = ids  # the global index of each of its sub-envs, in its order
+        self.rows = _rows(ids)  # the same as a slice when they are consecutive (as placement makes them)
+        self.local = np.full(num_envs, -1, np.int64)  # by global index: its index on this node, -1 when elsewhere
+        self.local[ids] = np.arange(len(ids))
         self.socket = self.connection.socket
         # ZeroMQ reports the connection's loss here: the TCP connection closed, or heartbeats went unanswered. A lost
         # connection is a lost node for this client, since a server ties envs to connections (SPEC.md §1).
@@ -113,6 +121,11 @@ class ClusterVectorEnv(VectorEnv):
         self._address = address
         self._parts: list[_Part] = []
         self._lost_nodes: list[str] = []
+        # Every node's socket and loss monitor, watched by pollers kept as long as the parts are.
+        self._replies = zmq.Poller()
+        self._losses = zmq.Poller()
+        self._watched: dict[zmq.Socket, _Part] = {}  # each node's socket and its monitor -> its part
+        self._losses_checked = 0.0  # time.monotonic() of the last look at the monitors
         self.closed = False
         try:
             endpoints = self._place(num_envs, address, exclude=None)
@@ -194,7 +207,7 @@ class ClusterVectorEnv(VectorEnv):
             if part.reset_due is not None:
                 continue  # made anew after a loss: its next result is its reset, stepped nowhere
             request = part.env._step_request
-            request["action"] = _take(actions, part.ids)
+            request["action"] = _take(actions, part.rows)
             posted[part] = part.connection.post(request)
             part.posted.append(posted[part])
         self._step_posted = posted
@@ -224,8 +237,8 @@ class ClusterVectorEnv(VectorEnv):
                 part.reset_result = part.reset_due = None
         chunks += lost_chunks
         merged = _Chunk.merge(chunks, self.num_envs)
-        _assign(self._last_obs, merged.ids, merged.obs)
-        self._delivered[merged.ids] = True
+        _assign(self._last_obs, slice(None), merged.obs)  # merged holds every sub-env, in order
+        self._delivered.fill(True)
         results = merged.results()
         self._raise_if_lost(lost, results)
         return results
@@ -241,6 +254,7 @@ class ClusterVectorEnv(VectorEnv):
     def close_extras(self, **kwargs: Any) -> None:
         """Closes the sub-envs on every node."""
         for part in self._parts:
+            self._unwatch(part)
             part.monitor.close(linger=0)
             try:
                 part.env.close()
@@ -291,19 +305,22 @@ class ClusterVectorEnv(VectorEnv):
         if given != len(ids):
             raise InvalidArgumentError(f"send needs one action per sub-env of env_id ({len(ids)}); got {given}")
         for part in self._parts:
-            mine = np.isin(ids, part.ids)
+            local = part.local[ids]
+            mine = local >= 0
             if not mine.any():
                 continue
-            part_ids = ids[mine]
-            local = _positions(part.ids, part_ids)
-            part_actions = _take(actions, np.flatnonzero(mine))
+            if mine.all():
+                part_ids, part_actions = ids, _take(actions, slice(None))  # as arrays, as those taken below
+            else:
+                part_ids, local = ids[mine], local[mine]
+                part_actions = _take(actions, mine)
             if part.loss_due is not None:
                 due = part.loss_due[local]
                 if due.any():
                     self._push(_Chunk.of_loss(part_ids[due], _take(self._last_obs, part_ids[due])))
                     part.loss_due[local[due]] = False
                     part_ids, local = part_ids[~due], local[~due]
-                    part_actions = _take(part_actions, np.flatnonzero(~due))
+                    part_actions = _take(part_actions, ~due)
                     if not len(local):
                         continue
             if part.reset_due is not None:
@@ -312,10 +329,10 @@ class ClusterVectorEnv(VectorEnv):
                     self._push(_Chunk.of_reset(part.ids, *part.reset_result).select(local[due]))
                     part.reset_due[local[due]] = False
                     part_ids, local = part_ids[~due], local[~due]
-                    part_actions = _take(part_actions, np.flatnonzero(~due))
+                    part_actions = _take(part_actions, ~due)
                     if not len(local):
                         continue
-            request = {"op": "send", "handle": part.env._remote.handle, "env_id": local.astype(np.int64),
+            request = {"op": "send", "handle": part.env._remote.handle, "env_id": local,
                        "action": part_actions, "recv": True, "min_batch": 1}
             part.posted.append(part.connection.post(request))
             part.in_flight += len(local)
@@ -475,44 +492,82 @@ class ClusterVectorEnv(VectorEnv):
         ``wait=False`` it takes only the replies already arrived (a node lost meanwhile is left to the next call)."""
         waited = self.timeout if timeout is None else timeout
         any_reply = wanted is None
-        due = {part.socket: part for part in (wanted if wanted is not None else
-                                              [part for part in self._parts if part.posted])}
-        monitors = {part.monitor: part for part in self._parts}
-        poller = zmq.Poller()
-        for socket in [*due, *monitors]:
-            poller.register(socket, zmq.POLLIN)
+        due = list(wanted) if wanted is not None else [part for part in self._parts if part.posted]
         replies: list[tuple[_Part, dict[str, Any]]] = []
         lost: list[_Part] = []
         op = "recv" if any_reply else "step"
+        quiet_since = time.monotonic()  # the timeout counts from the last thing a node sent
         while due and not (any_reply and replies):
-            events = dict(poller.poll(0 if not wait else None if waited is None else max(1, round(waited * 1000))))
-            if not events and not wait:
-                break
+            if wait and time.monotonic() - self._losses_checked >= LOSS_CHECK_S:
+                self._notice_losses(due, lost)
+                continue
+            if not wait:
+                milliseconds = 0
+            else:
+                left = LOSS_CHECK_S if waited is None else min(LOSS_CHECK_S, waited - (time.monotonic() - quiet_since))
+                milliseconds = max(1, round(left * 1000))
+            events = dict(self._replies.poll(milliseconds))
             if not events:
-                missing = ", ".join(part.endpoint for part in due.values())
-                raise ServerTimeoutError(missing, op, waited, pending=True)
-            for monitor, part in monitors.items():
-                if monitor in events and part not in lost:
-                    lost.append(part)
-                    poller.unregister(monitor)
-                    if due.pop(part.socket, None) is not None:
-                        poller.unregister(part.socket)
-            for socket in [socket for socket in due if socket in events]:
-                part = due[socket]
-                while part.posted and socket.poll(0):
-                    reply = part.connection.next_reply(op, 0)
-                    reply_id = reply.get("id")
-                    if type(reply_id) is int and reply_id < part.posted[0]:
-                        continue  # left by an interrupted call
-                    part.posted.popleft()
-                    if any_reply or reply_id == wanted[part] or reply_id is None:
-                        replies.append((part, reply))
-                        if not any_reply:
-                            break
-                if not any_reply and any(replied is part for replied, _ in replies) or not part.posted:
-                    poller.unregister(socket)
-                    del due[socket]
+                if not wait:
+                    break
+                if waited is not None and time.monotonic() - quiet_since >= waited:
+                    self._notice_losses(due, lost)  # a lost node is no timeout
+                    if due:
+                        missing = ", ".join(part.endpoint for part in due)
+                        raise ServerTimeoutError(missing, op, waited, pending=True)
+                continue
+            quiet_since = time.monotonic()
+            readable = [part for part in due if part.socket in events]
+            for part in readable:
+                if self._read_replies(part, op, wanted, replies) or not part.posted:
+                    due.remove(part)
+            for socket in events:
+                part = self._watched[socket]
+                if not part.posted and part not in readable:
+                    # Owing no reply, it sent one: the answer to a request an interrupted call left, which a later
+                    # exchange would skip anyway. Dropped, one per poll: unread, it would wake every poll.
+                    part.connection.next_reply(op)
         return replies, lost
+
+    def _notice_losses(self, due: list[_Part], lost: list[_Part]) -> None:
+        """Adds the nodes whose monitor reported the connection's loss to ``lost`` (no longer ``due``)."""
+        self._losses_checked = time.monotonic()
+        for monitor, _ in self._losses.poll(0):
+            part = self._watched[monitor]
+            lost.append(part)
+            self._unwatch(part)  # its monitor stays readable: it would be reported again
+            if part in due:
+                due.remove(part)
+
+    @staticmethod
+    def _read_replies(part: _Part, op: str, wanted: dict[_Part, int] | None,
+                      replies: list[tuple[_Part, dict[str, Any]]]) -> bool:
+        """Reads the replies that arrived from ``part`` (the poller said one did) into ``replies``; with ``wanted``,
+        up to the one it waits for. Returns whether that one came."""
+        socket = part.socket
+        arrived = True  # the poller's word for the first; asking the socket again costs as much as a poll
+        while part.posted and (arrived or socket.get(zmq.EVENTS) & zmq.POLLIN):
+            arrived = False
+            reply = part.connection.next_reply(op)  # there: no wait, and no poll of its own
+            reply_id = reply.get("id")
+            if type(reply_id) is int and reply_id < part.posted[0]:
+                continue  # left by an interrupted call
+            part.posted.popleft()
+            if wanted is None or reply_id == wanted[part] or reply_id is None:
+                replies.append((part, reply))
+                if wanted is not None:
+                    return True
+        return False
+
+    def _watch(self, part: _Part) -> None:
+        for socket, poller in ((part.socket, self._replies), (part.monitor, self._losses)):
+            poller.register(socket, zmq.POLLIN)
+            self._watched[socket] = part
+
+    def _unwatch(self, part: _Part) -> None:
+        for socket, poller in ((part.socket, self._replies), (part.monitor, self._losses)):
+            if self._watched.pop(socket, None) is not None:
+                poller.unregister(socket)
 
     def _lose(self, lost: list[_Part]) -> list[_Chunk]:
         """Drops the lost nodes' parts; returns their sub-envs' results (truncated at their last observation) and,
@@ -520,6 +575,7 @@ class ClusterVectorEnv(VectorEnv):
         chunks = []
         for part in lost:
             self._parts.remove(part)
+            self._unwatch(part)
             part.drop()
             self._lost_nodes.append(part.endpoint)
             in_flight = part.ids[self._states[part.ids] == IN_FLIGHT]
@@ -598,8 +654,10 @@ class ClusterVectorEnv(VectorEnv):
             stop = start
             while stop < len(endpoints) and endpoints[stop] == endpoints[start]:
                 stop += 1
-            part = _Part(self._make_part(endpoints[start], stop - start, HEARTBEAT_S), ids[start:stop].copy())
+            part = _Part(self._make_part(endpoints[start], stop - start, HEARTBEAT_S), ids[start:stop].copy(),
+                         self.num_envs)
             self._parts.append(part)
+            self._watch(part)
             added.append(part)
             start = stop
         return added
@@ -700,10 +758,12 @@ class _Chunk:
         return self.obs, self.rewards, self.terminations, self.truncations, info
 
 
-def _positions(ids: np.ndarray, wanted: np.ndarray) -> np.ndarray:
-    """Where each of ``wanted`` is in ``ids``."""
-    order = np.argsort(ids)
-    return order[np.searchsorted(ids, wanted, sorter=order)]
+def _rows(ids: np.ndarray) -> slice | np.ndarray:
+    """``ids`` as a slice when they are consecutive and ascending (indexing by a slice takes a view, not a copy),
+    else ``ids`` themselves."""
+    if len(ids) and (len(ids) == 1 or (np.diff(ids) == 1).all()):
+        return slice(int(ids[0]), int(ids[-1]) + 1)
+    return ids
 
 
 def _length(actions: Any) -> int | None:

@@ -84,15 +84,17 @@ def decode_vector_info(info: dict[str, Any]) -> dict[str, Any]:
     """A vector env's info in Gymnasium's layout: arrays stay arrays, lists of per-env values become object arrays."""
     decoded = {}
     for key, value in info.items():
-        if type(value) is list:
+        # Called on every step's info: each value's type is looked at once (decode_value would look again).
+        value_type = type(value)
+        if value_type is dict:
+            decoded[key] = decode_array(value) if is_array_map(value) else decode_vector_info(value)
+        elif value_type is list:
             members = np.empty(len(value), dtype=object)
             for index, member in enumerate(value):
                 members[index] = decode_value(member)
             decoded[key] = members
-        elif type(value) is dict and not is_array_map(value):
-            decoded[key] = decode_vector_info(value)
         else:
-            decoded[key] = decode_value(value)
+            decoded[key] = value
     return decoded
 
 
