@@ -105,12 +105,17 @@ var dashboardPort = new Option<int?>("--dashboard-port")
 {
     Description = "Serve the cluster's dashboard over HTTP on this port (0: a free one): the ZeroGym page at /zerogym, Orleans' dashboard at /orleans",
 };
+var envAssembliesChecked = new Option<bool>(EnvAssemblies.CheckedByParentOption)
+{
+    Description = "Register the envs of --env-assembly without making each once (worker processes: their server did)",
+    Hidden = true,
+};
 var parentPid = new Option<int?>("--parent-pid") { Description = "Exit when this process ends (worker processes, the local server of train and play)", Hidden = true };
 
 var root = new RootCommand("ZeroGym env server: Gymnasium envs over ZeroMQ + MessagePack (protocol/SPEC.md)")
 {
     bind, idleTimeout, maxEnvsPerClient, maxMessageBytes, maxOutstandingRequests, curveSecretKey, authorizedKeys, insecure, spinMicroseconds, romDir, envAssembly,
-    pythonEnv, python, pythonWorkers, pythonStepTimeout, inProcessEnvs, injectDelay, cluster, nodeName, advertise, siloPort, gatewayPort, dashboardPort, parentPid,
+    pythonEnv, python, pythonWorkers, pythonStepTimeout, inProcessEnvs, injectDelay, cluster, nodeName, advertise, siloPort, gatewayPort, dashboardPort, envAssembliesChecked, parentPid,
 };
 root.SetAction(parsed =>
 {
@@ -166,7 +171,7 @@ root.SetAction(parsed =>
         var registry = BuiltInEnvs.CreateRegistry(nes);
         foreach (string path in assemblies)
         {
-            log.Info("env_assembly", ("path", path), ("envs", string.Join(",", EnvAssemblies.Register(registry, path))));
+            log.Info("env_assembly", ("path", path), ("envs", string.Join(",", EnvAssemblies.Register(registry, path, options, check: !parsed.GetValue(envAssembliesChecked)))));
         }
 
         var pythonOptions = new PythonEnvOptions
