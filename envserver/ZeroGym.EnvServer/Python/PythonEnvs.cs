@@ -46,6 +46,7 @@ public sealed class PythonEnvs(PythonEnvOptions options) : IDisposable
         }
 
         pools.Add(pool);
+        pool.KeepWarm();
         return spec;
     }
 

@@ -16,6 +16,7 @@ internal sealed class PythonWorkerPool : IDisposable
 {
     private readonly Queue<WorkerConnection> idle = new();
     private readonly Lock gate = new();
+    private bool warm;
     private bool refilling;
     private bool startFailed;
     private bool disposed;
@@ -64,6 +65,13 @@ internal sealed class PythonWorkerPool : IDisposable
         return taken;
     }
 
+    /// <summary>Starts keeping workers ready, once the env is known to work (until then a make starts its own worker, and <see cref="Refill"/> does nothing).</summary>
+    public void KeepWarm()
+    {
+        lock (gate) warm = true;
+        Refill();
+    }
+
     /// <summary>
     /// Tops the pool up to <see cref="PythonEnvOptions.WarmWorkers"/> idle workers on a background thread, unless it is
     /// full, already refilling, or its last start failed (then only after a make has started a worker again, so a
@@ -73,7 +81,7 @@ internal sealed class PythonWorkerPool : IDisposable
     {
         lock (gate)
         {
-            if (disposed || refilling || startFailed || idle.Count >= Options.WarmWorkers) return;
+            if (!warm || disposed || refilling || startFailed || idle.Count >= Options.WarmWorkers) return;
             refilling = true;
         }
 
