@@ -8,14 +8,14 @@ namespace ZeroGym.EnvServer.Python;
 /// env's module imported, so that a make takes one instead of waiting for Python to start. A worker taken serves
 /// that one handle and ends with it: it never goes to another handle, since an env's module state (globals, caches,
 /// a seeded global RNG) could carry over from one client to the next. The pool refills on a thread of its own, so
-/// the server's loop never waits for a start it did not ask for; when no worker is idle, the make starts one itself,
-/// as without a pool. Idle workers block on their sockets (no CPU), and end when the pool is disposed or, should the
+/// the server's loop never waits for a start it did not need; when no worker is idle, a make waits for the one the
+/// pool is starting, if any (further along than one begun then), or else starts one itself, as without a pool. Idle workers block on their sockets (no CPU), and end when the pool is disposed or, should the
 /// server be killed, when their parent process ends.
 /// </summary>
 internal sealed class PythonWorkerPool : IDisposable
 {
     private readonly Queue<WorkerConnection> idle = new();
-    private readonly Lock gate = new();
+    private readonly object gate = new(); // a Monitor: a make may wait on it for a start under way
     private bool warm;
     private bool refilling;
     private bool startFailed;
@@ -42,7 +42,10 @@ internal sealed class PythonWorkerPool : IDisposable
         }
     }
 
-    /// <summary>An idle worker, or else one started now (which throws <see cref="InvalidOperationException"/> when it cannot start).</summary>
+    /// <summary>
+    /// An idle worker; else the one the pool is starting, once it is up; else one started now (which throws
+    /// <see cref="InvalidOperationException"/> when it cannot start).
+    /// </summary>
     public WorkerConnection Take()
     {
         var dead = new List<WorkerConnection>();
@@ -50,10 +53,17 @@ internal sealed class PythonWorkerPool : IDisposable
         lock (gate)
         {
             ObjectDisposedException.ThrowIf(disposed, this);
-            while (taken is null && idle.TryDequeue(out var worker))
+            while (true)
             {
-                if (worker.IsUsable) taken = worker;
-                else dead.Add(worker);
+                while (taken is null && idle.TryDequeue(out var worker))
+                {
+                    if (worker.IsUsable) taken = worker;
+                    else dead.Add(worker);
+                }
+
+                // Two starts side by side would each take twice as long on a busy machine.
+                if (taken is not null || !refilling || disposed) break;
+                Monitor.Wait(gate);
             }
         }
 
@@ -97,6 +107,7 @@ internal sealed class PythonWorkerPool : IDisposable
             disposed = true;
             ending = [.. idle];
             idle.Clear();
+            Monitor.PulseAll(gate);
         }
 
         foreach (var worker in ending) worker.Discard();
@@ -111,6 +122,7 @@ internal sealed class PythonWorkerPool : IDisposable
                 if (disposed || idle.Count >= Options.WarmWorkers)
                 {
                     refilling = false;
+                    Monitor.PulseAll(gate);
                     return;
                 }
             }
@@ -124,7 +136,12 @@ internal sealed class PythonWorkerPool : IDisposable
             {
                 // Whatever the reason (its output is in the server's log), the next make starts its own worker and
                 // reports why that fails; a thread of the pool must never end the server.
-                lock (gate) (startFailed, refilling) = (true, false);
+                lock (gate)
+                {
+                    (startFailed, refilling) = (true, false);
+                    Monitor.PulseAll(gate);
+                }
+
                 return;
             }
 
@@ -133,6 +150,7 @@ internal sealed class PythonWorkerPool : IDisposable
             {
                 keep = !disposed;
                 if (keep) idle.Enqueue(worker);
+                Monitor.PulseAll(gate);
             }
 
             if (!keep) worker.Discard();
