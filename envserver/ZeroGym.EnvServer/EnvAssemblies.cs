@@ -10,31 +10,45 @@ namespace ZeroGym.EnvServer;
 /// <summary>
 /// Envs from users' assemblies (<c>--env-assembly PATH</c>): each assembly loads in a context of its own, so its own
 /// dependencies resolve from its folder, while ZeroGym's assemblies are the server's (one <c>Env</c> type for both).
-/// Every <see cref="IEnvFamily"/> it declares is registered, and every env is made once with its default kwargs, so a
-/// broken assembly, a clashing id or an env whose spaces the wire cannot carry stops the server at start-up with an
-/// error naming the assembly and the env, instead of failing a client's <c>make</c> later.
+/// Every <see cref="IEnvFamily"/> it declares is registered, and every env is made once with its default kwargs, as a
+/// client's <c>make</c> would make it (an env whose spec says <see cref="EnvSpec.NeedsOwnProcess"/> in a worker
+/// process, so that one crashing on construction fails start-up instead of ending the server), so a broken assembly,
+/// a clashing id, an env that cannot be made or one whose spaces the wire cannot carry stops the server at start-up
+/// with an error naming the assembly and the env, instead of failing a client's <c>make</c> later.
 /// </summary>
 public static class EnvAssemblies
 {
     /// <summary>The server option that loads an assembly (repeatable).</summary>
     public const string Option = "--env-assembly";
 
+    /// <summary>
+    /// The hidden option a server gives its worker processes: they register the assemblies' envs without making each
+    /// once more, since their server has (and a worker must not die of an env it does not serve).
+    /// </summary>
+    public const string CheckedByParentOption = "--env-assemblies-checked-by-parent";
+
     /// <summary>Loads the assembly at <paramref name="path"/> and registers its envs in <paramref name="registry"/>.</summary>
+    /// <param name="options">How a client's <c>make</c> runs the envs: one whose spec says <see cref="EnvSpec.NeedsOwnProcess"/> is checked in a
+    /// worker process started with <see cref="ServerOptions.WorkerArguments"/> (which load this assembly), unless
+    /// <see cref="ServerOptions.InProcessEnvs"/>; null for the default options.</param>
+    /// <param name="check">Make each env once to check it; false in a worker process, whose server did.</param>
     /// <returns>The ids it registered.</returns>
     /// <exception cref="ArgumentException">The assembly cannot be loaded, declares no env, or one of its envs is refused.</exception>
-    public static IReadOnlyList<string> Register(EnvRegistry registry, string path)
+    public static IReadOnlyList<string> Register(EnvRegistry registry, string path, ServerOptions? options = null, bool check = true)
     {
         string where = $"{Option} {path}";
-        return Register(registry, where, LoadFamilies(path, where), $"assembly {Path.GetFileName(path)}");
+        return Register(registry, where, LoadFamilies(path, where), $"assembly {Path.GetFileName(path)}", options, check);
     }
 
     /// <summary>
-    /// Registers the specs of <paramref name="families"/> after checking each: its id is new and its env, made with
-    /// the default kwargs, has spaces with a wire form whose samples they contain. <paramref name="where"/> names the
-    /// assembly in errors, <paramref name="source"/> in <c>list</c>. Nothing is registered when any spec is refused.
+    /// Registers the specs of <paramref name="families"/> after checking each: its id is new and (with
+    /// <paramref name="check"/>) its env, made with the default kwargs as <paramref name="options"/> (null: the defaults) make it, has
+    /// spaces with a wire form whose samples they contain. <paramref name="where"/> names the assembly in errors,
+    /// <paramref name="source"/> in <c>list</c>. Nothing is registered when any spec is refused.
     /// </summary>
-    internal static IReadOnlyList<string> Register(EnvRegistry registry, string where, IEnumerable<IEnvFamily> families, string source)
+    internal static IReadOnlyList<string> Register(EnvRegistry registry, string where, IEnumerable<IEnvFamily> families, string source, ServerOptions? options = null, bool check = true)
     {
+        options ??= new ServerOptions();
         var specs = new List<EnvSpec>();
         foreach (var family in families)
         {
@@ -58,7 +72,7 @@ public static class EnvAssemblies
 
             if (!ids.Add(spec.Id)) throw new ArgumentException($"{where}: env '{spec.Id}' is declared twice by this assembly");
 
-            Check(spec, where);
+            if (check) Check(spec, where, options);
         }
 
         registry.Register(specs, source);
@@ -115,18 +129,20 @@ public static class EnvAssemblies
         }
     }
 
-    /// <summary>Makes the env once with its default kwargs and checks what a client's <c>make</c> would rely on.</summary>
-    private static void Check(EnvSpec spec, string where)
+    /// <summary>Makes the env once with its default kwargs, as a client's <c>make</c> would, and checks what that <c>make</c> would rely on.</summary>
+    private static void Check(EnvSpec spec, string where, ServerOptions options)
     {
         string env = $"{where}: env '{spec.Id}'";
+        bool inWorker = spec.NeedsOwnProcess && !options.InProcessEnvs;
         Envs.Core.Env made;
         try
         {
-            made = spec.Make();
+            made = EnvSession.MakeEnv(spec, EnvKwargs.Parse(spec, null), null, options);
         }
         catch (Exception error)
         {
-            throw new ArgumentException($"{env} cannot be made with its default kwargs: {error.GetType().Name}: {error.Message}", error);
+            string how = inWorker ? " in a worker process of its own (its spec says NeedsOwnProcess)" : "";
+            throw new ArgumentException($"{env} cannot be made with its default kwargs{how}: {error.GetType().Name}: {error.Message}", error);
         }
 
         using (made)

@@ -57,6 +57,11 @@ var pythonWorkers = new Option<int>("--python-workers")
     Description = "Worker processes a vector env of a Python env steps its sub-envs in, in parallel (default: the number of cores)",
     DefaultValueFactory = _ => new PythonEnvOptions().Workers,
 };
+var pythonWarmWorkers = new Option<int>("--python-warm-workers")
+{
+    Description = "Worker processes of each --python-env kept started ahead, so that a make takes one instead of starting Python (0: start each when needed)",
+    DefaultValueFactory = _ => new PythonEnvOptions().WarmWorkers,
+};
 var pythonStepTimeout = new Option<double>("--python-step-timeout")
 {
     Description = "Seconds one call of a Python env (make, reset, step, render) may take; a worker silent for longer is ended with its envs (env_failure)",
@@ -105,12 +110,17 @@ var dashboardPort = new Option<int?>("--dashboard-port")
 {
     Description = "Serve the cluster's dashboard over HTTP on this port (0: a free one): the ZeroGym page at /zerogym, Orleans' dashboard at /orleans",
 };
+var envAssembliesChecked = new Option<bool>(EnvAssemblies.CheckedByParentOption)
+{
+    Description = "Register the envs of --env-assembly without making each once (worker processes: their server did)",
+    Hidden = true,
+};
 var parentPid = new Option<int?>("--parent-pid") { Description = "Exit when this process ends (worker processes, the local server of train and play)", Hidden = true };
 
 var root = new RootCommand("ZeroGym env server: Gymnasium envs over ZeroMQ + MessagePack (protocol/SPEC.md)")
 {
     bind, idleTimeout, maxEnvsPerClient, maxMessageBytes, maxOutstandingRequests, curveSecretKey, authorizedKeys, insecure, spinMicroseconds, romDir, envAssembly,
-    pythonEnv, python, pythonWorkers, pythonStepTimeout, inProcessEnvs, injectDelay, cluster, nodeName, advertise, siloPort, gatewayPort, dashboardPort, parentPid,
+    pythonEnv, python, pythonWorkers, pythonWarmWorkers, pythonStepTimeout, inProcessEnvs, injectDelay, cluster, nodeName, advertise, siloPort, gatewayPort, dashboardPort, envAssembliesChecked, parentPid,
 };
 root.SetAction(parsed =>
 {
@@ -152,6 +162,7 @@ root.SetAction(parsed =>
 
     var log = new ServerLog(Console.Error);
     EnvServer server;
+    PythonEnvs? pythonEnvs = null;
     IAsyncDisposable? clusterNode = null;
     try
     {
@@ -166,24 +177,27 @@ root.SetAction(parsed =>
         var registry = BuiltInEnvs.CreateRegistry(nes);
         foreach (string path in assemblies)
         {
-            log.Info("env_assembly", ("path", path), ("envs", string.Join(",", EnvAssemblies.Register(registry, path))));
+            log.Info("env_assembly", ("path", path), ("envs", string.Join(",", EnvAssemblies.Register(registry, path, options, check: !parsed.GetValue(envAssembliesChecked)))));
         }
 
         var pythonOptions = new PythonEnvOptions
         {
             Interpreter = parsed.GetValue(python)!,
             Workers = parsed.GetValue(pythonWorkers),
+            WarmWorkers = parsed.GetValue(pythonWarmWorkers),
             StepTimeout = TimeSpan.FromSeconds(parsed.GetValue(pythonStepTimeout)),
         };
-        if (pythonOptions.Workers < 1 || pythonOptions.StepTimeout <= TimeSpan.Zero)
+        if (pythonOptions.Workers < 1 || pythonOptions.WarmWorkers is < 0 or > PythonEnvOptions.MaxWarmWorkers || pythonOptions.StepTimeout <= TimeSpan.Zero)
         {
-            throw new ArgumentException($"--python-workers must be >= 1 and --python-step-timeout > 0; got {pythonOptions.Workers} and {pythonOptions.StepTimeout.TotalSeconds}");
+            throw new ArgumentException($"--python-workers must be >= 1, --python-warm-workers between 0 and {PythonEnvOptions.MaxWarmWorkers} and --python-step-timeout > 0; " +
+                $"got {pythonOptions.Workers}, {pythonOptions.WarmWorkers} and {pythonOptions.StepTimeout.TotalSeconds}");
         }
 
+        pythonEnvs = new PythonEnvs(pythonOptions);
         foreach (string text in parsed.GetValue(pythonEnv) ?? [])
         {
             var definition = PythonEnvDefinition.Parse(text);
-            PythonEnvs.Register(registry, definition, pythonOptions);
+            pythonEnvs.Register(registry, definition);
             log.Info("python_env", ("env", definition.Id), ("source", definition.Source), ("interpreter", pythonOptions.Interpreter));
         }
 
@@ -199,6 +213,7 @@ root.SetAction(parsed =>
             catch (Exception error) when (error is not (FormatException or ArgumentException))
             {
                 server.Dispose();
+                pythonEnvs.Dispose();
                 Console.Error.WriteLine($"zerogym-server: cannot join the cluster at {clusterUrl}: {error.Message}");
                 return 1;
             }
@@ -215,11 +230,13 @@ root.SetAction(parsed =>
     }
     catch (Exception error) when (error is FormatException or ArgumentException)
     {
+        pythonEnvs?.Dispose();
         Console.Error.WriteLine($"zerogym-server: {error.Message}");
         return 2;
     }
     catch (ZmqException error)
     {
+        pythonEnvs?.Dispose();
         Console.Error.WriteLine($"zerogym-server: cannot listen: {error.Message}");
         return 1;
     }
@@ -238,6 +255,8 @@ root.SetAction(parsed =>
         : null;
     using var onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, RequestStop);
     using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, RequestStop);
+    // The Python envs' warm workers end after the server, whose envs release the workers they hold.
+    using (pythonEnvs)
     using (server)
     {
         foreach (string endpoint in server.Endpoints) Console.WriteLine($"zerogym-server listening on {endpoint}");

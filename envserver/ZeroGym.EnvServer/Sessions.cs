@@ -70,12 +70,7 @@ internal sealed class EnvSession : IDisposable
     public static EnvSession Create(
         long handle, EnvSpec spec, EnvKwargs kwargs, string? renderMode, int? numEnvs, int? batchSize, AutoresetMode autoresetMode, ServerOptions options)
     {
-        Env Make(Func<EnvKwargs, string?, Env>? create = null)
-        {
-            if (!spec.NeedsOwnProcess || options.InProcessEnvs) return spec.Make(kwargs, renderMode, create);
-            var forwarded = new Dictionary<string, object?>(kwargs.Values) { [EnvKwargs.MaxEpisodeStepsKey] = kwargs.MaxEpisodeSteps };
-            return new Workers.WorkerEnv(spec.Id, forwarded, renderMode, options.WorkerArguments);
-        }
+        Env Make(Func<EnvKwargs, string?, Env>? create = null) => MakeEnv(spec, kwargs, renderMode, options, create);
 
         if (numEnvs is not int count) return new EnvSession(handle, spec, kwargs, renderMode, Make(), null, 0, () => Make());
 
@@ -93,6 +88,19 @@ internal sealed class EnvSession : IDisposable
             foreach (var env in envs) env.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// Makes one env as a client's <c>make</c> does: in a worker process of its own when the spec asks for one and
+    /// <see cref="ServerOptions.InProcessEnvs"/> is off (the worker applies the kwargs, time limit and wrappers
+    /// included), else here; throws <see cref="ArgumentException"/> for bad kwargs or render mode.
+    /// </summary>
+    /// <param name="create">Builds the env in place of the spec's own (a sub-env of a group); null for the spec's.</param>
+    public static Env MakeEnv(EnvSpec spec, EnvKwargs kwargs, string? renderMode, ServerOptions options, Func<EnvKwargs, string?, Env>? create = null)
+    {
+        if (!spec.NeedsOwnProcess || options.InProcessEnvs) return spec.Make(kwargs, renderMode, create);
+        var forwarded = new Dictionary<string, object?>(kwargs.Values) { [EnvKwargs.MaxEpisodeStepsKey] = kwargs.MaxEpisodeSteps };
+        return new Workers.WorkerEnv(spec.Id, forwarded, renderMode, options.WorkerArguments);
     }
 
     /// <summary>Checks SPEC.md §3.1's state machine before a step: only a running episode may step.</summary>

@@ -32,8 +32,8 @@ def with_toy_envs_on_path() -> dict[str, str]:
     return environment
 
 
-def start_python_server(workdir: Path, *options: str) -> ServerProcess:
-    arguments = [f"--python-env={definition}" for definition in PYTHON_ENVS]
+def start_python_server(workdir: Path, *options: str, definitions: list[str] = PYTHON_ENVS) -> ServerProcess:
+    arguments = [f"--python-env={definition}" for definition in definitions]
     saved = os.environ.get("PYTHONPATH")
     os.environ["PYTHONPATH"] = with_toy_envs_on_path()["PYTHONPATH"]
     try:
@@ -239,3 +239,69 @@ def test_start_up_refuses_an_env_it_cannot_serve_with_exit_2(definition, expecte
     result = subprocess.run(command, capture_output=True, text=True, timeout=120, env=with_toy_envs_on_path())
     assert result.returncode == 2, result.stderr
     assert re.search(expected, result.stderr), result.stderr
+
+
+def worker_processes(server_pid: int) -> set[int]:
+    """The server's running Python worker processes (its children that run zerogym.worker)."""
+    found = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                state, parent = (entry / "stat").read_text().rsplit(")", 1)[1].split()[:2]
+                command = (entry / "cmdline").read_bytes()
+            except (OSError, ValueError):
+                continue  # it ended meanwhile
+            if int(parent) == server_pid and state not in "ZX" and b"zerogym.worker" in command:
+                found.add(int(entry.name))
+    return found
+
+
+def is_running(pid: int) -> bool:
+    try:
+        return (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0] not in "ZX"
+    except OSError:
+        return False
+
+
+def wait_until(condition, what: str, timeout: float = 90.0):
+    """The condition's first truthy value, polled; a failure names what never came (only a failure waits this long)."""
+    deadline = time.monotonic() + timeout
+    while not (value := condition()):
+        assert time.monotonic() < deadline, f"waited {timeout} s for {what}"
+        time.sleep(0.1)
+    return value
+
+
+def test_a_make_takes_a_worker_started_ahead_and_workers_end_with_a_killed_server(tmp_path):
+    running = start_python_server(tmp_path, "--python-warm-workers", "2", definitions=["Counter-v0=toy_envs:Counter"])
+    try:
+        def workers(count: int) -> set[int] | None:
+            found = worker_processes(running.process.pid)
+            return found if len(found) == count else None
+
+        warm = wait_until(lambda: workers(2), "two warm workers")
+        env = zerogym.make("Counter-v0", address=running.address)
+        env.reset(seed=0)
+        made = running.wait_for_log("event=env_made", "env=Counter-v0", timeout=30)
+        taken = int(re.search(r"worker_pids=(\d+)", made).group(1))
+        assert taken in warm
+        # The pool refills behind the make: two idle workers again beside the one serving the env.
+        every = wait_until(lambda: workers(3), "the pool to refill")
+    finally:
+        running.process.kill()
+        running.process.wait()
+    # Killed, the server cannot end them: each notices its parent's end (a pidfd) and exits.
+    for pid in every:
+        wait_until(lambda: not is_running(pid), f"worker {pid} to exit after its server was killed")
+
+
+def test_a_module_that_prints_on_import_is_served(tmp_path):
+    # The worker imports the env's module before its "listening" line; what the module prints goes to the log.
+    running = start_python_server(tmp_path, definitions=["Noisy-v0=noisy_env:Quiet"])
+    try:
+        env = zerogym.make("Noisy-v0", address=running.address)
+        observation, _ = env.reset(seed=0)
+        assert observation == 0
+        assert running.wait_for_log("noisy_env imported", timeout=30)
+    finally:
+        running.stop()

@@ -7,15 +7,18 @@ It speaks the ZeroGym protocol (SPEC.md) for single envs: ``hello``, ``ping``, `
 ``render`` and ``close``, one request at a time, so the env server drives it with its own client as it drives its
 other worker processes. ``make`` calls ``MODULE.ATTR(**kwargs)`` (a class or a factory returning a Gymnasium-style
 env), passing ``render_mode`` when one is asked for. An exception of the env is answered as ``env_failure`` with its
-type and message, and that env is closed; the worker and its other envs go on. It prints
-``zerogym-server listening on ADDRESS`` when ready and exits when its parent does.
+type and message, and that env is closed; the worker and its other envs go on. It imports the env's factory first,
+then prints ``zerogym-server listening on ADDRESS`` (so a worker started ahead makes its env at once), and exits
+when its parent does.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import os
+import select
 import sys
 import threading
 import time
@@ -49,9 +52,22 @@ class EnvDefinition:
         if not self.env_id or (target and (not self.module or not self.attribute)):
             raise ValueError(f"--env takes ENV_ID=MODULE:ATTR or ENV_ID; got {text!r}")
         self._factory: Callable[..., Any] | None = None
+        self._import_error: Exception | None = None
+
+    def preload(self) -> None:
+        """Imports the factory ahead of the first ``make`` (the slow part of a cold worker); ``make`` then answers an
+        import error as it would have without this."""
+        try:
+            # Standard output is the server's "listening" line: what a module prints on import goes to the log.
+            with contextlib.redirect_stdout(sys.stderr):
+                self.factory()
+        except Exception as error:  # kept for make, which reports it like any import error
+            self._import_error = error
 
     def factory(self) -> Callable[..., Any]:
         """``MODULE.ATTR``, or ``gymnasium.make`` bound to the id; imported on first use."""
+        if self._import_error is not None:
+            raise self._import_error
         if self._factory is None:
             if not self.module:
                 gymnasium = importlib.import_module(GYMNASIUM_SOURCE)
@@ -270,7 +286,14 @@ def close_quietly(env: Any) -> None:
 
 
 def exit_with_parent(parent_pid: int) -> None:
-    """A worker must not outlive the server that started it (killed, it cannot end its workers)."""
+    """A worker must not outlive the server that started it (killed, it cannot end its workers).
+
+    It waits on a pidfd of the parent where Linux has them, so an idle worker (one of the server's warm pool) never
+    wakes; elsewhere it looks once a second."""
+    def wait_for_exit(descriptor: int) -> None:
+        select.select([descriptor], [], [])
+        os._exit(0)
+
     def watch() -> None:
         while True:
             time.sleep(1.0)
@@ -280,7 +303,14 @@ def exit_with_parent(parent_pid: int) -> None:
                 os._exit(0)
             if os.getppid() != parent_pid:
                 os._exit(0)
-    threading.Thread(target=watch, daemon=True, name="parent watch").start()
+    try:
+        descriptor = os.pidfd_open(parent_pid)
+    except (AttributeError, OSError):  # before Python 3.9 or Linux 5.3
+        threading.Thread(target=watch, daemon=True, name="parent watch").start()
+        return
+    if os.getppid() != parent_pid:  # the parent ended before the pidfd was opened
+        os._exit(0)
+    threading.Thread(target=wait_for_exit, args=(descriptor,), daemon=True, name="parent watch").start()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -296,6 +326,8 @@ def main(argv: list[str] | None = None) -> int:
     if arguments.parent_pid is not None:
         exit_with_parent(arguments.parent_pid)
     worker = Worker(definition, arguments.bind)
+    # Before saying it listens: a worker the server starts ahead (its warm pool) is then ready to make its env at once.
+    definition.preload()
     print(f"zerogym-server listening on {worker.address}", flush=True)
     worker.serve_forever()
     return 0

@@ -12,6 +12,16 @@ public sealed record PythonEnvOptions
     /// <summary>Worker processes a vector env's sub-envs are spread over (at most one per sub-env); a single env has one.</summary>
     public int Workers { get; init; } = Environment.ProcessorCount;
 
+    /// <summary>
+    /// Worker processes of each Python env kept started ahead, idle, so that a make takes one instead of waiting for
+    /// Python to start and import the env (0: each worker is started when a make needs it). A worker serves one
+    /// handle and ends with it, so the pool is refilled in the background after each make.
+    /// </summary>
+    public int WarmWorkers { get; init; } = 2;
+
+    /// <summary>The most <see cref="WarmWorkers"/> may be: each idle worker holds an interpreter's memory.</summary>
+    public const int MaxWarmWorkers = 64;
+
     /// <summary>How long one call of an env (make, reset, step, render, close) may take; a worker silent for longer is ended with its envs.</summary>
     public TimeSpan StepTimeout { get; init; } = TimeSpan.FromSeconds(60);
 

@@ -8,13 +8,18 @@ namespace ZeroGym.EnvServer.Python;
 /// and speak the ZeroGym protocol, so the server drives them as it drives its other workers (<see cref="WorkerEnv"/>):
 /// an exception of the env is its <c>env_failure</c>, a worker that dies or hangs ends only its envs, and vector envs,
 /// the asynchronous calls and both clients work as for built-in envs. Each env is made once at start-up, so an import
-/// error, a factory that fails or a space without a wire form stops the server with an error naming the env.
+/// error, a factory that fails or a space without a wire form stops the server with an error naming the env. Each env
+/// registered keeps a few workers started ahead (<see cref="PythonEnvOptions.WarmWorkers"/>) until this is disposed,
+/// which the server's owner does after the server.
 /// </summary>
-public static class PythonEnvs
+/// <param name="options">How the workers of every env registered here run.</param>
+public sealed class PythonEnvs(PythonEnvOptions options) : IDisposable
 {
-    /// <summary>Makes the env once in a worker and registers it in <paramref name="registry"/> with what it said about itself.</summary>
+    private readonly List<PythonWorkerPool> pools = [];
+
+    /// <summary>Makes the env once in a worker and registers it in <paramref name="registry"/> with what it said about itself; then starts its warm workers.</summary>
     /// <exception cref="ArgumentException">The id is taken, or the env cannot be made, or its spaces cannot be served; the message names the env and gives the Python exception.</exception>
-    public static EnvSpec Register(EnvRegistry registry, PythonEnvDefinition definition, PythonEnvOptions options)
+    public EnvSpec Register(EnvRegistry registry, PythonEnvDefinition definition)
     {
         string where = $"{PythonEnvOptions.EnvOption} {definition}";
         if (registry.TryGet(definition.Id, out _))
@@ -27,18 +32,41 @@ public static class PythonEnvs
             throw new ArgumentException($"{where}: the zerogym package the Python workers run is missing: expected {Path.Combine(options.PackageDirectory, "zerogym", "worker.py")} next to the server");
         }
 
-        var spec = Probe(definition, options, where);
-        registry.Register(spec, definition.Source);
+        var pool = new PythonWorkerPool(definition, options);
+        EnvSpec spec;
+        try
+        {
+            spec = Probe(pool, where);
+            registry.Register(spec, definition.Source);
+        }
+        catch
+        {
+            pool.Dispose();
+            throw;
+        }
+
+        pools.Add(pool);
+        pool.KeepWarm();
         return spec;
     }
 
-    /// <summary>The spec of the env as a worker makes it with no kwargs: spaces checked, metadata read.</summary>
-    private static EnvSpec Probe(PythonEnvDefinition definition, PythonEnvOptions options, string where)
+    /// <summary>The warm workers of env <paramref name="envId"/> (tests watch them).</summary>
+    internal PythonWorkerPool PoolOf(string envId) => pools.Single(pool => pool.Definition.Id == envId);
+
+    /// <summary>Ends the idle workers of every env registered here (those serving envs end with their envs).</summary>
+    public void Dispose()
     {
+        foreach (var pool in pools) pool.Dispose();
+    }
+
+    /// <summary>The spec of the env as a worker makes it with no kwargs: spaces checked, metadata read.</summary>
+    private static EnvSpec Probe(PythonWorkerPool pool, string where)
+    {
+        var definition = pool.Definition;
         WorkerEnv made;
         try
         {
-            made = (WorkerEnv)new PythonWorkerGroup(definition, options, 1).Create(EnvKwargs.Parse(OpenSpec(definition, options), null), null);
+            made = (WorkerEnv)new PythonWorkerGroup(pool, 1).Create(EnvKwargs.Parse(OpenSpec(pool), null), null);
         }
         catch (Exception error) when (error is ZeroGymException or InvalidOperationException)
         {
@@ -50,7 +78,7 @@ public static class PythonEnvs
             EnvAssemblies.CheckSpace(made.ObservationSpace, "observation_space", $"{where}: env '{definition.Id}'");
             EnvAssemblies.CheckSpace(made.ActionSpace, "action_space", $"{where}: env '{definition.Id}'");
             var told = made.Remote.Spec;
-            return OpenSpec(definition, options) with
+            return OpenSpec(pool) with
             {
                 // Gymnasium's own time limit, which the server then applies too (at the same step, so nothing changes);
                 // a user's factory applies its own if it has one.
@@ -65,10 +93,10 @@ public static class PythonEnvs
     }
 
     /// <summary>A spec whose kwargs are the Python factory's to check, made on the worker group of each handle.</summary>
-    private static EnvSpec OpenSpec(PythonEnvDefinition definition, PythonEnvOptions options) =>
+    private static EnvSpec OpenSpec(PythonWorkerPool pool) =>
         new(
-            definition.Id,
-            (kwargs, renderMode) => new PythonWorkerGroup(definition, options, 1).Create(kwargs, renderMode),
+            pool.Definition.Id,
+            (kwargs, renderMode) => new PythonWorkerGroup(pool, 1).Create(kwargs, renderMode),
             Kwargs: new Dictionary<string, object?>(),
             MaxEpisodeSteps: null,
             RewardThreshold: null,
@@ -76,5 +104,5 @@ public static class PythonEnvs
             RenderFps: 30,
             Description: "",
             OpenKwargs: true,
-            CreateGroup: numEnvs => new PythonWorkerGroup(definition, options, numEnvs).Create);
+            CreateGroup: numEnvs => new PythonWorkerGroup(pool, numEnvs).Create);
 }

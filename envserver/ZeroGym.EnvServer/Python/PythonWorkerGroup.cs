@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using ZeroGym.Envs.Core;
 using ZeroGym.Envs.Registration;
 using ZeroGym.EnvServer.Workers;
@@ -9,43 +8,46 @@ namespace ZeroGym.EnvServer.Python;
 /// The worker processes of one handle of a Python env: a single env has one, a vector env's sub-envs are spread over
 /// up to <see cref="PythonEnvOptions.Workers"/>, in consecutive blocks (sub-envs 0-3 on one, 4-7 on the next), as the
 /// server's parallel steps hand them to threads, so that threads seldom wait for the same worker. A worker that dies
-/// or hangs ends its own envs only; a sub-env made anew after that gets a new worker in its place.
+/// or hangs ends its own envs only; a sub-env made anew after that gets a new worker in its place. Workers come from
+/// the env's <see cref="PythonWorkerPool"/>, started ahead, and end with the handle.
 /// </summary>
 internal sealed class PythonWorkerGroup
 {
-    private readonly PythonEnvDefinition definition;
-    private readonly PythonEnvOptions options;
+    private readonly PythonWorkerPool pool;
     private readonly int numEnvs;
     private readonly WorkerConnection?[] workers;
     private readonly Lock gate = new();
     private int made;
 
     /// <param name="numEnvs">The sub-envs of the handle (1 for a single env).</param>
-    public PythonWorkerGroup(PythonEnvDefinition definition, PythonEnvOptions options, int numEnvs)
+    public PythonWorkerGroup(PythonWorkerPool pool, int numEnvs)
     {
-        this.definition = definition;
-        this.options = options;
+        this.pool = pool;
         this.numEnvs = numEnvs;
-        workers = new WorkerConnection?[Math.Clamp(options.Workers, 1, Math.Max(1, numEnvs))];
+        workers = new WorkerConnection?[Math.Clamp(pool.Options.Workers, 1, Math.Max(1, numEnvs))];
     }
 
-    /// <summary>Makes the next sub-env (in index order; then any made anew) on its worker, starting the worker if needed.</summary>
+    /// <summary>Makes the next sub-env (in index order; then any made anew) on its worker, taking the worker from the pool if needed.</summary>
     public Env Create(EnvKwargs kwargs, string? renderMode)
     {
-        WorkerConnection worker;
-        lock (gate)
+        try
         {
-            int slot = made < numEnvs ? made * workers.Length / numEnvs : SlotForRemade();
-            made++;
-            if (workers[slot] is not { IsUsable: true })
+            WorkerConnection worker;
+            lock (gate)
             {
-                workers[slot] = WorkerConnection.Start(() => WorkerProcess.Start(Command), options.StepTimeout);
+                int slot = made < numEnvs ? made * workers.Length / numEnvs : SlotForRemade();
+                made++;
+                if (workers[slot] is not { IsUsable: true }) workers[slot] = pool.Take();
+                worker = workers[slot]!;
             }
 
-            worker = workers[slot]!;
+            return new WorkerEnv(pool.Definition.Id, worker, Forwarded(kwargs), renderMode);
         }
-
-        return new WorkerEnv(definition.Id, worker, Forwarded(kwargs), renderMode);
+        finally
+        {
+            // After the make, so that a single env's make has the CPU to itself.
+            pool.Refill();
+        }
     }
 
     /// <summary>A worker that ended is restarted first; else the worker with the fewest envs takes it.</summary>
@@ -64,21 +66,7 @@ internal sealed class PythonWorkerGroup
     private Dictionary<string, object?> Forwarded(EnvKwargs kwargs)
     {
         var forwarded = kwargs.Values.Where(pair => pair.Key is not (EnvKwargs.MaxEpisodeStepsKey or EnvKwargs.WrappersKey)).ToDictionary();
-        if (definition.FromGymnasium && kwargs.MaxEpisodeSteps is int limit) forwarded[EnvKwargs.MaxEpisodeStepsKey] = (long)limit;
+        if (pool.Definition.FromGymnasium && kwargs.MaxEpisodeSteps is int limit) forwarded[EnvKwargs.MaxEpisodeStepsKey] = (long)limit;
         return forwarded;
-    }
-
-    /// <summary><c>python -m zerogym.worker</c>, with the server's own copy of the package first on its path.</summary>
-    private ProcessStartInfo Command(string endpoint)
-    {
-        var start = new ProcessStartInfo(options.Interpreter);
-        foreach (string argument in (string[])["-m", "zerogym.worker", "--bind", endpoint, "--env", definition.ToString(), "--parent-pid", Environment.ProcessId.ToString()])
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        string? inherited = Environment.GetEnvironmentVariable("PYTHONPATH");
-        start.Environment["PYTHONPATH"] = string.Join(Path.PathSeparator, [options.PackageDirectory, .. options.SearchPath, .. string.IsNullOrEmpty(inherited) ? [] : (string[])[inherited]]);
-        return start;
     }
 }

@@ -74,6 +74,24 @@ internal sealed class WorkerConnection
             ended = true;
         }
 
+        End();
+    }
+
+    /// <summary>Ends a worker no env uses (one kept idle, started ahead); a worker already ended stays so.</summary>
+    public void Discard()
+    {
+        lock (gate)
+        {
+            if (users > 0) throw new InvalidOperationException($"the worker process (pid {process.ProcessId}) has {users} envs; they release it, it is not discarded");
+            if (ended) return;
+            ended = true;
+        }
+
+        End();
+    }
+
+    private void End()
+    {
         Client.Dispose();
         process.Dispose();
     }

@@ -61,7 +61,10 @@ internal sealed class WorkerProcess : IDisposable
 
         foreach (string argument in (string[])["--bind", endpoint, "--in-process-envs", "--parent-pid", Environment.ProcessId.ToString(), "--max-envs-per-client", "1",
             // The server closes the env; a worker must never drop it for being idle while the server's client waits.
-            "--idle-timeout", IdleForever, .. extraArguments])
+            "--idle-timeout", IdleForever,
+            // The server made each env of its --env-assembly once at its start-up; a worker serves one env and must
+            // not make the others (one that crashes would end a worker that does not even serve it).
+            EnvAssemblies.CheckedByParentOption, .. extraArguments])
         {
             start.ArgumentList.Add(argument);
         }

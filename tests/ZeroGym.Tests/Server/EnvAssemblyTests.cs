@@ -8,11 +8,17 @@ using ZeroGym.Tests.Agents;
 
 namespace ZeroGym.Tests.Server;
 
-/// <summary><c>--env-assembly</c>: envs from a user's assembly (examples/csharp-env's GridWalk.dll) beside the built-in ones.</summary>
+/// <summary><c>--env-assembly</c>: envs from a user's assembly (examples/csharp-env's GridWalk.dll, tests/OwnProcessEnvs' dll) beside the built-in ones.</summary>
 public sealed class EnvAssemblyTests
 {
     /// <summary>The example's dll, built with the tests (a ProjectReference that references nothing).</summary>
     private static string ExampleAssembly => Path.Combine(AppContext.BaseDirectory.Replace("ZeroGym.Tests", "GridWalk", StringComparison.Ordinal), "GridWalk.dll");
+
+    /// <summary>tests/OwnProcessEnvs' dll, built with the tests like the example's: OwnProcess-v0 needs a process of its own, and the
+    /// variables OWN_PROCESS_ENV_MAKES (a file it logs its process id to) and OWN_PROCESS_ENV_CRASH=1 (it crashes) steer it.</summary>
+    private static string OwnProcessAssembly => Path.Combine(AppContext.BaseDirectory.Replace("ZeroGym.Tests", "OwnProcessEnvs", StringComparison.Ordinal), "OwnProcessEnvs.dll");
+
+    private static string ServerDll => Path.Combine(AppContext.BaseDirectory, "ZeroGym.EnvServer.dll");
 
     [Fact]
     public void Register_TheExampleAssembly_ServesGridWalkBesideTheBuiltInEnvs()
@@ -142,11 +148,58 @@ public sealed class EnvAssemblyTests
         Assert.Contains("zerogym-server: --env-assembly /nonexistent/MyEnvs.dll: no such file", errors);
     }
 
-    private static Process Start(string serverDll, params string[] arguments)
+    [Fact]
+    public void ServerProcess_ChecksAnEnvThatNeedsItsOwnProcess_InAWorker_AndServesItInAnother()
+    {
+        using var directory = new TemporaryDirectory();
+        string makes = directory.Combine("makes.txt");
+        using var server = Start(ServerDll, new Dictionary<string, string> { ["OWN_PROCESS_ENV_MAKES"] = makes }, "--bind", "tcp://127.0.0.1:*", "--env-assembly", OwnProcessAssembly);
+        try
+        {
+            string? line = server.StandardOutput.ReadLine();
+            Assert.True(line?.StartsWith("zerogym-server listening on ", StringComparison.Ordinal), $"the server did not start: {line}");
+            int checkedIn = Assert.Single(File.ReadAllLines(makes).Select(int.Parse));
+            Assert.NotEqual(server.Id, checkedIn);
+
+            using var env = RemoteEnv.Make("OwnProcess-v0", line!["zerogym-server listening on ".Length..]);
+            env.Reset(seed: 0);
+            long steppedIn = (long)env.Step(1L).Info["pid"]!;
+
+            Assert.NotEqual(server.Id, steppedIn);
+            Assert.NotEqual(checkedIn, steppedIn);
+            // The worker made only the env it serves: its server had checked the assembly's envs at start-up.
+            Assert.Equal([checkedIn, (int)steppedIn], File.ReadAllLines(makes).Select(int.Parse));
+        }
+        finally
+        {
+            server.Kill();
+            server.WaitForExit();
+        }
+    }
+
+    [Fact]
+    public void ServerProcess_OfAnEnvThatCrashesItsWorkerOnConstruction_ExitsWith2NamingTheAssemblyAndTheEnv()
+    {
+        using var crashing = Start(ServerDll, new Dictionary<string, string> { ["OWN_PROCESS_ENV_CRASH"] = "1" }, "--bind", "tcp://127.0.0.1:*", "--env-assembly", OwnProcessAssembly);
+
+        string errors = crashing.StandardError.ReadToEnd();
+
+        Assert.True(crashing.WaitForExit(120_000));
+        Assert.True(crashing.ExitCode == 2, $"exit code {crashing.ExitCode}; the server's errors: {errors}");
+        Assert.Contains(
+            $"zerogym-server: --env-assembly {OwnProcessAssembly}: env 'OwnProcess-v0' cannot be made with its default kwargs in a worker process of its own " +
+            "(its spec says NeedsOwnProcess): InvalidOperationException: OwnProcess-v0: its worker process (pid ", errors);
+        Assert.Contains("ended during 'make' with signal 6 (SIGABRT)", errors);
+    }
+
+    private static Process Start(string serverDll, params string[] arguments) => Start(serverDll, [], arguments);
+
+    private static Process Start(string serverDll, Dictionary<string, string> environment, params string[] arguments)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         start.ArgumentList.Add(serverDll);
         foreach (string argument in arguments) start.ArgumentList.Add(argument);
+        foreach (var (name, value) in environment) start.Environment[name] = value;
         return Process.Start(start)!;
     }
 

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
 using ZeroGym.Arrays;
 using ZeroGym.Envs.Registration;
 using ZeroGym.EnvServer;
@@ -11,7 +13,7 @@ namespace ZeroGym.Tests.Server;
 /// <c>--python-env</c>: the toy envs of tests/python_envs served by Python worker processes, driven through the C#
 /// client (tests/python/test_python_envs.py drives them through the Python client and the server process).
 /// </summary>
-public sealed class PythonEnvTests
+public sealed class PythonEnvTests : IDisposable
 {
     private static readonly PythonEnvOptions Options = new()
     {
@@ -20,12 +22,122 @@ public sealed class PythonEnvTests
         StepTimeout = TimeSpan.FromSeconds(2),
     };
 
-    private static EnvRegistry Registry(params string[] definitions)
+    /// <summary>Long enough for Python to start on a machine shared by several builds; only a failure waits this long.</summary>
+    private static readonly TimeSpan PatienceForWorkers = TimeSpan.FromSeconds(90);
+
+    private readonly PythonEnvs python = new(Options);
+
+    public void Dispose() => python.Dispose();
+
+    private EnvRegistry Registry(params string[] definitions)
     {
         var registry = BuiltInEnvs.CreateRegistry();
-        foreach (string definition in definitions) PythonEnvs.Register(registry, PythonEnvDefinition.Parse(definition), Options);
+        foreach (string definition in definitions) python.Register(registry, PythonEnvDefinition.Parse(definition));
         return registry;
     }
+
+    [Fact]
+    public void Make_TakesAWorkerStartedAhead_WhichEndsWithTheEnv_AndThePoolRefillsWithNewOnes()
+    {
+        var registry = Registry("Counter-v0=toy_envs:Counter");
+        var pool = python.PoolOf("Counter-v0");
+        var warm = WaitForIdleWorkers(pool, Options.WarmWorkers);
+        using var server = new TestServer(registry: registry);
+
+        int used;
+        using (var env = RemoteEnv.Make("Counter-v0", server.Address))
+        {
+            env.Reset(seed: 1);
+            env.Step(2L);
+            used = Assert.Single(WorkerPids(server.LogText()));
+            Assert.Contains(used, warm);
+            Assert.DoesNotContain(used, pool.IdleProcessIds);
+        }
+
+        // Its worker ran a client's env: it ends with it, and is never handed to another client.
+        WaitUntil(() => HasExited(used), $"the worker {used} of a closed env to end");
+        var refilled = WaitForIdleWorkers(pool, Options.WarmWorkers);
+        Assert.DoesNotContain(used, refilled);
+        using var next = RemoteEnv.Make("Counter-v0", server.Address);
+        next.Reset(seed: 1);
+        Assert.Contains(WorkerPids(server.LogText())[^1], refilled);
+    }
+
+    [Fact]
+    public void VectorEnv_TakesEachOfItsWorkersFromThePool()
+    {
+        var registry = Registry("Counter-v0=toy_envs:Counter");
+        var warm = WaitForIdleWorkers(python.PoolOf("Counter-v0"), Options.Workers);
+        using var server = new TestServer(registry: registry);
+
+        using var venv = RemoteVectorEnv.Make("Counter-v0", 4, server.Address);
+        venv.Reset(seed: 0);
+
+        Assert.Equal(warm.Order(), WorkerPidsOfVector(server.LogText()).Order());
+    }
+
+    [Fact]
+    public void Dispose_EndsTheIdleWorkers()
+    {
+        Registry("Counter-v0=toy_envs:Counter");
+        var warm = WaitForIdleWorkers(python.PoolOf("Counter-v0"), Options.WarmWorkers);
+
+        python.Dispose();
+
+        Assert.All(warm, pid => WaitUntil(() => HasExited(pid), $"the idle worker {pid} to end"));
+    }
+
+    [Fact]
+    public void Make_WithoutWarmWorkers_StartsItsOwn()
+    {
+        using var cold = new PythonEnvs(Options with { WarmWorkers = 0 });
+        var registry = BuiltInEnvs.CreateRegistry();
+        cold.Register(registry, PythonEnvDefinition.Parse("Counter-v0=toy_envs:Counter"));
+        using var server = new TestServer(registry: registry);
+
+        using var env = RemoteEnv.Make("Counter-v0", server.Address);
+        env.Reset(seed: 0);
+
+        Assert.Single(WorkerPids(server.LogText()));
+        Assert.Empty(cold.PoolOf("Counter-v0").IdleProcessIds);
+    }
+
+    private static IReadOnlyList<int> WaitForIdleWorkers(PythonWorkerPool pool, int count)
+    {
+        WaitUntil(() => pool.IdleProcessIds.Count == count, $"{count} idle workers of {pool.Definition.Id}");
+        return pool.IdleProcessIds;
+    }
+
+    private static void WaitUntil(Func<bool> condition, string what)
+    {
+        var deadline = DateTime.UtcNow + PatienceForWorkers;
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"waited {PatienceForWorkers.TotalSeconds} s for {what}");
+            Thread.Sleep(50);
+        }
+    }
+
+    private static bool HasExited(int pid)
+    {
+        try
+        {
+            using var process = Process.GetProcessById(pid);
+            return process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return true;
+        }
+    }
+
+    /// <summary>The worker of each single env made, in order, as the server logs it.</summary>
+    private static List<int> WorkerPids(string log) =>
+        [.. Regex.Matches(log, @"event=env_made .* env=Counter-v0 worker_pids=(\d+)").Select(match => int.Parse(match.Groups[1].Value))];
+
+    /// <summary>The workers of the last vector env made, as the server logs them.</summary>
+    private static int[] WorkerPidsOfVector(string log) =>
+        [.. Regex.Matches(log, @"event=env_made .* num_envs=\d+ worker_pids=([\d,]+)")[^1].Groups[1].Value.Split(',').Select(int.Parse)];
 
     [Fact]
     public void Register_ACounterEnv_ServesItsStepsInfosAndFrames_WithItsSourceInList()
