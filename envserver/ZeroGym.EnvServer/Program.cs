@@ -31,6 +31,10 @@ var spinMicroseconds = new Option<int>("--spin-us")
     Description = "After each reply, poll this many microseconds for the next request before sleeping (a CPU stays busy meanwhile)",
     DefaultValueFactory = _ => (int)new ServerOptions().SpinAfterReply.TotalMicroseconds,
 };
+var noLocalStream = new Option<bool>("--no-local-stream")
+{
+    Description = "Do not offer same-host clients the Unix stream socket that saves ZeroMQ's thread hand-offs (SPEC.md §1.1)",
+};
 var romDir = new Option<string?>(BuiltInEnvs.RomDirectoryOption)
 {
     Description = "Directory of the user's NES ROMs (NES-v0 file names, Super Mario Bros found by SHA-1); default $ZEROGYM_ROM_DIR",
@@ -87,7 +91,7 @@ var parentPid = new Option<int?>("--parent-pid") { Description = "Exit when this
 
 var root = new RootCommand("ZeroGym env server: Gymnasium envs over ZeroMQ + MessagePack (protocol/SPEC.md)")
 {
-    bind, idleTimeout, maxEnvsPerClient, maxMessageBytes, maxOutstandingRequests, curveSecretKey, authorizedKeys, insecure, spinMicroseconds, romDir, envAssembly,
+    bind, idleTimeout, maxEnvsPerClient, maxMessageBytes, maxOutstandingRequests, curveSecretKey, authorizedKeys, insecure, spinMicroseconds, noLocalStream, romDir, envAssembly,
     inProcessEnvs, injectDelay, cluster, nodeName, advertise, siloPort, gatewayPort, dashboardPort, parentPid,
 };
 root.SetAction(parsed =>
@@ -102,6 +106,7 @@ root.SetAction(parsed =>
         AllowInsecureRemote = parsed.GetValue(insecure),
         InProcessEnvs = parsed.GetValue(inProcessEnvs),
         SpinAfterReply = TimeSpan.FromMicroseconds(parsed.GetValue(spinMicroseconds)),
+        LocalStream = !parsed.GetValue(noLocalStream),
         InjectedDelay = TimeSpan.FromMicroseconds(Math.Clamp(parsed.GetValue(injectDelay), 0, 1_000_000)),
     };
     if (options.IdleTimeout <= TimeSpan.Zero || options.MaxEnvsPerClient < 1 || options.MaxMessageBytes < 1024 || options.MaxOutstandingRequests < 1

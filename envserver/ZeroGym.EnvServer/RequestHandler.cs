@@ -82,6 +82,12 @@ public sealed class RequestHandler : IDisposable
     /// </summary>
     public ICluster? Cluster { get; set; }
 
+    /// <summary>
+    /// The Unix stream socket this server also serves on (SPEC.md §1.1), announced by <c>hello</c>, or null. Set
+    /// before the loop starts.
+    /// </summary>
+    public string? LocalStreamPath { get; set; }
+
     /// <summary>The load as of the last <see cref="PublishLoad"/>: safe to read from any thread.</summary>
     public NodeLoad Load => Volatile.Read(ref load);
 
@@ -255,9 +261,12 @@ public sealed class RequestHandler : IDisposable
             Id = request.Id,
             Protocol = ProtocolConstants.Version,
             Version = ServerVersion,
-            Capabilities = Cluster is null ? ProtocolConstants.Capabilities : [.. ProtocolConstants.Capabilities, ProtocolConstants.ClusterCapability],
+            Capabilities = [.. ProtocolConstants.Capabilities,
+                .. LocalStreamPath is null ? Array.Empty<string>() : [ProtocolConstants.LocalStreamCapability],
+                .. Cluster is null ? Array.Empty<string>() : [ProtocolConstants.ClusterCapability]],
             MaxMessageBytes = options.MaxMessageBytes,
             IdleTimeout = options.IdleTimeout.TotalSeconds,
+            LocalStream = LocalStreamPath,
         });
     }
 
