@@ -127,6 +127,50 @@ public sealed class LocalStreamTests
         Assert.False(Directory.Exists(Path.GetDirectoryName(path)), $"expected {Path.GetDirectoryName(path)} removed with the server");
     }
 
+    [Fact]
+    public void TheCSharpClient_MovesToTheStream_AndStepsAsOverZeroMQ()
+    {
+        using var server = new TestServer();
+        float[] Run(bool localStream, out string transport)
+        {
+            using var client = new ZeroGymClient(server.Address, new ClientOptions { LocalStream = localStream, Timeout = Timeout });
+            transport = client.Transport;
+            using var envs = client.MakeVec("CartPole-v1", 3);
+            var observations = new List<float>(((NDArray)envs.Reset(seed: 5).Observations).ToArray<float>());
+            for (int t = 0; t < 30; t++)
+            {
+                observations.AddRange(((NDArray)envs.Step(NDArray.From(new long[] { t % 2, 1, 0 })).Observations).ToArray<float>());
+            }
+
+            return [.. observations];
+        }
+
+        var overZeroMq = Run(localStream: false, out string zeroMq);
+        var overStream = Run(localStream: true, out string local);
+        Assert.Equal(("zeromq", "local_stream"), (zeroMq, local));
+        Assert.Equal(overZeroMq, overStream);
+    }
+
+    [Fact]
+    public void TheCSharpClient_PipelinesAsyncCallsOnTheStream()
+    {
+        using var server = new TestServer();
+        using var client = new ZeroGymClient(server.Address, new ClientOptions { Timeout = Timeout });
+        Assert.Equal("local_stream", client.Transport);
+        using var envs = client.MakeVec("CartPole-v1", 8, batchSize: 4);
+        envs.AsyncReset(seed: 0);
+        var counts = new int[8];
+        for (int round = 0; round < 50; round++)
+        {
+            var batch = envs.Receive();
+            Assert.Equal(4, batch.EnvIds.Distinct().Count());
+            foreach (int id in batch.EnvIds) counts[id]++;
+            envs.Send(NDArray.From(new long[] { 0, 1, 0, 1 }), batch.EnvIds);
+        }
+
+        Assert.Equal(200, counts.Sum());
+    }
+
     private static float[] Observation(Dictionary<object, object?> reply) => WireFormat.ReadArray(reply["obs"], "obs").ToArray<float>();
 
     /// <summary>A client of SPEC.md §1.1 written from the spec: length-prefixed MessagePack on a Unix stream socket.</summary>
