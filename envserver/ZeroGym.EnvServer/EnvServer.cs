@@ -159,7 +159,9 @@ public sealed class EnvServer : IDisposable
                 authenticator?.HandlePending();
                 served = false;
                 // A bounded batch, so new clients' handshakes (and the workers' results) wait for at most this many requests.
-                for (int count = 0; count < 64 && socket.TryReceive(identity, TimeSpan.Zero); count++)
+                // Only when the poll saw a request: with local streams polled too, a receive that finds nothing costs a
+                // system call (and libzmq's fork check) per request of theirs.
+                for (int count = 0; count < 64 && readable[0] && socket.TryReceive(identity, TimeSpan.Zero); count++)
                 {
                     Serve(identity, payload);
                     served = true;

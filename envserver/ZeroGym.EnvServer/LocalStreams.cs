@@ -86,13 +86,12 @@ internal sealed class LocalStreams : IDisposable
     public bool Serve(ReadOnlySpan<FileDescriptorPoll> polled, Func<string, ReadOnlyMemory<byte>, ReadOnlyMemory<byte>> handle)
     {
         bool served = false;
-        // Connections accepted or closed below do not shift the ones polled: walk a copy of the list as polled.
-        var polledConnections = connections.ToArray();
-        for (int i = 0; i < polledConnections.Length && 1 + i < polled.Length; i++)
+        // Backwards, so that a connection closed on the way shifts only those already served; new ones come after.
+        for (int i = Math.Min(connections.Count, polled.Length - 1) - 1; i >= 0; i--)
         {
-            var connection = polledConnections[i];
+            var connection = connections[i];
             if (polled[1 + i].Writable) Flush(connection);
-            if (polled[1 + i].Readable) served |= Read(connection, handle);
+            if (polled[1 + i].Readable && byClient.ContainsKey(connection.ClientId)) served |= Read(connection, handle);
         }
 
         if (polled[0].Readable) Accept();

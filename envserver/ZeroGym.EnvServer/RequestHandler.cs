@@ -121,6 +121,7 @@ public sealed class RequestHandler : IDisposable
     public ReadOnlyMemory<byte> Handle(string clientId, ReadOnlyMemory<byte> payload)
     {
         var client = clients.Touch(clientId);
+        client.MayMoveToLocalStream = false;
         header.Id = null;
         header.Op = null;
         requestHandle = null;
@@ -256,6 +257,8 @@ public sealed class RequestHandler : IDisposable
 
         client.Name = request.Client;
         log.Info("hello", ("client", client.Id), ("name", request.Client));
+        if (LocalStreams.IsLocalClient(client.Id)) clients.ForgetOneLeftForLocalStream();
+        else client.MayMoveToLocalStream = LocalStreamPath is not null;
         Write(HelloReply.Shape, new HelloReply
         {
             Id = request.Id,

@@ -330,4 +330,10 @@ internal sealed class ClientSession(string id, DateTimeOffset now)
     public DateTimeOffset LastSeen { get; set; } = now;
 
     public string? Name { get; set; }
+
+    /// <summary>
+    /// Said hello on ZeroMQ, was offered the local stream (SPEC.md §1.1) and asked nothing since: a client that moved
+    /// there leaves this session behind, empty.
+    /// </summary>
+    public bool MayMoveToLocalStream { get; set; }
 }

@@ -51,6 +51,16 @@ public sealed class LocalStreamTests
     }
 
     [Fact]
+    public void AClientThatMovedToTheStream_IsCountedOnce()
+    {
+        using var server = new TestServer();
+        using var client = new ZeroGymClient(server.Address, new ClientOptions { Timeout = Timeout });
+        Assert.Equal("local_stream", client.Transport);
+        using var env = client.Make("CartPole-v1");
+        Assert.Equal(1, server.Server.Handler.ClientCount);
+    }
+
+    [Fact]
     public void PipelinedRequestsInOneWrite_AreAnsweredInOrder()
     {
         using var server = new TestServer();
