@@ -136,7 +136,8 @@ public static class EnvAssemblies
         }
     }
 
-    private static void CheckSpace(Spaces.Space? space, string name, string env)
+    /// <summary>Checks that <paramref name="space"/> has a wire form and contains its own sample; <see cref="ArgumentException"/> naming <paramref name="env"/> if not.</summary>
+    internal static void CheckSpace(Spaces.Space? space, string name, string env)
     {
         if (space is null) throw new ArgumentException($"{env}: its {name} is null");
         try

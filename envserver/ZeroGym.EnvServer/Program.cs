@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Runtime.InteropServices;
 using ZeroGym.Envs.Nes;
 using ZeroGym.EnvServer;
+using ZeroGym.EnvServer.Python;
 using ZeroGym.Transport.Interop.ZeroMQ;
 using ZeroGym.Transport.Security;
 
@@ -43,6 +44,27 @@ var romDir = new Option<string?>(BuiltInEnvs.RomDirectoryOption)
 var envAssembly = new Option<string[]>(EnvAssemblies.Option)
 {
     Description = "Also serve the envs this assembly declares (classes implementing ZeroGym.Envs.Registration.IEnvFamily); repeatable",
+};
+
+var pythonEnv = new Option<string[]>(PythonEnvOptions.EnvOption)
+{
+    Description = "Also serve a Python env: ENV_ID=MODULE:ATTR serves MODULE.ATTR(**kwargs) (a class or a factory returning a Gymnasium-style env), " +
+        "ENV_ID alone serves gymnasium.make(ENV_ID, **kwargs); run by worker processes; repeatable",
+};
+var python = new Option<string>("--python")
+{
+    Description = "The Python interpreter of --python-env's workers (they see this server's PYTHONPATH)",
+    DefaultValueFactory = _ => new PythonEnvOptions().Interpreter,
+};
+var pythonWorkers = new Option<int>("--python-workers")
+{
+    Description = "Worker processes a vector env of a Python env steps its sub-envs in, in parallel (default: the number of cores)",
+    DefaultValueFactory = _ => new PythonEnvOptions().Workers,
+};
+var pythonStepTimeout = new Option<double>("--python-step-timeout")
+{
+    Description = "Seconds one call of a Python env (make, reset, step, render) may take; a worker silent for longer is ended with its envs (env_failure)",
+    DefaultValueFactory = _ => new PythonEnvOptions().StepTimeout.TotalSeconds,
 };
 
 var maxOutstandingRequests = new Option<int>("--max-outstanding-requests")
@@ -92,7 +114,7 @@ var parentPid = new Option<int?>("--parent-pid") { Description = "Exit when this
 var root = new RootCommand("ZeroGym env server: Gymnasium envs over ZeroMQ + MessagePack (protocol/SPEC.md)")
 {
     bind, idleTimeout, maxEnvsPerClient, maxMessageBytes, maxOutstandingRequests, curveSecretKey, authorizedKeys, insecure, spinMicroseconds, noLocalStream, romDir, envAssembly,
-    inProcessEnvs, injectDelay, cluster, nodeName, advertise, siloPort, gatewayPort, dashboardPort, parentPid,
+    pythonEnv, python, pythonWorkers, pythonStepTimeout, inProcessEnvs, injectDelay, cluster, nodeName, advertise, siloPort, gatewayPort, dashboardPort, parentPid,
 };
 root.SetAction(parsed =>
 {
@@ -150,6 +172,24 @@ root.SetAction(parsed =>
         foreach (string path in assemblies)
         {
             log.Info("env_assembly", ("path", path), ("envs", string.Join(",", EnvAssemblies.Register(registry, path))));
+        }
+
+        var pythonOptions = new PythonEnvOptions
+        {
+            Interpreter = parsed.GetValue(python)!,
+            Workers = parsed.GetValue(pythonWorkers),
+            StepTimeout = TimeSpan.FromSeconds(parsed.GetValue(pythonStepTimeout)),
+        };
+        if (pythonOptions.Workers < 1 || pythonOptions.StepTimeout <= TimeSpan.Zero)
+        {
+            throw new ArgumentException($"--python-workers must be >= 1 and --python-step-timeout > 0; got {pythonOptions.Workers} and {pythonOptions.StepTimeout.TotalSeconds}");
+        }
+
+        foreach (string text in parsed.GetValue(pythonEnv) ?? [])
+        {
+            var definition = PythonEnvDefinition.Parse(text);
+            PythonEnvs.Register(registry, definition, pythonOptions);
+            log.Info("python_env", ("env", definition.Id), ("source", definition.Source), ("interpreter", pythonOptions.Interpreter));
         }
 
         server = new EnvServer(options, registry, log);

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Reflection;
 using MessagePack;
 using ZeroGym.Arrays;
 using ZeroGym.Cluster;
@@ -28,7 +29,9 @@ public sealed class RequestHandler : IDisposable
 {
     private static readonly string OpList = string.Join(", ", MessageCatalog.Operations.Select(operation => operation.Op));
 
-    private static readonly string ServerVersion = typeof(RequestHandler).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
+    // The version as --version prints it (System.CommandLine reads the same attribute), pre-release suffix included.
+    private static readonly string ServerVersion =
+        typeof(RequestHandler).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0.0.0";
 
     private readonly EnvRegistry registry;
     private readonly ServerOptions options;

@@ -52,7 +52,10 @@ internal sealed class EnvSession : IDisposable
 
     /// <summary>The worker processes of the env(s), when they run in their own (<see cref="Workers.WorkerEnv"/>).</summary>
     public IReadOnlyList<int> WorkerProcessIds =>
-        (Single is null ? Vector!.Envs : [Single]).OfType<Workers.WorkerEnv>().Select(env => env.WorkerProcessId).ToList();
+        (Single is null ? Vector!.Envs : [Single]).Select(Innermost).OfType<Workers.WorkerEnv>().Select(env => env.WorkerProcessId).Distinct().ToList();
+
+    // A Python env's time limit and wrappers are applied here, around the worker's env.
+    private static Env Innermost(Env env) => env is Envs.Wrappers.Wrapper wrapper ? Innermost(wrapper.Inner) : env;
 
     public Space ObservationSpace => Single?.ObservationSpace ?? Vector!.SingleObservationSpace;
 
@@ -67,16 +70,18 @@ internal sealed class EnvSession : IDisposable
     public static EnvSession Create(
         long handle, EnvSpec spec, EnvKwargs kwargs, string? renderMode, int? numEnvs, int? batchSize, AutoresetMode autoresetMode, ServerOptions options)
     {
-        Env Make()
+        Env Make(Func<EnvKwargs, string?, Env>? create = null)
         {
-            if (!spec.NeedsOwnProcess || options.InProcessEnvs) return spec.Make(kwargs, renderMode);
+            if (!spec.NeedsOwnProcess || options.InProcessEnvs) return spec.Make(kwargs, renderMode, create);
             var forwarded = new Dictionary<string, object?>(kwargs.Values) { [EnvKwargs.MaxEpisodeStepsKey] = kwargs.MaxEpisodeSteps };
             return new Workers.WorkerEnv(spec.Id, forwarded, renderMode, options.WorkerArguments);
         }
 
-        if (numEnvs is not int count) return new EnvSession(handle, spec, kwargs, renderMode, Make(), null, 0, Make);
+        if (numEnvs is not int count) return new EnvSession(handle, spec, kwargs, renderMode, Make(), null, 0, () => Make());
 
-        Env MakeSubEnv() => options.InjectedDelay > TimeSpan.Zero ? new RandomDelay(Make(), options.InjectedDelay) : Make();
+        // Sub-envs that share something (a Python env's worker processes) are made, and made anew, by their group.
+        var createSubEnv = spec.CreateGroup?.Invoke(count);
+        Env MakeSubEnv() => options.InjectedDelay > TimeSpan.Zero ? new RandomDelay(Make(createSubEnv), options.InjectedDelay) : Make(createSubEnv);
         var envs = new List<Env>(count);
         try
         {
@@ -100,16 +105,20 @@ internal sealed class EnvSession : IDisposable
     }
 
     /// <summary>
-    /// Makes every failed sub-env of a vector env anew, before a reset (SPEC.md §3.4). A sub-env that cannot be made
+    /// Makes every failed sub-env of a vector env anew, before a reset (SPEC.md §3.4), and any whose worker process
+    /// ended meanwhile (it hosted a sub-env that failed). A sub-env that cannot be made
     /// throws, as making the env would have; the ones made before it stay.
     /// </summary>
     /// <param name="mask">Only the sub-envs it marks (a reset with <c>reset_mask</c>), or null for all.</param>
     public void RemakeFailedSubEnvs(IReadOnlyList<bool>? mask = null)
     {
-        foreach (int envId in Queue!.FailedSubEnvs().Where(envId => mask?[envId] ?? true).ToList())
+        var failed = Queue!.FailedSubEnvs().ToHashSet();
+        // A sub-env whose worker process ended with another sub-env's failure lost its state too: it is made anew with them.
+        var lost = Enumerable.Range(0, Vector!.NumEnvs).Where(envId => !failed.Contains(envId) && Innermost(Vector.Envs[envId]) is Workers.WorkerEnv { IsLost: true });
+        foreach (int envId in failed.Order().Concat(lost).Where(envId => mask?[envId] ?? true).ToList())
         {
-            var old = Vector!.Replace(envId, makeSubEnv());
-            Queue.Revived(envId);
+            var old = Vector.Replace(envId, makeSubEnv());
+            if (failed.Contains(envId)) Queue.Revived(envId);
             try
             {
                 old.Dispose();

@@ -249,10 +249,14 @@ internal static class Benchmarks
 
     /// <summary>
     /// One ddqn-mario gradient step with the default options (batch 32 of 4x84x84 frames, the Nature CNN), sampling
-    /// included, and one greedy action (the forward pass of a single observation).
+    /// included, and one greedy action (the forward pass of a single observation); then the update's first two parts
+    /// alone: sampling the batch from the replay buffer, and turning its two uint8 batches into float32 tensors.
+    /// <paramref name="threads"/> sets libtorch's threads (0: its default). tests/bench/pytorch_ddqn_mario_update.py
+    /// is its PyTorch twin.
     /// </summary>
-    public static void MarioDdqnUpdate(double seconds)
+    public static void MarioDdqnUpdate(double seconds, int threads)
     {
+        if (threads > 0) ZeroGym.Torch.LibTorch.Threads = threads;
         var options = new ZeroGym.Agents.MarioDdqn.Options();
         var device = ZeroGym.Torch.Device.Cpu;
         const int stack = 4, side = 84, actions = 2;
@@ -272,13 +276,27 @@ internal static class Benchmarks
 
         var batch = new ZeroGym.Agents.Common.FrameBatch(options.BatchSize, buffer.ObservationBytes);
         long[] shape = [options.BatchSize, stack, side, side];
-        Measure.Print(Measure.Latency($"ddqn-mario update (batch {options.BatchSize} of {stack}x{side}x{side})", seconds, () =>
+        void Print(Dictionary<string, object> result)
+        {
+            result["threads"] = ZeroGym.Torch.LibTorch.Threads;
+            Measure.Print(result);
+        }
+
+        Print(Measure.Latency($"ddqn-mario update (batch {options.BatchSize} of {stack}x{side}x{side})", seconds, () =>
         {
             buffer.Sample(batch, random);
             ZeroGym.Agents.MarioDdqn.Update(q, target, optimizer, batch, shape, options.Gamma, device);
         }));
         var frames = ZeroGym.Arrays.NDArray.From(observation, stack, side, side);
-        Measure.Print(Measure.Latency("ddqn-mario greedy action (one 4x84x84 observation)", seconds, () => ZeroGym.Agents.MarioDdqn.GreedyAction(q, frames, device)));
+        Print(Measure.Latency($"ddqn-mario greedy action (one {stack}x{side}x{side} observation)", seconds,
+            () => ZeroGym.Agents.MarioDdqn.GreedyAction(q, frames, device)));
+        Print(Measure.Latency($"ddqn-mario update, part: sampling the batch", seconds, () => buffer.Sample(batch, random)));
+        Print(Measure.Latency($"ddqn-mario update, part: both uint8 batches to float32", seconds, () =>
+        {
+            using var scope = ZeroGym.Torch.LibTorch.NewDisposeScope();
+            ZeroGym.Agents.MarioDdqn.Pixels(batch.Observations, shape, device);
+            ZeroGym.Agents.MarioDdqn.Pixels(batch.NextObservations, shape, device);
+        }));
     }
 
     /// <summary>

@@ -65,8 +65,6 @@ var nes = new Command("nes", "The Nestopia core's raw frame rate and NES-v0 step
 nes.SetAction(parsed => NesBenchmarks.Run(parsed.GetValue(rom)!, parsed.GetValue(seconds)));
 var nesRemote = new Command("nes-remote", "NES-v0 with the mario wrappers through the C# client: one env and a vector env") { server, rom, seconds, numEnvs };
 nesRemote.SetAction(parsed => NesBenchmarks.Remote(parsed.GetValue(server)!, parsed.GetValue(rom)!, parsed.GetValue(seconds), parsed.GetValue(numEnvs)));
-var marioUpdate = new Command("ddqn-mario-update", "Time of one ddqn-mario gradient step and one greedy action with the default options") { seconds };
-marioUpdate.SetAction(parsed => Benchmarks.MarioDdqnUpdate(parsed.GetValue(seconds)));
 var td3Update = new Command("td3-update", "Time of one TD3 update with the default options on HalfCheetah's sizes") { seconds };
 td3Update.SetAction(parsed => Benchmarks.ActorCriticUpdate(["td3"], parsed.GetValue(seconds)));
 var sacUpdate = new Command("sac-update", "Time of one SAC update with the default options on HalfCheetah's sizes, taking turns with one TD3 update") { seconds };
@@ -76,6 +74,8 @@ ddpgUpdate.SetAction(parsed => Benchmarks.ActorCriticUpdate(["ddpg"], parsed.Get
 
 var threads = new Option<int>("--threads") { Description = "libtorch threads (0: libtorch's default)", DefaultValueFactory = _ => 0 };
 var continuous = new Option<bool>("--continuous") { Description = "ppo_continuous_action.py's settings on HalfCheetah's sizes instead of ppo.py's on CartPole's" };
+var marioUpdate = new Command("ddqn-mario-update", "Time of one ddqn-mario gradient step and one greedy action with the default options") { seconds, threads };
+marioUpdate.SetAction(parsed => Benchmarks.MarioDdqnUpdate(parsed.GetValue(seconds), parsed.GetValue(threads)));
 var ppoUpdate = new Command("ppo-update", "Time of one whole PPO update (every epoch and minibatch) with the default options") { seconds, continuous, threads };
 ppoUpdate.SetAction(parsed => Benchmarks.PpoUpdate(parsed.GetValue(seconds), parsed.GetValue(continuous), parsed.GetValue(threads)));
 

@@ -3,6 +3,9 @@
 - per-step latency of a 3-node ``spread`` vector env against each node's own step of the same sub-envs (a vector env
   of that many sub-envs on that node alone), measured interleaved, medians of p50s; target: <= 1.2x the slowest node;
 - kill -9 of a node: time to ``NodeLostError`` (``raise``) and to the first step returned (``recreate``);
+- with ``--pinned``: two nodes pinned with ``taskset`` to one core each, against one node on one core: throughput
+  of a HalfCheetah-v5 32-env vector env (target >= 1.8x) and its per-step latency against each node's own step
+  (target <= 1.2x), so that each node has a core of its own as the targets assume;
 - requests per step on the hot path: the fan-out sends one ``step`` per node and nothing else (no cluster op), and
   the node's handler never uses the cluster view for a step (tests/ZeroGym.Tests/Server/RequestHandlerTests.Cluster.cs).
 
@@ -122,6 +125,46 @@ def latency(cluster: LocalCluster, env_id: str, per_node: int, steps: int, round
     print(f"| ratio: spread over the slowest node's own step (target <= 1.2) | {fan / slowest:.2f}x | |")
 
 
+def steps_per_second(envs, seconds: float) -> float:
+    actions = np.zeros((envs.num_envs, *envs.single_action_space.shape), np.float32)
+    for _ in range(10):
+        envs.step(actions)
+    steps, start = 0, time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        envs.step(actions)
+        steps += envs.num_envs
+    return steps / (time.perf_counter() - start)
+
+
+def pinned(workdir: Path, env_id: str, num_envs: int, seconds: float, rounds: int) -> None:
+    """Two nodes on a core each against one node on one core; the client runs unpinned beside them."""
+    cluster = LocalCluster(workdir)
+    try:
+        cluster.start("core-0", taskset="0")
+        cluster.start("core-1", taskset="1")
+        cluster.wait_active(2)
+        alone, spread = [], []
+        for _ in range(rounds):
+            cluster.wait_active(2)
+            with zerogym.make_vec(env_id, num_envs, address=cluster.nodes["core-0"][1]) as envs:
+                envs.reset(seed=0)
+                alone.append(steps_per_second(envs, seconds))
+            cluster.wait_active(2)  # the node reports no longer count the envs just closed, so spread splits evenly
+            with zerogym.make_vec(env_id, num_envs, address=cluster.nodes["core-0"][1], placement="spread") as envs:
+                assert len(set(envs.nodes)) == 2, envs.nodes
+                envs.reset(seed=0)
+                spread.append(steps_per_second(envs, seconds))
+        one, two = statistics.median(alone), statistics.median(spread)
+        print(f"| {env_id} {num_envs} envs on one node pinned to one core | {one:,.0f} steps/s | "
+              f"rounds {', '.join(f'{v:,.0f}' for v in alone)} |")
+        print(f"| {env_id} {num_envs} envs spread over two nodes pinned to a core each | {two:,.0f} steps/s | "
+              f"rounds {', '.join(f'{v:,.0f}' for v in spread)} |")
+        print(f"| ratio: two pinned nodes over one (target >= 1.8) | {two / one:.2f}x | |")
+        latency(cluster, env_id, num_envs // 2, 400, rounds)
+    finally:
+        cluster.stop()
+
+
 def node_loss(cluster: LocalCluster, mode: str, victim: str, active: int) -> None:
     cluster.start(victim)
     cluster.wait_active(active)
@@ -162,9 +205,18 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--per-node", type=int, default=16)
     parser.add_argument("--halfcheetah", action="store_true", help="also time HalfCheetah-v5 (8 sub-envs per node)")
+    parser.add_argument("--pinned", action="store_true",
+                        help="only the taskset benchmark: HalfCheetah-v5 32 envs over two nodes on a core each vs one")
     args = parser.parse_args()
     if shutil.which("redis-server") is None or not SERVER_DLL.exists():
         sys.exit("needs redis-server and a built server: run scripts/setup")
+    if args.pinned:
+        if shutil.which("taskset") is None or (os.cpu_count() or 1) < 2:
+            sys.exit("--pinned needs taskset and at least 2 cores")
+        with tempfile.TemporaryDirectory(prefix="bench-cluster-") as workdir:
+            print("| what | figure | detail |\n| --- | --- | --- |")
+            pinned(Path(workdir), "HalfCheetah-v5", 32, 3.0, args.rounds)
+        return
     with tempfile.TemporaryDirectory(prefix="bench-cluster-") as workdir:
         cluster = LocalCluster(Path(workdir))
         try:

@@ -36,6 +36,11 @@ MAX_SB3_WALL_OVER_DUMMY = 1.1
 # Issue 14: the built-in Acrobot, MountainCar and MountainCarContinuous in-process at 10x Gymnasium's own in-process
 # step rate or more (scripts/bench-anchors; CartPole and Pendulum are shown beside them without a target).
 MIN_CLASSIC_CONTROL_OVER_GYMNASIUM = 10.0
+# Issue 15: every agent update at most 1.0x the same update in PyTorch on the same libtorch and thread count, measured
+# in the same run. A twin is named as its C# benchmark with this prefix (its name may stop before the C# name's last
+# detail, e.g. "CartPole sizes").
+MAX_UPDATE_OVER_PYTORCH = 1.0
+PYTORCH_TWIN_PREFIX = "pytorch "
 CLASSIC_CONTROL_TARGETED = ("Acrobot-v1", "MountainCar-v0", "MountainCarContinuous-v0")
 CLASSIC_CONTROL_SHOWN = ("CartPole-v1", "Pendulum-v1")
 SB3_PREFIX = "sb3 "
@@ -178,8 +183,26 @@ def main(path):
             verdicts.append((f"{text} (target >= {MIN_CLASSIC_CONTROL_OVER_GYMNASIUM:g})", speedup >= MIN_CLASSIC_CONTROL_OVER_GYMNASIUM))
         else:
             print(text)
+    for twin in [name for name in rounds if name.startswith(PYTORCH_TWIN_PREFIX)]:
+        ours = twin_of(twin, rounds)
+        if ours is None:
+            continue
+        p50 = median_ratio(rounds[ours], rounds[twin], lambda result: result["p50_us"])
+        cpu = ""
+        if all("cpu_us_per_call" in run for run in rounds[ours] + rounds[twin]):
+            cpu = f", CPU time per call {median_ratio(rounds[ours], rounds[twin], lambda result: result['cpu_us_per_call']):.2f}x"
+        verdicts.append((f"{ours} / PyTorch's: p50 {p50:.2f}x{cpu} (target <= {MAX_UPDATE_OVER_PYTORCH})", p50 <= MAX_UPDATE_OVER_PYTORCH))
     for text, ok in verdicts:
         print(f"{'PASS' if ok else 'MISS'}  {text}")
+
+
+def twin_of(twin, rounds):
+    """The C# benchmark whose PyTorch twin is named `twin`: the same name, or one that goes on where the twin's ends."""
+    name = twin[len(PYTORCH_TWIN_PREFIX):]
+    if name in rounds:
+        return name
+    stem = name.rstrip(")")
+    return next((ours for ours in rounds if not ours.startswith(PYTORCH_TWIN_PREFIX) and ours.startswith(stem)), None)
 
 
 if __name__ == "__main__":

@@ -194,6 +194,39 @@ def test_async_recv_with_batch_size_below_num_envs_returns_the_first_ready_acros
     reference.close()
 
 
+def test_async_recv_with_min_batch_answers_once_that_many_finished_with_at_most_a_batch(cluster: Cluster) -> None:
+    _wait_idle(cluster, 3)
+    rng = np.random.default_rng(5)
+    reference = Reference(cluster.first, 6)
+    with zerogym.make_vec("CartPole-v1", 6, address=cluster.first, placement="spread", batch_size=4, timeout=10,
+                          max_episode_steps=EPISODE_STEPS) as envs:
+        envs.async_reset(seed=SEED)
+        expected: dict[int, tuple] = {i: (reference.reset(i), 0.0, False, False) for i in range(6)}
+        for bad in (0, 5, 1.0):
+            with pytest.raises(zerogym.InvalidArgumentError, match="min_batch"):
+                envs.recv(min_batch=bad)
+        for _ in range(40):
+            obs, rewards, terminations, truncations, infos = envs.recv(min_batch=1)
+            env_id = infos["env_id"].tolist()
+            assert 1 <= len(env_id) <= 4 and len(set(env_id)) == len(env_id)
+            for k, i in enumerate(env_id):
+                want = expected.pop(i)
+                np.testing.assert_array_equal(obs[k], want[0], err_msg=f"sub-env {i}")
+                assert (rewards[k], terminations[k], truncations[k]) == want[1:], i
+            actions = rng.integers(0, 2, len(env_id))
+            envs.send(actions, env_id)
+            for i, action in zip(env_id, actions.tolist()):
+                expected[i] = reference.step(i, action)
+        # The six in flight come out whole: four at once, then the last two.
+        assert len(envs.recv(min_batch=4)[4]["env_id"]) == 4
+        rest = len(envs.recv(min_batch=1)[4]["env_id"])
+        if rest == 1:
+            assert len(envs.recv(min_batch=1)[4]["env_id"]) == 1
+        with pytest.raises(zerogym.InvalidArgumentError, match="in flight"):
+            envs.recv(min_batch=1)
+    reference.close()
+
+
 def test_a_node_joining_later_receives_envs_with_spread(cluster: Cluster) -> None:
     late = cluster.start("node-4")[0]
     _wait_idle(cluster, 4)

@@ -87,7 +87,7 @@ public static class MarioDdqn
     }
 
     /// <summary>uint8 frames as the network's float32 input in [0, 1]; the conversion runs inside libtorch.</summary>
-    private static Tensor Pixels(ReadOnlySpan<byte> frames, long[] shape, Device device) =>
+    internal static Tensor Pixels(ReadOnlySpan<byte> frames, long[] shape, Device device) =>
         Tensor.From(frames, shape, device).To(ScalarType.Float32) / 255.0;
 
     // ---------------------------------------------------------------- training

@@ -9,14 +9,14 @@ namespace ZeroGym;
 /// N copies of an env on a ZeroGym server, as Gymnasium's <c>VectorEnv</c>: batched observations, per-env rewards and
 /// flags, next-step autoreset and <c>seed + i</c> seeding (SPEC.md §2.3). <see cref="Step(object)"/> steps all N in one
 /// round trip. The asynchronous calls (SPEC.md §3.4, EnvPool's <c>async_reset</c>/<c>send</c>/<c>recv</c>) keep sub-envs
-/// working while the caller computes: <see cref="AsyncReset"/>, then <see cref="Receive"/> the first
+/// working while the caller computes: <see cref="AsyncReset"/>, then <see cref="Receive()"/> the first
 /// <see cref="BatchSize"/> results and <see cref="Send"/> their next actions, again and again.
 /// </summary>
 /// <remarks>
 /// Sends never wait for the server: each one is posted together with the <c>recv</c>s its sub-envs make possible, so a
-/// <see cref="Receive"/> usually finds its batch already arrived. The client keeps each sub-env's state (idle, in
+/// <see cref="Receive()"/> usually finds its batch already arrived. The client keeps each sub-env's state (idle, in
 /// flight, failed) and rejects locally, with the server's error code, what the server would reject as a whole. Calls on
-/// one vector env take turns; a <see cref="Receive"/> that waits holds the connection, which envs made on the same
+/// one vector env take turns; a <see cref="Receive()"/> that waits holds the connection, which envs made on the same
 /// <see cref="ZeroGymClient"/> share.
 /// </remarks>
 /// <example><code>
@@ -110,7 +110,7 @@ public sealed class RemoteVectorEnv : IDisposable
 
     /// <summary>
     /// Connects to <paramref name="address"/> and makes a vector env on its own connection; <paramref name="batchSize"/>
-    /// (1 to <paramref name="numEnvs"/>, default all) is how many results <see cref="Receive"/> gives.
+    /// (1 to <paramref name="numEnvs"/>, default all) is how many results <see cref="Receive()"/> gives.
     /// </summary>
     public static RemoteVectorEnv Make(
         string envId,
@@ -124,7 +124,7 @@ public sealed class RemoteVectorEnv : IDisposable
 
     public int NumEnvs { get; }
 
-    /// <summary>How many sub-envs each <see cref="Receive"/> gives (SPEC.md §3.4): <see cref="NumEnvs"/> unless made with fewer.</summary>
+    /// <summary>How many sub-envs each <see cref="Receive()"/> gives (SPEC.md §3.4): <see cref="NumEnvs"/> unless made with fewer.</summary>
     public int BatchSize => spanning?.BatchSize ?? remote.BatchSize ?? NumEnvs;
 
     /// <summary>The server's handle of this env (spanning nodes: of the part that holds sub-env 0).</summary>
@@ -186,7 +186,7 @@ public sealed class RemoteVectorEnv : IDisposable
     }
 
     /// <summary>
-    /// <see cref="Send"/> then <see cref="Receive"/>: steps the sub-envs <paramref name="envIds"/> and returns the next
+    /// <see cref="Send"/> then <see cref="Receive()"/>: steps the sub-envs <paramref name="envIds"/> and returns the next
     /// batch of <see cref="BatchSize"/> results (those sub-envs' when nothing else is in flight).
     /// </summary>
     public VectorBatch Step(object actions, IReadOnlyList<int> envIds)
@@ -200,7 +200,7 @@ public sealed class RemoteVectorEnv : IDisposable
 
     /// <summary>
     /// Starts a reset of every sub-env (sub-env i seeded with <paramref name="seed"/> + i) and returns at once; each
-    /// sub-env's reset observation and info come back from <see cref="Receive"/>, with reward 0 and both flags false.
+    /// sub-env's reset observation and info come back from <see cref="Receive()"/>, with reward 0 and both flags false.
     /// Results still in flight are dropped, as by <see cref="Reset"/>.
     /// </summary>
     public void AsyncReset(long? seed = null, IReadOnlyDictionary<string, object?>? options = null)
@@ -269,7 +269,7 @@ public sealed class RemoteVectorEnv : IDisposable
     /// sub-envs in flight (<c>invalid_argument</c>). With no reply within <see cref="ClientOptions.Timeout"/>, throws
     /// <see cref="ServerTimeoutException"/> and the batch stays pending: the next call gets it.
     /// </summary>
-    public VectorBatch Receive() => spanning?.Receive() ?? Receive(BatchSize);
+    public VectorBatch Receive() => Receive(BatchSize);
 
     /// <summary>
     /// The results of the sub-envs in flight that finish first, as soon as at least <paramref name="minBatch"/> (1 to
@@ -280,19 +280,15 @@ public sealed class RemoteVectorEnv : IDisposable
     /// </summary>
     public VectorBatch Receive(int minBatch)
     {
-        if (spanning is not null && minBatch != BatchSize)
+        if (minBatch < 1 || minBatch > BatchSize)
         {
-            throw new NotSupportedException($"Receive(minBatch) of a vector env spanning nodes gives a full batch only; call Receive() (batch size {BatchSize})");
+            throw new ArgumentOutOfRangeException(nameof(minBatch), $"minBatch must be between 1 and the batch size ({BatchSize}); got {minBatch}");
         }
 
-        if (spanning is not null) return spanning.Receive();
+        if (spanning is not null) return spanning.Receive(minBatch);
         lock (gate)
         {
             remote.EnsureCapability(ProtocolConstants.AsyncVectorCapability, "Receive");
-            if (minBatch < 1 || minBatch > BatchSize)
-            {
-                throw new ArgumentOutOfRangeException(nameof(minBatch), $"minBatch must be between 1 and the batch size ({BatchSize}); got {minBatch}");
-            }
 
             if (minBatch < BatchSize) remote.EnsureCapability(ProtocolConstants.RecvMinBatchCapability, "Receive(minBatch)", "a server of protocol 1.3 or later has it");
             ThrowIfDesynchronized();
@@ -331,7 +327,7 @@ public sealed class RemoteVectorEnv : IDisposable
         return Task.CompletedTask;
     }
 
-    /// <summary><see cref="Receive"/> on a pool thread, so the caller computes while the batch comes.</summary>
+    /// <summary><see cref="Receive()"/> on a pool thread, so the caller computes while the batch comes.</summary>
     public Task<VectorBatch> ReceiveAsync() => Task.Run(Receive);
 
     /// <summary>As <see cref="Step(object, IReadOnlyList{int})"/>: the send is posted at once, the receive runs on a pool thread.</summary>

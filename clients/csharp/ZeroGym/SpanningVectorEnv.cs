@@ -6,7 +6,7 @@ namespace ZeroGym;
 /// The engine of a <see cref="RemoteVectorEnv"/> whose sub-envs run on several nodes of a cluster: the node addressed
 /// places them (SPEC.md §3.5), each node's share is one vector env on a connection of its own (a part), and sub-env i
 /// of the whole is sub-env i - first of its part, seeded <c>seed + i</c> whichever node runs it. A synchronous step
-/// goes to every part at once; <see cref="Receive"/> waits on every part with sub-envs in flight and gives the first
+/// goes to every part at once; <see cref="Receive(int)"/> waits on every part with sub-envs in flight and gives the first
 /// <see cref="BatchSize"/> results wherever they ran (each part's <c>recv</c> asks <c>min_batch</c> 1, so none waits
 /// for results that went elsewhere; results beyond the batch wait here for the next call). A node that stops
 /// answering is lost (see <see cref="NodeProbe"/>) and handled by the <see cref="NodeLossPolicy"/>.
@@ -218,19 +218,24 @@ internal sealed class SpanningVectorEnv : IDisposable
         }
     }
 
-    public VectorBatch Receive()
+    /// <summary>
+    /// The first results to finish wherever they ran: as soon as <paramref name="minBatch"/> have, every one already
+    /// arrived up to <see cref="BatchSize"/> (the caller checked 1 &lt;= minBatch &lt;= BatchSize).
+    /// </summary>
+    public VectorBatch Receive(int minBatch)
     {
         lock (gate)
         {
             int available = ready.Sum(chunk => chunk.Batch.Count) + parts.Sum(part => part.InFlight);
-            if (available < BatchSize)
+            if (available < minBatch)
             {
-                throw new ZeroGymException(ErrorCodes.InvalidArgument,
-                    $"recv answers with batch_size ({BatchSize}) sub-envs, but only {available} are in flight; send actions to more sub-envs first");
+                throw new ZeroGymException(ErrorCodes.InvalidArgument, minBatch == BatchSize
+                    ? $"recv answers with batch_size ({BatchSize}) sub-envs, but only {available} are in flight; send actions to more sub-envs first"
+                    : $"recv with min_batch {minBatch} needs that many sub-envs in flight; only {available} are: send actions to more sub-envs first");
             }
 
             var failures = new List<SubEnvFailure>();
-            while (ready.Sum(chunk => chunk.Batch.Count) + failures.Count < BatchSize)
+            while (ready.Sum(chunk => chunk.Batch.Count) + failures.Count < minBatch)
             {
                 foreach (var part in parts.Where(part => part.InFlight > 0 && part.Receiving is null))
                 {
@@ -243,7 +248,9 @@ internal sealed class SpanningVectorEnv : IDisposable
                 foreach (var part in waiting.Where(part => part.Receiving!.IsCompleted)) Harvest(part, failures);
             }
 
-            int taking = Math.Max(0, BatchSize - failures.Count);
+            // Results that arrived meanwhile from other nodes join the batch: a smaller minBatch never means fewer.
+            foreach (var part in parts.Where(part => part.Receiving is { IsCompleted: true }).ToList()) Harvest(part, failures);
+            int taking = Math.Max(0, Math.Min(BatchSize, ready.Sum(chunk => chunk.Batch.Count) + failures.Count) - failures.Count);
             var taken = TakeReady(taking);
             foreach (int id in taken.Batch.EnvIds) inFlight[id] = false;
             foreach (var failure in failures) inFlight[failure.EnvId] = false;

@@ -1,7 +1,7 @@
 namespace ZeroGym;
 
 /// <summary>
-/// The results of some sub-envs of a <see cref="RemoteVectorEnv"/>, as <see cref="RemoteVectorEnv.Receive"/> gives
+/// The results of some sub-envs of a <see cref="RemoteVectorEnv"/>, as <see cref="RemoteVectorEnv.Receive()"/> gives
 /// them (SPEC.md §3.4): entry k of every array belongs to sub-env <c>EnvIds[k]</c>, each sub-env at most once, in the
 /// order they finished. Send the next actions in the same order with <c>Send(actions, batch.EnvIds)</c>.
 /// </summary>

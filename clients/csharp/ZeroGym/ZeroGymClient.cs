@@ -16,7 +16,7 @@ namespace ZeroGym;
 /// <remarks>
 /// On a timeout the socket is closed and opened again, so a reply that arrives late can never be taken for the
 /// answer to a later request (SPEC.md §5); the envs of the old connection are gone from the server's point of
-/// view only after its idle timeout. The exception is a <c>recv</c> (<see cref="RemoteVectorEnv.Receive"/>), whose
+/// view only after its idle timeout. The exception is a <c>recv</c> (<see cref="RemoteVectorEnv.Receive()"/>), whose
 /// reply may rightly take long: it stays pending on the same connection (SPEC.md §3.4).
 /// </remarks>
 public sealed class ZeroGymClient : IDisposable
@@ -130,7 +130,7 @@ public sealed class ZeroGymClient : IDisposable
     /// <summary>
     /// Makes a vector env of <paramref name="numEnvs"/> copies stepped together (SPEC.md §2.3); <paramref name="batchSize"/>
     /// (1 to <paramref name="numEnvs"/>, default all; needs the server capability <c>async_vector</c>) is how many results
-    /// its <see cref="RemoteVectorEnv.Receive"/> gives (SPEC.md §3.4).
+    /// its <see cref="RemoteVectorEnv.Receive()"/> gives (SPEC.md §3.4).
     /// </summary>
     public RemoteVectorEnv MakeVec(string envId, int numEnvs, IReadOnlyDictionary<string, object?>? kwargs = null, string? renderMode = null, int? batchSize = null) =>
         new(this, ownsClient: false, new MakeArguments(envId, kwargs, renderMode, numEnvs, batchSize));

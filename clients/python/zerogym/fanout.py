@@ -322,18 +322,27 @@ class ClusterVectorEnv(VectorEnv):
             part.unanswered += 1
         self._states[ids] = IN_FLIGHT
 
-    def recv(self, timeout: float | None = None) -> tuple[Any, np.ndarray, np.ndarray, np.ndarray, dict[str, Any]]:
+    def recv(self, timeout: float | None = None, *, min_batch: int | None = None
+             ) -> tuple[Any, np.ndarray, np.ndarray, np.ndarray, dict[str, Any]]:
         """The results of the first ``batch_size`` sub-envs in flight to finish, wherever they run, with
-        ``infos["env_id"]`` saying which. ``InvalidArgumentError`` when fewer are in flight."""
+        ``infos["env_id"]`` saying which. ``InvalidArgumentError`` when fewer are in flight. With ``min_batch`` (1 to
+        ``batch_size``): as soon as that many have finished, with every result already arrived up to ``batch_size``."""
         if self._step_posted is not None:
             raise InvalidArgumentError("step_async() posted a synchronous step of every sub-env: take its results "
                                        "with step_wait() before recv()")
+        wanted = self.batch_size if min_batch is None else min_batch
+        if type(wanted) is not int or not 1 <= wanted <= self.batch_size:
+            raise InvalidArgumentError(f"min_batch must be an int between 1 and batch_size ({self.batch_size}); "
+                                       f"got {min_batch!r}")
         in_flight = self._ready_count + sum(part.in_flight for part in self._parts)
-        if in_flight < self.batch_size:
+        if in_flight < wanted:
             raise InvalidArgumentError(f"recv answers with batch_size ({self.batch_size}) sub-envs, but only "
-                                       f"{in_flight} are in flight; send actions to more sub-envs first")
+                                       f"{in_flight} are in flight; send actions to more sub-envs first"
+                                       if wanted == self.batch_size else
+                                       f"recv with min_batch {wanted} needs that many sub-envs in flight; only "
+                                       f"{in_flight} are: send actions to more sub-envs first")
         lost: list[_Part] = []
-        while self._ready_count < self.batch_size:
+        while self._ready_count < wanted:
             for part in self._parts:
                 # A recv waits at each node with sub-envs in flight, answered as soon as one of them finishes.
                 if part.in_flight > 0 and part.unanswered == 0:
@@ -349,6 +358,11 @@ class ClusterVectorEnv(VectorEnv):
                     self._push(chunk)
                 if self.on_node_lost == "raise":
                     break
+        if wanted < self.batch_size and not lost:
+            # Replies already here from other nodes join the batch: a smaller min_batch never means fewer results.
+            replies, _ = self._gather(None, None, wait=False)
+            for part, reply in replies:
+                self._receive(part, reply)
         if self._ready_count == 0:
             node, lost_ids = self._lost[-1]
             raise NodeLostError(node, lost_ids)
@@ -455,9 +469,10 @@ class ClusterVectorEnv(VectorEnv):
         return _Chunk.concat(taken)
 
     def _gather(self, wanted: dict[_Part, int] | None,
-                timeout: float | None) -> tuple[list[tuple[_Part, dict[str, Any]]], list[_Part]]:
+                timeout: float | None, *, wait: bool = True) -> tuple[list[tuple[_Part, dict[str, Any]]], list[_Part]]:
         """Waits for the replies to ``wanted`` (part -> request id), or with None for the first replies due at any
-        node, while watching every node for its loss. Returns the replies and the nodes lost meanwhile."""
+        node, while watching every node for its loss. Returns the replies and the nodes lost meanwhile. With
+        ``wait=False`` it takes only the replies already arrived (a node lost meanwhile is left to the next call)."""
         waited = self.timeout if timeout is None else timeout
         any_reply = wanted is None
         due = {part.socket: part for part in (wanted if wanted is not None else
@@ -470,7 +485,9 @@ class ClusterVectorEnv(VectorEnv):
         lost: list[_Part] = []
         op = "recv" if any_reply else "step"
         while due and not (any_reply and replies):
-            events = dict(poller.poll(None if waited is None else max(1, round(waited * 1000))))
+            events = dict(poller.poll(0 if not wait else None if waited is None else max(1, round(waited * 1000))))
+            if not events and not wait:
+                break
             if not events:
                 missing = ", ".join(part.endpoint for part in due.values())
                 raise ServerTimeoutError(missing, op, waited, pending=True)

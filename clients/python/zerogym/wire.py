@@ -195,3 +195,54 @@ def describe(value: Any) -> str:
         return f"{len(value)} bytes"
     text = repr(value)
     return text if len(text) <= 80 else text[:77] + "..."
+
+
+WIRE_SPACES: tuple[str, ...] = ("Box", "Discrete", "MultiBinary", "MultiDiscrete", "Dict", "Tuple")
+"""The kinds of space the wire carries (SPEC.md §2.2)."""
+
+
+def _space_kind(space: Any) -> str:
+    # By class name, so that Gymnasium's spaces, ZeroGym's stand-ins and look-alikes (subclasses) all translate.
+    for cls in type(space).__mro__:
+        if cls.__name__ in WIRE_SPACES:
+            return cls.__name__
+    raise TypeError(f"{space!r} has no ZeroGym wire form: spaces are {', '.join(WIRE_SPACES)} "
+                    f"(Text, Graph, Sequence and others cannot be sent)")
+
+
+def encode_space(space: Any) -> dict[str, Any]:
+    """The wire map (SPEC.md §2.2) of a Gymnasium-style space; ``TypeError`` for a kind the wire cannot carry."""
+    kind = _space_kind(space)
+    if kind == "Box":
+        low, high = np.asarray(space.low, space.dtype), np.asarray(space.high, space.dtype)
+        return {"type": "Box", "shape": list(space.shape), "dtype": np.dtype(space.dtype).name,
+                "low": encode_array(low), "high": encode_array(high)}
+    if kind == "Discrete":
+        return {"type": "Discrete", "n": int(space.n), "start": int(getattr(space, "start", 0))}
+    if kind == "MultiBinary":
+        return {"type": "MultiBinary", "shape": [int(size) for size in space.shape]}
+    if kind == "MultiDiscrete":
+        nvec = np.asarray(space.nvec, np.int64)
+        start = np.asarray(getattr(space, "start", None) if getattr(space, "start", None) is not None
+                           else np.zeros_like(nvec), np.int64)
+        return {"type": "MultiDiscrete", "nvec": encode_array(nvec), "start": encode_array(start)}
+    if kind == "Dict":
+        return {"type": "Dict", "spaces": {str(key): encode_space(member) for key, member in space.spaces.items()}}
+    return {"type": "Tuple", "spaces": [encode_space(member) for member in space.spaces]}
+
+
+def value_encoder(space: Any) -> Callable[[Any], Any]:
+    """A function turning a value of ``space`` into its canonical wire value (SPEC.md §2.2): Box values in the space's
+    dtype and shape, Discrete values ints, MultiBinary int8 and MultiDiscrete int64 arrays. Built once per space."""
+    kind = _space_kind(space)
+    if kind == "Discrete":
+        return int
+    if kind in ("Box", "MultiBinary", "MultiDiscrete"):
+        dtype = np.dtype(space.dtype) if kind == "Box" else np.dtype(np.int8 if kind == "MultiBinary" else np.int64)
+        shape = tuple(space.shape)
+        return lambda value: encode_array(np.asarray(value, dtype).reshape(shape))
+    if kind == "Dict":
+        members = [(str(key), value_encoder(member)) for key, member in space.spaces.items()]
+        return lambda value: {key: encode(value[key]) for key, encode in members}
+    member_encoders = [value_encoder(member) for member in space.spaces]
+    return lambda value: [encode(member) for encode, member in zip(member_encoders, value)]

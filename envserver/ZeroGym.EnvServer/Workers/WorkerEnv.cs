@@ -5,35 +5,42 @@ using ZeroGym.Spaces;
 namespace ZeroGym.EnvServer.Workers;
 
 /// <summary>
-/// An env that lives in a <see cref="WorkerProcess"/> of its own and is driven through the client library over
-/// ipc, so a crash of its native code ends that process, not the server: the env's calls then fail and the
-/// server answers <c>env_failure</c> for this env alone. The worker applies the kwargs, the time limit and the
-/// wrappers, so only the wrapped (small) observations cross the process boundary.
+/// An env that lives in a worker process (<see cref="WorkerConnection"/>) and is driven through the client library
+/// over ipc, so a crash of its code ends that process, not the server: the env's calls then fail and the server
+/// answers <c>env_failure</c> for the envs of that worker alone. The worker applies the kwargs it is given (for a
+/// NES env also the time limit and the wrappers, so only the wrapped, small observations cross the process boundary).
 /// </summary>
 internal sealed class WorkerEnv : Env
 {
-    private readonly WorkerProcess worker;
-    private readonly ZeroGymClient client;
+    /// <summary>How long a call of a worker of this program may take (making an env can take seconds: an emulator skipping a start screen).</summary>
+    private static readonly TimeSpan OwnWorkerCallTimeout = TimeSpan.FromMinutes(10);
+
+    private readonly WorkerConnection worker;
     private readonly RemoteEnv env;
     private readonly string envId;
 
+    /// <summary>Starts a worker process of this program for one env.</summary>
     /// <param name="kwargs">Every kwarg as the worker's <c>make</c> takes it, <c>max_episode_steps</c> and <c>wrappers</c> included.</param>
     /// <param name="workerArguments">Added to the worker's command line (<see cref="ServerOptions.WorkerArguments"/>).</param>
     public WorkerEnv(string envId, IReadOnlyDictionary<string, object?> kwargs, string? renderMode, IReadOnlyList<string> workerArguments)
+        : this(envId, WorkerConnection.Start(() => WorkerProcess.Start(workerArguments), OwnWorkerCallTimeout), kwargs, renderMode)
+    {
+    }
+
+    /// <summary>Makes the env on <paramref name="worker"/>, which it then uses until it is disposed.</summary>
+    public WorkerEnv(string envId, WorkerConnection worker, IReadOnlyDictionary<string, object?> kwargs, string? renderMode)
     {
         this.envId = envId;
+        this.worker = worker;
         RenderMode = renderMode;
-        worker = WorkerProcess.Start(workerArguments);
+        worker.Acquire();
         try
         {
-            // Making an env can take seconds (an emulator skipping a start screen); a crash shows at once.
-            client = new ZeroGymClient(worker.Address, new ClientOptions { Timeout = TimeSpan.FromMinutes(10), ServerAlive = () => worker.IsRunning });
-            env = Call(() => client.Make(envId, kwargs, renderMode), "make");
+            env = worker.Call(envId, "make", () => worker.Client.Make(envId, kwargs, renderMode));
         }
         catch
         {
-            client?.Dispose();
-            worker.Dispose();
+            worker.Release();
             throw;
         }
     }
@@ -45,16 +52,22 @@ internal sealed class WorkerEnv : Env
     /// <summary>The worker's process id (tests kill it to play a crash).</summary>
     public int WorkerProcessId => worker.ProcessId;
 
+    /// <summary>Its worker process ended (it crashed, or hung and was ended): the env's state is gone.</summary>
+    public bool IsLost => !worker.IsUsable;
+
+    /// <summary>The env as the worker made it: its spec and render metadata.</summary>
+    public RemoteEnv Remote => env;
+
     public override ResetResult Reset(long? seed = null, IReadOnlyDictionary<string, object?>? options = null) =>
-        Call(() => env.Reset(seed, options), "reset");
+        worker.Call(envId, "reset", () => env.Reset(seed, options));
 
-    public override StepResult Step(object action) => Call(() => env.Step(action), "step");
+    public override StepResult Step(object action) => worker.Call(envId, "step", () => env.Step(action));
 
-    public override NDArray Render() => Call(env.Render, "render");
+    public override NDArray Render() => worker.Call(envId, "render", env.Render);
 
     public override void Dispose()
     {
-        if (worker.IsRunning)
+        if (worker.IsUsable)
         {
             try
             {
@@ -62,31 +75,11 @@ internal sealed class WorkerEnv : Env
             }
             catch (Exception error) when (error is ZeroGymException or ServerGoneException or TimeoutException)
             {
-                // The worker is ended below either way.
+                // The env is given up either way.
             }
         }
 
-        client.Dispose();
-        worker.Dispose();
+        worker.Release();
         base.Dispose();
-    }
-
-    /// <summary>
-    /// Runs a call on the worker. The worker's own errors stay <see cref="ZeroGymException"/>s with its code and
-    /// message, which the server passes on as they are (see <see cref="Clients.Run"/>); a worker that died becomes
-    /// an exception naming how it ended, which the server reports as env_failure.
-    /// </summary>
-    private T Call<T>(Func<T> call, string op)
-    {
-        try
-        {
-            return call();
-        }
-        catch (ServerGoneException gone)
-        {
-            throw new InvalidOperationException(
-                $"{envId}: its worker process (pid {worker.ProcessId}) ended during '{op}' with {worker.ExitDescription}; " +
-                "the env is lost (close it and make a new one); the server and other envs are unaffected", gone);
-        }
     }
 }

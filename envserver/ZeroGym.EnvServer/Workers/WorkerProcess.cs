@@ -3,9 +3,10 @@ using System.Diagnostics;
 namespace ZeroGym.EnvServer.Workers;
 
 /// <summary>
-/// A child env server that hosts one env whose native code could crash (an emulator core): this same program,
-/// started with <c>--in-process-envs --parent-pid</c> on an ipc endpoint of its own. It logs to the parent's
-/// standard error and exits when the parent does.
+/// A child env server on an ipc endpoint of its own: this same program started with <c>--in-process-envs
+/// --parent-pid</c>, hosting one env whose native code could crash (an emulator core), or a Python worker
+/// (<c>python -m zerogym.worker</c>) hosting Python envs. It logs to the parent's standard error and exits when the
+/// parent does.
 /// </summary>
 internal sealed class WorkerProcess : IDisposable
 {
@@ -40,13 +41,11 @@ internal sealed class WorkerProcess : IDisposable
         }
     }
 
-    /// <summary>Starts a worker and waits until it listens; throws <see cref="InvalidOperationException"/> with its output when it cannot start.</summary>
+    /// <summary>Starts a worker of this program and waits until it listens; throws <see cref="InvalidOperationException"/> with its output when it cannot start.</summary>
     /// <param name="extraArguments">Added after the worker's own: the env families' configuration (<see cref="ServerOptions.WorkerArguments"/>).</param>
-    public static WorkerProcess Start(IReadOnlyList<string> extraArguments)
+    public static WorkerProcess Start(IReadOnlyList<string> extraArguments) => Start(endpoint =>
     {
-        string directory = Directory.CreateTempSubdirectory("zerogym-worker-").FullName;
-        string endpoint = $"ipc://{Path.Combine(directory, "env.sock")}";
-        var start = new ProcessStartInfo { RedirectStandardOutput = true, RedirectStandardError = false, UseShellExecute = false };
+        var start = new ProcessStartInfo();
         // The server runs as `dotnet ZeroGym.EnvServer.dll` or as its apphost; tests host it inside the test runner.
         string program = typeof(WorkerProcess).Assembly.Location;
         string host = Environment.ProcessPath ?? "dotnet";
@@ -67,19 +66,57 @@ internal sealed class WorkerProcess : IDisposable
             start.ArgumentList.Add(argument);
         }
 
-        var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start a worker process ({start.FileName})");
+        return start;
+    });
+
+    /// <summary>
+    /// Starts the worker <paramref name="command"/> gives for an ipc endpoint (any program that serves the ZeroGym
+    /// protocol there and prints <c>zerogym-server listening on ENDPOINT</c> when ready, as the server does) and waits
+    /// until it listens; throws <see cref="InvalidOperationException"/> when it cannot start.
+    /// </summary>
+    public static WorkerProcess Start(Func<string, ProcessStartInfo> command)
+    {
+        string directory = Directory.CreateTempSubdirectory("zerogym-worker-").FullName;
+        string endpoint = $"ipc://{Path.Combine(directory, "env.sock")}";
+        var start = command(endpoint);
+        (start.RedirectStandardOutput, start.RedirectStandardError, start.UseShellExecute) = (true, false, false);
+        Process process;
+        try
+        {
+            process = Process.Start(start) ?? throw new InvalidOperationException($"could not start a worker process ({start.FileName})");
+        }
+        catch (System.ComponentModel.Win32Exception error)
+        {
+            Directory.Delete(directory, recursive: true);
+            throw new InvalidOperationException($"could not start a worker process: {start.FileName}: {error.Message}", error);
+        }
+
         var ready = process.StandardOutput.ReadLineAsync();
         if (!ready.Wait(StartTimeout) || ready.Result is not { } line || !line.StartsWith("zerogym-server listening on ", StringComparison.Ordinal))
         {
-            process.Kill();
+            if (!process.HasExited) process.Kill();
             process.WaitForExit();
             Directory.Delete(directory, recursive: true);
-            throw new InvalidOperationException($"the worker process for an env did not start (its {(process.HasExited ? $"exit code was {process.ExitCode}" : "start timed out")}); see the log above");
+            throw new InvalidOperationException($"the worker process for an env ({start.FileName}) did not start (its {(process.HasExited ? $"exit code was {process.ExitCode}" : "start timed out")}); see the log above");
         }
 
         // The worker writes nothing else on stdout, but a native library might: keep the pipe drained.
         _ = process.StandardOutput.BaseStream.CopyToAsync(Stream.Null);
         return new WorkerProcess(process, directory, endpoint);
+    }
+
+    /// <summary>Ends the worker at once (it hangs): its calls then fail as after a crash.</summary>
+    public void Kill()
+    {
+        try
+        {
+            if (!process.HasExited) process.Kill();
+            process.WaitForExit();
+        }
+        catch (InvalidOperationException)
+        {
+            // It was already gone.
+        }
     }
 
     /// <summary>Ends the worker (it has closed its env by then, or crashed) and removes its socket's directory.</summary>

@@ -6,7 +6,8 @@ namespace ZeroGym.Envs.Registration;
 
 /// <summary>
 /// Keyword arguments of <c>make</c>, checked against the spec's declared kwargs: unknown names and values of
-/// the wrong type are rejected with a message that lists what the env takes.
+/// the wrong type are rejected with a message that lists what the env takes (unless the spec's kwargs are open:
+/// then unknown names pass as they are, for the env to check).
 /// </summary>
 public sealed class EnvKwargs
 {
@@ -61,6 +62,12 @@ public sealed class EnvKwargs
 
             if (!spec.Kwargs.TryGetValue(name, out var defaultValue))
             {
+                if (spec.OpenKwargs)
+                {
+                    values[name] = value;
+                    continue;
+                }
+
                 throw new ArgumentException(
                     $"{spec.Id} takes kwargs {Signature(spec)}; got unknown kwarg '{name}'");
             }

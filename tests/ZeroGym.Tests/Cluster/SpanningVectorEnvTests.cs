@@ -76,6 +76,45 @@ public sealed class SpanningVectorEnvTests(ThreeNodeCluster cluster) : IClassFix
         Assert.Equal(Enumerable.Range(0, 6), seen.Order());
         Assert.Equal("invalid_argument", Assert.Throws<ZeroGymException>(() => envs.Send(SpanningEnvs.Actions([0], 0), [0, 0])).Code);
     }
+
+    [Fact]
+    public void Receive_WithAMinBatch_AnswersOnceThatManyFinished_WithAtMostABatch_EachExactlyAsASingleEnv()
+    {
+        using var client = SpanningEnvs.ConnectWhenActive(cluster.Nodes[0], 3);
+        using var envs = client.MakeVec("CartPole-v1", 6, new VectorEnvOptions { Placement = NodePlacement.Spread, BatchSize = 4 });
+        using var mirror = new SingleEnvMirror(client, 6, seed: 11);
+        var sizes = new List<int>();
+
+        envs.AsyncReset(seed: 11);
+        for (int t = 0; t < 60; t++)
+        {
+            var batch = envs.Receive(minBatch: 1);
+            Assert.InRange(batch.Count, 1, 4);
+            Assert.Equal(batch.Count, batch.EnvIds.Distinct().Count());
+            mirror.CheckBatch(batch);
+            sizes.Add(batch.Count);
+            var actions = SpanningEnvs.Actions(batch.EnvIds, t);
+            mirror.Sent(batch.EnvIds, actions);
+            envs.Send(actions, batch.EnvIds);
+        }
+
+        // The six left in flight come out whole: four at once, then the last two in one call or two.
+        Assert.Throws<ArgumentOutOfRangeException>(() => envs.Receive(minBatch: 5));
+        Assert.Throws<ArgumentOutOfRangeException>(() => envs.Receive(minBatch: 0));
+        Assert.Equal(6, envs.Receive(minBatch: 4).Count + envs.Receive(minBatch: 1).Count + DrainRest(envs));
+    }
+
+    private static int DrainRest(RemoteVectorEnv envs)
+    {
+        try
+        {
+            return envs.Receive(minBatch: 1).Count;
+        }
+        catch (ZeroGymException error) when (error.Code == "invalid_argument")
+        {
+            return 0; // nothing left in flight
+        }
+    }
 }
 
 /// <summary>Helpers of the tests of vector envs spanning nodes.</summary>

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using ZeroGym.Interop;
 
 namespace ZeroGym.Transport.Interop.ZeroMQ;
 
@@ -14,6 +15,12 @@ namespace ZeroGym.Transport.Interop.ZeroMQ;
 internal static unsafe partial class LibZmq
 {
     private const string Library = "libzmq.so.5";
+
+    /// <summary>The environment variable that names the libzmq to load instead of the system's.</summary>
+    internal const string PathVariable = "ZEROGYM_LIBZMQ";
+
+    static LibZmq() => NativeShimLoader.RegisterSystemLibrary(
+        typeof(LibZmq).Assembly, Library, PathVariable, "on Debian and Ubuntu apt-get install libzmq5 (libzmq 4.3 or later)");
 
     // Error numbers: Linux errno values, plus libzmq's own above ZMQ_HAUSNUMERO (156384712).
     internal const int EINTR = 4;

@@ -1,0 +1,305 @@
+"""A ZeroGym server of one Python env id, run by the env server as a worker process (``scripts/serve --python-env``).
+
+    python -m zerogym.worker --bind ipc://PATH --env ENV_ID=MODULE:ATTR [--parent-pid PID]
+    python -m zerogym.worker --bind ipc://PATH --env ENV_ID            # gymnasium.make(ENV_ID, **kwargs)
+
+It speaks the ZeroGym protocol (SPEC.md) for single envs: ``hello``, ``ping``, ``make``, ``reset``, ``step``,
+``render`` and ``close``, one request at a time, so the env server drives it with its own client as it drives its
+other worker processes. ``make`` calls ``MODULE.ATTR(**kwargs)`` (a class or a factory returning a Gymnasium-style
+env), passing ``render_mode`` when one is asked for. An exception of the env is answered as ``env_failure`` with its
+type and message, and that env is closed; the worker and its other envs go on. It prints
+``zerogym-server listening on ADDRESS`` when ready and exits when its parent does.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+import threading
+import time
+from typing import Any, Callable
+
+import msgpack
+import numpy as np
+import zmq
+
+from zerogym.version import __version__
+from zerogym.wire import decode_space, decode_value, encode_default, encode_space, value_decoder, value_encoder
+
+PROTOCOL_VERSION = 1
+GYMNASIUM_SOURCE = "gymnasium"
+
+
+class RequestFailed(Exception):
+    """A request answered with an error: ``code`` (SPEC.md §3.2) and a message for people."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+
+
+class EnvDefinition:
+    """``ENV_ID=MODULE:ATTR`` or ``ENV_ID`` (Gymnasium's own registry): how this worker makes its env."""
+
+    def __init__(self, text: str):
+        self.env_id, _, target = text.partition("=")
+        self.module, _, self.attribute = target.partition(":")
+        if not self.env_id or (target and (not self.module or not self.attribute)):
+            raise ValueError(f"--env takes ENV_ID=MODULE:ATTR or ENV_ID; got {text!r}")
+        self._factory: Callable[..., Any] | None = None
+
+    def factory(self) -> Callable[..., Any]:
+        """``MODULE.ATTR``, or ``gymnasium.make`` bound to the id; imported on first use."""
+        if self._factory is None:
+            if not self.module:
+                gymnasium = importlib.import_module(GYMNASIUM_SOURCE)
+                self._factory = lambda **kwargs: gymnasium.make(self.env_id, **kwargs)
+            else:
+                factory = getattr(importlib.import_module(self.module), self.attribute)
+                if not callable(factory):
+                    raise TypeError(f"{self.module}:{self.attribute} is a {type(factory).__name__}, "
+                                    f"expected a class or a function returning an env")
+                self._factory = factory
+        return self._factory
+
+
+def describe_exception(error: BaseException) -> str:
+    """``TypeName: message``, as a Python traceback's last line says it."""
+    name = type(error).__qualname__
+    module = type(error).__module__
+    if module not in ("builtins", "__main__"):
+        name = f"{module}.{name}"
+    text = str(error)
+    return f"{name}: {text}" if text else name
+
+
+class HostedEnv:
+    """One env made by ``make`` and the conversions of its values to and from the wire."""
+
+    def __init__(self, env: Any):
+        self.env = env
+        self.observation_space = self._wire_space(env, "observation_space")
+        self.action_space = self._wire_space(env, "action_space")
+        self.encode_observation = value_encoder(env.observation_space)
+        self.decode_action = value_decoder(decode_space(self.action_space))
+
+    @staticmethod
+    def _wire_space(env: Any, name: str) -> dict[str, Any]:
+        try:
+            return encode_space(getattr(env, name))
+        except (TypeError, AttributeError) as error:
+            raise RequestFailed("invalid_argument", f"its {name}: {error}") from None
+
+    def observation(self, value: Any) -> Any:
+        try:
+            return self.encode_observation(value)
+        except (TypeError, ValueError, KeyError, IndexError) as error:
+            raise RequestFailed("env_failure", f"the observation {value!r} does not fit the env's observation_space "
+                                f"{self.env.observation_space}: {describe_exception(error)}") from None
+
+    def action(self, value: Any) -> Any:
+        action = self.decode_action(value)
+        # Wire arrays are read-only views; an env may write to its action.
+        return action.copy() if isinstance(action, np.ndarray) else action
+
+
+class Worker:
+    """The request loop: one ROUTER socket, one request at a time."""
+
+    def __init__(self, definition: EnvDefinition, address: str):
+        self.definition = definition
+        self.context = zmq.Context(1)
+        self.socket = self.context.socket(zmq.ROUTER)
+        self.socket.linger = 0
+        self.socket.bind(address)
+        self.address = self.socket.getsockopt_string(zmq.LAST_ENDPOINT)
+        self.envs: dict[tuple[bytes, int], HostedEnv] = {}
+        self.next_handle = 1
+        self.packer = msgpack.Packer(default=encode_default)
+
+    def serve_forever(self) -> None:
+        while True:
+            frames = self.socket.recv_multipart(copy=True)
+            if len(frames) != 2:
+                continue
+            identity, payload = frames
+            reply = self.answer(identity, payload)
+            try:
+                packed = self.packer.pack(reply)
+            except (TypeError, ValueError, OverflowError) as error:
+                # An info value msgpack cannot carry (an object, a dtype the wire lacks): that reply's failure only.
+                packed = self.packer.pack({"id": reply.get("id"), "error": {
+                    "code": "env_failure", "message": f"the env's reply cannot be sent: {describe_exception(error)} "
+                                                      f"(infos hold None, bool, int, float, str, bytes, lists, dicts "
+                                                      f"and numpy arrays of the wire's dtypes)"}})
+            self.socket.send_multipart([identity, packed], copy=False)
+
+    def answer(self, identity: bytes, payload: bytes) -> dict[str, Any]:
+        request_id = None
+        try:
+            request = msgpack.unpackb(payload, raw=False)
+            request_id = request.get("id")
+            handler = getattr(self, "op_" + str(request.get("op")), None)
+            if handler is None:
+                raise RequestFailed("unknown_op", f"a Python env worker answers hello, ping, make, reset, step, "
+                                                  f"render and close; got op {request.get('op')!r}")
+            return {"id": request_id, **handler(identity, request)}
+        except RequestFailed as failure:
+            return {"id": request_id, "error": {"code": failure.code, "message": str(failure)}}
+        except Exception as error:  # a bug of this worker: say what and keep serving
+            return {"id": request_id, "error": {"code": "internal", "message": describe_exception(error)}}
+
+    def op_hello(self, identity: bytes, request: dict[str, Any]) -> dict[str, Any]:
+        return {"protocol": PROTOCOL_VERSION, "server": "zerogym-server", "version": __version__,
+                "capabilities": ["render:rgb_array", "reset_options"], "max_message_bytes": 1 << 30,
+                "idle_timeout": 1e9}
+
+    def op_ping(self, identity: bytes, request: dict[str, Any]) -> dict[str, Any]:
+        return {"time": time.time()}
+
+    def op_make(self, identity: bytes, request: dict[str, Any]) -> dict[str, Any]:
+        env_id = request.get("env")
+        if env_id != self.definition.env_id:
+            raise RequestFailed("unknown_env", f"no env {env_id!r}; this worker has {self.definition.env_id}")
+        kwargs = decode_value(request.get("kwargs") or {})
+        render_mode = request.get("render_mode")
+        if render_mode is not None:
+            kwargs["render_mode"] = render_mode
+        try:
+            factory = self.definition.factory()
+        except Exception as error:
+            raise RequestFailed("env_failure", f"cannot import the env's factory: {describe_exception(error)}") from None
+        try:
+            env = factory(**kwargs)
+        except (TypeError, ValueError) as error:
+            raise RequestFailed("invalid_argument", f"{env_id} cannot be made with kwargs {kwargs}: "
+                                                    f"{describe_exception(error)}") from None
+        except Exception as error:
+            raise RequestFailed("env_failure", f"{env_id} cannot be made: {describe_exception(error)}") from None
+        try:
+            hosted = HostedEnv(env)
+        except RequestFailed as refused:
+            close_quietly(env)
+            raise RequestFailed(refused.code, f"{env_id}: {refused}") from None
+        handle = self.next_handle
+        self.next_handle += 1
+        self.envs[(identity, handle)] = hosted
+        metadata = getattr(env, "metadata", None) or {}
+        spec = getattr(env, "spec", None)
+        return {
+            "handle": handle, "env": env_id,
+            "observation_space": hosted.observation_space, "action_space": hosted.action_space,
+            "spec": {"id": env_id, "max_episode_steps": getattr(spec, "max_episode_steps", None),
+                     "reward_threshold": float_or_none(getattr(spec, "reward_threshold", None)),
+                     "nondeterministic": bool(getattr(spec, "nondeterministic", False)),
+                     "kwargs": request.get("kwargs") or {}, "render_modes": render_modes(metadata),
+                     "description": description(env)},
+            "render_mode": render_mode,
+            "metadata": {"render_modes": render_modes(metadata), "render_fps": int(metadata.get("render_fps") or 30)},
+        }
+
+    def op_reset(self, identity: bytes, request: dict[str, Any]) -> dict[str, Any]:
+        hosted = self.find(identity, request)
+        options = request.get("options")
+        seed = request.get("seed")
+        observation, info = self.call(identity, request, "reset", lambda: hosted.env.reset(
+            seed=seed, options=None if options is None else decode_value(options)))
+        return {"obs": hosted.observation(observation), "info": info}
+
+    def op_step(self, identity: bytes, request: dict[str, Any]) -> dict[str, Any]:
+        hosted = self.find(identity, request)
+        action = hosted.action(request.get("action"))
+        observation, reward, terminated, truncated, info = self.call(identity, request, "step",
+                                                                     lambda: hosted.env.step(action))
+        return {"obs": hosted.observation(observation), "reward": float(reward), "terminated": bool(terminated),
+                "truncated": bool(truncated), "info": info}
+
+    def op_render(self, identity: bytes, request: dict[str, Any]) -> dict[str, Any]:
+        hosted = self.find(identity, request)
+        frame = self.call(identity, request, "render", hosted.env.render)
+        frame = np.asarray(frame)
+        if frame.dtype != np.uint8 or frame.ndim != 3 or frame.shape[2] != 3:
+            raise RequestFailed("env_failure", f"render must return a uint8 array of shape (H, W, 3); "
+                                               f"got {frame.dtype} of shape {frame.shape}")
+        return {"frame": frame}
+
+    def op_close(self, identity: bytes, request: dict[str, Any]) -> dict[str, Any]:
+        hosted = self.find(identity, request)
+        del self.envs[(identity, request["handle"])]
+        close_quietly(hosted.env)
+        return {}
+
+    def find(self, identity: bytes, request: dict[str, Any]) -> HostedEnv:
+        hosted = self.envs.get((identity, request.get("handle")))
+        if hosted is None:
+            raise RequestFailed("unknown_handle", f"no env {request.get('handle')!r} on this connection")
+        return hosted
+
+    def call(self, identity: bytes, request: dict[str, Any], what: str, call: Callable[[], Any]) -> Any:
+        """Runs the env's ``what``; its exception closes it and is answered as ``env_failure``."""
+        try:
+            return call()
+        except Exception as error:
+            hosted = self.envs.pop((identity, request.get("handle")))
+            close_quietly(hosted.env)
+            raise RequestFailed("env_failure", f"{describe_exception(error)} (raised by the Python env "
+                                               f"{self.definition.env_id} in {what})") from None
+
+
+def render_modes(metadata: dict[str, Any]) -> list[str]:
+    # Only frames travel: "human" would open a window in the worker, "ansi" has no wire form.
+    return [mode for mode in metadata.get("render_modes") or [] if mode == "rgb_array"]
+
+
+def description(env: Any) -> str:
+    doc = (type(getattr(env, "unwrapped", env)).__doc__ or "").strip()
+    return doc.splitlines()[0].strip() if doc else ""
+
+
+def float_or_none(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
+def close_quietly(env: Any) -> None:
+    try:
+        env.close()
+    except Exception:
+        pass  # the env is given up either way
+
+
+def exit_with_parent(parent_pid: int) -> None:
+    """A worker must not outlive the server that started it (killed, it cannot end its workers)."""
+    def watch() -> None:
+        while True:
+            time.sleep(1.0)
+            try:
+                os.kill(parent_pid, 0)
+            except ProcessLookupError:
+                os._exit(0)
+            if os.getppid() != parent_pid:
+                os._exit(0)
+    threading.Thread(target=watch, daemon=True, name="parent watch").start()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m zerogym.worker", description=__doc__.splitlines()[0])
+    parser.add_argument("--bind", required=True, help="endpoint to listen on, ipc://PATH or tcp://HOST:PORT")
+    parser.add_argument("--env", required=True, help="ENV_ID=MODULE:ATTR, or ENV_ID for gymnasium.make(ENV_ID)")
+    parser.add_argument("--parent-pid", type=int, help="exit when this process ends")
+    arguments = parser.parse_args(argv)
+    try:
+        definition = EnvDefinition(arguments.env)
+    except ValueError as error:
+        parser.error(str(error))
+    if arguments.parent_pid is not None:
+        exit_with_parent(arguments.parent_pid)
+    worker = Worker(definition, arguments.bind)
+    print(f"zerogym-server listening on {worker.address}", flush=True)
+    worker.serve_forever()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,23 @@
+namespace ZeroGym.EnvServer.Python;
+
+/// <summary>How the server runs the worker processes of Python envs (<c>scripts/serve --python-env</c>).</summary>
+public sealed record PythonEnvOptions
+{
+    /// <summary>The option that serves a Python env (repeatable).</summary>
+    public const string EnvOption = "--python-env";
+
+    /// <summary>The interpreter that runs the workers; it sees the server's <c>PYTHONPATH</c>, after the shipped zerogym package.</summary>
+    public string Interpreter { get; init; } = "/usr/bin/python3";
+
+    /// <summary>Worker processes a vector env's sub-envs are spread over (at most one per sub-env); a single env has one.</summary>
+    public int Workers { get; init; } = Environment.ProcessorCount;
+
+    /// <summary>How long one call of an env (make, reset, step, render, close) may take; a worker silent for longer is ended with its envs.</summary>
+    public TimeSpan StepTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>The folder holding the <c>zerogym</c> package the workers run (<c>python -m zerogym.worker</c>): the copy shipped next to the server.</summary>
+    public string PackageDirectory { get; init; } = Path.Combine(AppContext.BaseDirectory, "python");
+
+    /// <summary>Folders put on the workers' <c>PYTHONPATH</c> after the package and before the inherited one (where a host's env modules are found).</summary>
+    public IReadOnlyList<string> SearchPath { get; init; } = [];
+}

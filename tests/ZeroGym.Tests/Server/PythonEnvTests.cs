@@ -1,0 +1,138 @@
+using ZeroGym.Arrays;
+using ZeroGym.Envs.Registration;
+using ZeroGym.EnvServer;
+using ZeroGym.EnvServer.Python;
+using ZeroGym.Spaces;
+using ZeroGym.Tests.Wire;
+
+namespace ZeroGym.Tests.Server;
+
+/// <summary>
+/// <c>--python-env</c>: the toy envs of tests/python_envs served by Python worker processes, driven through the C#
+/// client (tests/python/test_python_envs.py drives them through the Python client and the server process).
+/// </summary>
+public sealed class PythonEnvTests
+{
+    private static readonly PythonEnvOptions Options = new()
+    {
+        SearchPath = [Path.Combine(RepositoryRoot.Path, "tests", "python_envs")],
+        Workers = 2,
+        StepTimeout = TimeSpan.FromSeconds(2),
+    };
+
+    private static EnvRegistry Registry(params string[] definitions)
+    {
+        var registry = BuiltInEnvs.CreateRegistry();
+        foreach (string definition in definitions) PythonEnvs.Register(registry, PythonEnvDefinition.Parse(definition), Options);
+        return registry;
+    }
+
+    [Fact]
+    public void Register_ACounterEnv_ServesItsStepsInfosAndFrames_WithItsSourceInList()
+    {
+        var registry = Registry("Counter-v0=toy_envs:Counter");
+        Assert.Equal("python toy_envs:Counter", registry.SourceOf("Counter-v0"));
+        using var server = new TestServer(registry: registry);
+        using var env = RemoteEnv.Make("Counter-v0", server.Address, new Dictionary<string, object?> { ["goal"] = 2L }, renderMode: "rgb_array");
+
+        Assert.Equal(new Box(-100, 100, [2], DType.Float32), env.ObservationSpace);
+        Assert.Equal(new Discrete(3), env.ActionSpace);
+        var (first, resetInfo) = env.Reset(seed: 3, new Dictionary<string, object?> { ["start"] = 1L });
+        Assert.Equal(1f, ((NDArray)first).ToArray<float>()[0]);
+        Assert.Equal(1L, resetInfo["start"]);
+        var step = env.Step(2L);
+        Assert.Equal([2f], ((NDArray)step.Observation).ToArray<float>()[..1]);
+        Assert.Equal(0.2, step.Reward, 12);
+        Assert.True(step.Terminated);
+        Assert.Equal("step 1", step.Info["label"]);
+        Assert.Equal([2L], ((NDArray)step.Info["last"]!).ToArray<long>());
+        Assert.Equal([4, 6, 3], env.Render().Shape.ToArray());
+        using var client = new ZeroGymClient(server.Address);
+        Assert.Equal("python toy_envs:Counter", client.ListEnvs().Single(spec => spec.Id == "Counter-v0").Source);
+    }
+
+    [Fact]
+    public void VectorEnv_OfAPythonEnv_AnswersAsyncSendAndReceive_FromTwoWorkers()
+    {
+        using var server = new TestServer(registry: Registry("Counter-v0=toy_envs:Counter"));
+        using var venv = RemoteVectorEnv.Make("Counter-v0", 4, server.Address, new Dictionary<string, object?> { ["goal"] = 100L }, batchSize: 2);
+        venv.Reset(seed: 0);
+        Assert.Matches(@"env=Counter-v0 num_envs=4 .*worker_pids=""?\d+,\d+""?", server.LogText());
+
+        venv.Send(NDArray.From(new long[] { 2, 2, 2, 2 }, 4), [0, 1, 2, 3]);
+        var seen = new List<int>();
+        for (int k = 0; k < 2; k++)
+        {
+            var batch = venv.Receive();
+            seen.AddRange(batch.EnvIds);
+            Assert.All(batch.Rewards, reward => Assert.Equal(0.1, reward, 12));
+        }
+
+        Assert.Equal([0, 1, 2, 3], seen.Order());
+    }
+
+    [Fact]
+    public void Step_ThatRaises_IsEnvFailure_WithTheExceptionsTypeAndMessage()
+    {
+        using var server = new TestServer(registry: Registry("Raising-v0=toy_envs:Raising"));
+        using var env = RemoteEnv.Make("Raising-v0", server.Address, new Dictionary<string, object?> { ["fail_at"] = 1L });
+        env.Reset(seed: 0);
+
+        var error = Assert.Throws<ZeroGymException>(() => env.Step(1L));
+
+        Assert.Equal(ErrorCodes.EnvFailure, error.Code);
+        Assert.Contains("ValueError: boom at step 1", error.Message);
+    }
+
+    [Fact]
+    public void Step_OfAHangingEnv_EndsItsWorkerAfterTheTimeout_AndTheServerGoesOn()
+    {
+        using var server = new TestServer(registry: Registry("Hanging-v0=toy_envs:Hanging", "Dying-v0=toy_envs:Dying"));
+        using var hanging = RemoteEnv.Make("Hanging-v0", server.Address, new Dictionary<string, object?> { ["hang_at"] = 1L });
+        using var dying = RemoteEnv.Make("Dying-v0", server.Address, new Dictionary<string, object?> { ["die_at"] = 1L });
+        hanging.Reset();
+        dying.Reset();
+
+        var hung = Assert.Throws<ZeroGymException>(() => hanging.Step(1L));
+        var died = Assert.Throws<ZeroGymException>(() => dying.Step(1L));
+
+        Assert.Equal(ErrorCodes.EnvFailure, hung.Code);
+        Assert.Contains("did not answer 'step' within 2 s and was ended", hung.Message);
+        Assert.Contains("ended during 'step' with exit code 7", died.Message);
+        using var cartPole = RemoteEnv.Make("CartPole-v1", server.Address);
+        cartPole.Reset(seed: 0);
+        cartPole.Step(1L);
+    }
+
+    [Theory]
+    [InlineData("Text-v0=toy_envs:TextObservation", "--python-env Text-v0=toy_envs:TextObservation: env 'Text-v0' cannot be made: Text-v0: its observation_space: Text(1, 8) has no ZeroGym wire form")]
+    [InlineData("Broken-v0=toy_envs:broken_factory", "--python-env Broken-v0=toy_envs:broken_factory: env 'Broken-v0' cannot be made: Broken-v0 cannot be made: RuntimeError: no simulator licence found")]
+    [InlineData("CartPole-v1=toy_envs:Counter", "--python-env CartPole-v1=toy_envs:Counter: env 'CartPole-v1' is already registered")]
+    public void Register_OfAnEnvThatCannotBeServed_NamesTheEnvAndThePythonError(string definition, string expected)
+    {
+        var error = Assert.Throws<ArgumentException>(() => Registry(definition));
+
+        Assert.StartsWith(expected, error.Message);
+    }
+
+    [Theory]
+    [InlineData("Bad-v0=toy_envs")]
+    [InlineData("Bad-v0=:Counter")]
+    [InlineData("=toy_envs:Counter")]
+    public void Parse_OfNeitherForm_SaysWhatWasExpected(string text)
+    {
+        var error = Assert.Throws<ArgumentException>(() => PythonEnvDefinition.Parse(text));
+
+        Assert.Contains("takes ENV_ID=MODULE:ATTR", error.Message);
+    }
+
+    [Fact]
+    public void Parse_OfAGymnasiumId_MakesItWithGymnasium()
+    {
+        var definition = PythonEnvDefinition.Parse("FrozenLake-v1");
+
+        Assert.True(definition.FromGymnasium);
+        Assert.Equal("python gymnasium", definition.Source);
+        Assert.Equal("FrozenLake-v1", definition.ToString());
+    }
+}
