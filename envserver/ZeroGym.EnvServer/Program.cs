@@ -32,7 +32,8 @@ var spinMicroseconds = new Option<int>("--spin-us")
     Description = "After each reply, poll this many microseconds for the next request before sleeping (a CPU stays busy meanwhile)",
     DefaultValueFactory = _ => (int)new ServerOptions().SpinAfterReply.TotalMicroseconds,
 };
-var noLocalStream = new Option<bool>("--no-local-stream")
+const string NoLocalStreamOption = "--no-local-stream";
+var noLocalStream = new Option<bool>(NoLocalStreamOption)
 {
     Description = "Do not offer same-host clients the Unix stream socket that saves ZeroMQ's thread hand-offs (SPEC.md §1.1)",
 };
@@ -166,7 +167,9 @@ root.SetAction(parsed =>
         options = options with
         {
             Curve = ReadCurveSecurity(parsed.GetValue(curveSecretKey), parsed.GetValue(authorizedKeys)),
-            WorkerArguments = [.. BuiltInEnvs.WorkerArguments(nes), .. assemblies.SelectMany(path => (string[])[EnvAssemblies.Option, path])],
+            // A worker without its local stream keeps the server's hop to it on ZeroMQ too, as --no-local-stream asks.
+            WorkerArguments = [.. BuiltInEnvs.WorkerArguments(nes), .. assemblies.SelectMany(path => (string[])[EnvAssemblies.Option, path]),
+                .. options.LocalStream ? Array.Empty<string>() : [NoLocalStreamOption]],
         };
         var registry = BuiltInEnvs.CreateRegistry(nes);
         foreach (string path in assemblies)
@@ -179,6 +182,7 @@ root.SetAction(parsed =>
             Interpreter = parsed.GetValue(python)!,
             Workers = parsed.GetValue(pythonWorkers),
             StepTimeout = TimeSpan.FromSeconds(parsed.GetValue(pythonStepTimeout)),
+            LocalStream = options.LocalStream,
         };
         if (pythonOptions.Workers < 1 || pythonOptions.StepTimeout <= TimeSpan.Zero)
         {

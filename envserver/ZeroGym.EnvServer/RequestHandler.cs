@@ -371,7 +371,8 @@ public sealed class RequestHandler : IDisposable
         }), argumentErrors: true);
 
         log.Info("env_made", ("client", client.Id), ("handle", session.Handle), ("env", spec.Id), ("num_envs", request.NumEnvs), ("render_mode", request.RenderMode),
-            ("worker_pids", session.WorkerProcessIds.Count == 0 ? null : string.Join(",", session.WorkerProcessIds)));
+            ("worker_pids", session.WorkerProcessIds.Count == 0 ? null : string.Join(",", session.WorkerProcessIds)),
+            ("worker_transport", session.WorkerTransports.Count == 0 ? null : string.Join(",", session.WorkerTransports)));
         Write(MakeReply.Shape, new MakeReply
         {
             Id = request.Id,

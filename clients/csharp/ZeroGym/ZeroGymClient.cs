@@ -52,7 +52,7 @@ public sealed class ZeroGymClient : IDisposable
         {
             var hello = Call<HelloRequest, HelloReply>(new HelloRequest { Client = Options.ClientName });
             Server = ServerInfo.FromWire(hello);
-            if (hello.LocalStream is { } path && Options.LocalStream && curve is null && Options.ServerAlive is null
+            if (hello.LocalStream is { } path && Options.LocalStream && curve is null
                 && Server.Capabilities.Contains(ProtocolConstants.LocalStreamCapability) && IsOnThisHost(address))
             {
                 MoveToLocalStream(path);
@@ -302,7 +302,15 @@ public sealed class ZeroGymClient : IDisposable
         while (true)
         {
             long remaining = Math.Max(0, deadline - Environment.TickCount64);
-            if (stream is not null) return stream.TryReceive(TimeSpan.FromMilliseconds(remaining), out received);
+            if (stream is not null)
+            {
+                if (stream.TryReceive(TimeSpan.FromMilliseconds(remaining), out received)) return true;
+                if (!stream.Ended || Options.ServerAlive is null) return false;
+                // The server closed the stream: its process is ending. Once the process is seen gone the call fails as
+                // over ZeroMQ; a process that closed its stream and lives on is silent, which the deadline ends.
+                return WaitUntilGone(deadline, op);
+            }
+
             received = default;
             if (Options.ServerAlive is not { } alive) return ReceiveFrame(TimeSpan.FromMilliseconds(remaining));
             if (ReceiveFrame(TimeSpan.FromMilliseconds(Math.Min(remaining, ServerAliveInterval)))) return true;
@@ -310,6 +318,21 @@ public sealed class ZeroGymClient : IDisposable
             if (remaining <= ServerAliveInterval) return false;
         }
     }
+
+    /// <summary>Asks <see cref="ClientOptions.ServerAlive"/> until it says no (then throws <see cref="ServerGoneException"/>) or <paramref name="deadline"/> passes (false).</summary>
+    private bool WaitUntilGone(long deadline, string op)
+    {
+        while (true)
+        {
+            if (!Options.ServerAlive!()) throw new ServerGoneException(Address, op);
+            long remaining = deadline - Environment.TickCount64;
+            if (remaining <= 0) return false;
+            Thread.Sleep((int)Math.Min(remaining, ExitPollInterval));
+        }
+    }
+
+    // How often a server whose stream ended is asked whether its process is gone: an exit is seen within milliseconds.
+    private const long ExitPollInterval = 5;
 
     private bool ReceiveFrame(TimeSpan timeout)
     {

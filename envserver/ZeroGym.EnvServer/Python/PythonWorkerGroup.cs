@@ -77,6 +77,7 @@ internal sealed class PythonWorkerGroup
             start.ArgumentList.Add(argument);
         }
 
+        if (!options.LocalStream) start.ArgumentList.Add("--no-local-stream");
         string? inherited = Environment.GetEnvironmentVariable("PYTHONPATH");
         start.Environment["PYTHONPATH"] = string.Join(Path.PathSeparator, [options.PackageDirectory, .. options.SearchPath, .. string.IsNullOrEmpty(inherited) ? [] : (string[])[inherited]]);
         return start;
