@@ -32,8 +32,8 @@ var spinMicroseconds = new Option<int>("--spin-us")
     Description = "After each reply, poll this many microseconds for the next request before sleeping (a CPU stays busy meanwhile)",
     DefaultValueFactory = _ => (int)new ServerOptions().SpinAfterReply.TotalMicroseconds,
 };
-const string NoLocalStreamOption = "--no-local-stream";
-var noLocalStream = new Option<bool>(NoLocalStreamOption)
+const string noLocalStreamOption = "--no-local-stream";
+var noLocalStream = new Option<bool>(noLocalStreamOption)
 {
     Description = "Do not offer same-host clients the Unix stream socket that saves ZeroMQ's thread hand-offs (SPEC.md §1.1)",
 };
@@ -169,7 +169,7 @@ root.SetAction(parsed =>
             Curve = ReadCurveSecurity(parsed.GetValue(curveSecretKey), parsed.GetValue(authorizedKeys)),
             // A worker without its local stream keeps the server's hop to it on ZeroMQ too, as --no-local-stream asks.
             WorkerArguments = [.. BuiltInEnvs.WorkerArguments(nes), .. assemblies.SelectMany(path => (string[])[EnvAssemblies.Option, path]),
-                .. options.LocalStream ? Array.Empty<string>() : [NoLocalStreamOption]],
+                .. options.LocalStream ? Array.Empty<string>() : [noLocalStreamOption]],
         };
         var registry = BuiltInEnvs.CreateRegistry(nes);
         foreach (string path in assemblies)
