@@ -35,6 +35,23 @@ internal sealed class Clients(ServerOptions options, ServerLog log, TimeProvider
         return client;
     }
 
+    /// <summary>
+    /// Forgets one session a client left behind on ZeroMQ when it moved to the local stream (SPEC.md §1.1), so clients
+    /// are counted once. Which one does not matter: such a session holds nothing, and a client that stays on ZeroMQ
+    /// after all gets a new one with its next request.
+    /// </summary>
+    public void ForgetOneLeftForLocalStream()
+    {
+        foreach (var client in clients.Values)
+        {
+            if (client.MayMoveToLocalStream && client.Envs.Count == 0 && client.HeldReplies.Count == 0)
+            {
+                clients.Remove(client.Id);
+                return;
+            }
+        }
+    }
+
     /// <summary>Whether the client is still known (it is forgotten after its idle timeout).</summary>
     public bool IsKnown(ClientSession client) => clients.TryGetValue(client.Id, out var known) && known == client;
 

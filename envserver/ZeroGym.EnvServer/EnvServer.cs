@@ -15,7 +15,8 @@ namespace ZeroGym.EnvServer;
 /// asynchronous vector envs queue (SPEC.md §3.4) runs on the same thread whenever no request is waiting when it is
 /// cheap; expensive sub-envs step on the <see cref="VectorWorkRunner"/>'s worker threads while the loop goes on
 /// serving, and wake the loop through an inproc PAIR socket it polls beside the ROUTER when a waiting <c>recv</c>'s
-/// batch is complete. The replies that work completes go out right after.
+/// batch is complete. The replies that work completes go out right after. Same-host clients may instead talk over a
+/// Unix stream socket (<see cref="LocalStreams"/>, SPEC.md §1.1) that this loop polls and serves beside the ROUTER.
 /// </remarks>
 public sealed class EnvServer : IDisposable
 {
@@ -29,6 +30,9 @@ public sealed class EnvServer : IDisposable
     private readonly ZmqContext context = new();
     private readonly ZmqSocket socket;
     private readonly CurveAuthenticator? authenticator;
+    private readonly LocalStreams? localStreams;
+    private FileDescriptorPoll[] descriptors = [];
+    private int describedCount;
     // The worker threads' signal to the loop: one empty message on an inproc PAIR, sent under the runner's lock.
     private readonly ZmqSocket wakeReceiver;
     private readonly ZmqSocket wakeSender;
@@ -81,6 +85,13 @@ public sealed class EnvServer : IDisposable
                 socket.Bind(endpoint);
                 boundEndpoints.Add(socket.LastEndpoint);
             }
+
+            // Plain text only: a CURVE server's clients must not be offered a way around their keys.
+            if (options.LocalStream && options.Curve is null)
+            {
+                localStreams = new LocalStreams(socket.MaxMessageSize, options.MaxOutstandingRequests, log);
+                Handler.LocalStreamPath = localStreams.Path;
+            }
         }
         catch
         {
@@ -93,6 +104,9 @@ public sealed class EnvServer : IDisposable
     public IReadOnlyList<string> Endpoints => boundEndpoints;
 
     internal RequestHandler Handler { get; }
+
+    /// <summary>The path of the same-host Unix stream socket this server also serves on (SPEC.md §1.1), or null when it offers none.</summary>
+    public string? LocalStreamPath => localStreams?.Path;
 
     /// <summary>
     /// Makes this server a node of <paramref name="cluster"/>: it offers the capability <c>cluster</c> and answers
@@ -114,22 +128,23 @@ public sealed class EnvServer : IDisposable
         var readable = new bool[polled.Length];
         long nextSweep = Environment.TickCount64 + 1000;
         Func<bool> requestWaiting = () => socket.TryReceive(identity, TimeSpan.Zero);
-        Func<bool> anythingWaiting = () => ZmqPoller.Poll(polled, readable, TimeSpan.Zero) > 0;
+        Func<bool> anythingWaiting = () => PollAll(polled, readable, TimeSpan.Zero) > 0;
+        Func<string, ReadOnlyMemory<byte>, ReadOnlyMemory<byte>> handle = Handler.Handle;
         bool served = false;
-        Action<string, ReadOnlySpan<byte>> sendHeld = (clientId, reply) => Send(Convert.FromHexString(clientId), reply, clientId);
+        Action<string, ReadOnlySpan<byte>> sendHeld = SendHeld;
         while (!cancellation.IsCancellationRequested)
         {
             // Queued work of asynchronous vector envs (SPEC.md §3.4) runs when no request is waiting: requests first,
             // so a recv whose batch is finished is answered before the next batch is stepped.
             bool work = Handler.HasQueuedWork;
             var wait = work ? TimeSpan.Zero : PollInterval;
-            if (authenticator is null && !Handler.HasWorkOnWorkers)
+            if (authenticator is null && localStreams is null && !Handler.HasWorkOnWorkers)
             {
                 // One blocking receive per request: the cheapest wait there is, for the common plain-text server.
                 served = (!work && served && SpinUntil(requestWaiting)) || socket.TryReceive(identity, wait);
                 if (served) Serve(identity, payload);
             }
-            else if ((!work && served && SpinUntil(anythingWaiting)) || ZmqPoller.Poll(polled, readable, wait) > 0)
+            else if ((!work && served && SpinUntil(anythingWaiting)) || PollAll(polled, readable, wait) > 0)
             {
                 if (readable[1])
                 {
@@ -144,11 +159,15 @@ public sealed class EnvServer : IDisposable
                 authenticator?.HandlePending();
                 served = false;
                 // A bounded batch, so new clients' handshakes (and the workers' results) wait for at most this many requests.
-                for (int count = 0; count < 64 && socket.TryReceive(identity, TimeSpan.Zero); count++)
+                // Only when the poll saw a request: with local streams polled too, a receive that finds nothing costs a
+                // system call (and libzmq's fork check) per request of theirs.
+                for (int count = 0; count < 64 && readable[0] && socket.TryReceive(identity, TimeSpan.Zero); count++)
                 {
                     Serve(identity, payload);
                     served = true;
                 }
+
+                if (localStreams is not null) served |= localStreams.Serve(descriptors.AsSpan(0, describedCount), handle);
             }
             else
             {
@@ -165,6 +184,30 @@ public sealed class EnvServer : IDisposable
                 Volatile.Write(ref publishedClientCount, Handler.ClientCount);
                 nextSweep = Environment.TickCount64 + 1000;
             }
+        }
+    }
+
+    /// <summary>Polls the ZeroMQ sockets and, when there are any, the local stream sockets (their results in <see cref="descriptors"/>).</summary>
+    private int PollAll(ZmqSocket[] polled, bool[] readable, TimeSpan wait)
+    {
+        if (localStreams is null) return ZmqPoller.Poll(polled, readable, wait);
+        describedCount = localStreams.DescriptorCount;
+        if (descriptors.Length < describedCount) descriptors = new FileDescriptorPoll[Math.Max(2 * descriptors.Length, describedCount)];
+        var described = descriptors.AsSpan(0, describedCount);
+        localStreams.Describe(described);
+        return ZmqPoller.Poll(polled, readable, described, wait);
+    }
+
+    /// <summary>A reply the handler held back (behind a recv's batch), to whichever transport its client uses.</summary>
+    private void SendHeld(string clientId, ReadOnlySpan<byte> reply)
+    {
+        if (!LocalStreams.IsLocalClient(clientId))
+        {
+            Send(Convert.FromHexString(clientId), reply, clientId);
+        }
+        else if (localStreams?.Send(clientId, reply) is { } dropped)
+        {
+            LogDroppedReply(clientId, dropped);
         }
     }
 
@@ -258,6 +301,7 @@ public sealed class EnvServer : IDisposable
         // The sessions first: closing them waits for their sub-envs on the worker threads.
         Handler.Dispose();
         workers.Dispose();
+        localStreams?.Dispose();
         wakeSender.Dispose();
         wakeReceiver.Dispose();
         socket.Dispose();

@@ -32,6 +32,11 @@ var spinMicroseconds = new Option<int>("--spin-us")
     Description = "After each reply, poll this many microseconds for the next request before sleeping (a CPU stays busy meanwhile)",
     DefaultValueFactory = _ => (int)new ServerOptions().SpinAfterReply.TotalMicroseconds,
 };
+const string noLocalStreamOption = "--no-local-stream";
+var noLocalStream = new Option<bool>(noLocalStreamOption)
+{
+    Description = "Do not offer same-host clients the Unix stream socket that saves ZeroMQ's thread hand-offs (SPEC.md §1.1)",
+};
 var romDir = new Option<string?>(BuiltInEnvs.RomDirectoryOption)
 {
     Description = "Directory of the user's NES ROMs (NES-v0 file names, Super Mario Bros found by SHA-1); default $ZEROGYM_ROM_DIR",
@@ -119,7 +124,7 @@ var parentPid = new Option<int?>("--parent-pid") { Description = "Exit when this
 
 var root = new RootCommand("ZeroGym env server: Gymnasium envs over ZeroMQ + MessagePack (protocol/SPEC.md)")
 {
-    bind, idleTimeout, maxEnvsPerClient, maxMessageBytes, maxOutstandingRequests, curveSecretKey, authorizedKeys, insecure, spinMicroseconds, romDir, envAssembly,
+    bind, idleTimeout, maxEnvsPerClient, maxMessageBytes, maxOutstandingRequests, curveSecretKey, authorizedKeys, insecure, spinMicroseconds, noLocalStream, romDir, envAssembly,
     pythonEnv, python, pythonWorkers, pythonWarmWorkers, pythonStepTimeout, inProcessEnvs, injectDelay, cluster, nodeName, advertise, siloPort, gatewayPort, dashboardPort, envAssembliesChecked, parentPid,
 };
 root.SetAction(parsed =>
@@ -134,6 +139,7 @@ root.SetAction(parsed =>
         AllowInsecureRemote = parsed.GetValue(insecure),
         InProcessEnvs = parsed.GetValue(inProcessEnvs),
         SpinAfterReply = TimeSpan.FromMicroseconds(parsed.GetValue(spinMicroseconds)),
+        LocalStream = !parsed.GetValue(noLocalStream),
         InjectedDelay = TimeSpan.FromMicroseconds(Math.Clamp(parsed.GetValue(injectDelay), 0, 1_000_000)),
     };
     if (options.IdleTimeout <= TimeSpan.Zero || options.MaxEnvsPerClient < 1 || options.MaxMessageBytes < 1024 || options.MaxOutstandingRequests < 1
@@ -172,7 +178,9 @@ root.SetAction(parsed =>
         options = options with
         {
             Curve = ReadCurveSecurity(parsed.GetValue(curveSecretKey), parsed.GetValue(authorizedKeys)),
-            WorkerArguments = [.. BuiltInEnvs.WorkerArguments(nes), .. assemblies.SelectMany(path => (string[])[EnvAssemblies.Option, path])],
+            // A worker without its local stream keeps the server's hop to it on ZeroMQ too, as --no-local-stream asks.
+            WorkerArguments = [.. BuiltInEnvs.WorkerArguments(nes), .. assemblies.SelectMany(path => (string[])[EnvAssemblies.Option, path]),
+                .. options.LocalStream ? Array.Empty<string>() : [noLocalStreamOption]],
         };
         var registry = BuiltInEnvs.CreateRegistry(nes);
         foreach (string path in assemblies)
@@ -186,6 +194,7 @@ root.SetAction(parsed =>
             Workers = parsed.GetValue(pythonWorkers),
             WarmWorkers = parsed.GetValue(pythonWarmWorkers),
             StepTimeout = TimeSpan.FromSeconds(parsed.GetValue(pythonStepTimeout)),
+            LocalStream = options.LocalStream,
         };
         if (pythonOptions.Workers < 1 || pythonOptions.WarmWorkers is < 0 or > PythonEnvOptions.MaxWarmWorkers || pythonOptions.StepTimeout <= TimeSpan.Zero)
         {

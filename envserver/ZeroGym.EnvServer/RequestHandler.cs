@@ -85,6 +85,12 @@ public sealed class RequestHandler : IDisposable
     /// </summary>
     public ICluster? Cluster { get; set; }
 
+    /// <summary>
+    /// The Unix stream socket this server also serves on (SPEC.md §1.1), announced by <c>hello</c>, or null. Set
+    /// before the loop starts.
+    /// </summary>
+    public string? LocalStreamPath { get; set; }
+
     /// <summary>The load as of the last <see cref="PublishLoad"/>: safe to read from any thread.</summary>
     public NodeLoad Load => Volatile.Read(ref load);
 
@@ -118,6 +124,7 @@ public sealed class RequestHandler : IDisposable
     public ReadOnlyMemory<byte> Handle(string clientId, ReadOnlyMemory<byte> payload)
     {
         var client = clients.Touch(clientId);
+        client.MayMoveToLocalStream = false;
         header.Id = null;
         header.Op = null;
         requestHandle = null;
@@ -253,14 +260,19 @@ public sealed class RequestHandler : IDisposable
 
         client.Name = request.Client;
         log.Info("hello", ("client", client.Id), ("name", request.Client));
+        if (LocalStreams.IsLocalClient(client.Id)) clients.ForgetOneLeftForLocalStream();
+        else client.MayMoveToLocalStream = LocalStreamPath is not null;
         Write(HelloReply.Shape, new HelloReply
         {
             Id = request.Id,
             Protocol = ProtocolConstants.Version,
             Version = ServerVersion,
-            Capabilities = Cluster is null ? ProtocolConstants.Capabilities : [.. ProtocolConstants.Capabilities, ProtocolConstants.ClusterCapability],
+            Capabilities = [.. ProtocolConstants.Capabilities,
+                .. LocalStreamPath is null ? Array.Empty<string>() : [ProtocolConstants.LocalStreamCapability],
+                .. Cluster is null ? Array.Empty<string>() : [ProtocolConstants.ClusterCapability]],
             MaxMessageBytes = options.MaxMessageBytes,
             IdleTimeout = options.IdleTimeout.TotalSeconds,
+            LocalStream = LocalStreamPath,
         });
     }
 
@@ -359,7 +371,8 @@ public sealed class RequestHandler : IDisposable
         }), argumentErrors: true);
 
         log.Info("env_made", ("client", client.Id), ("handle", session.Handle), ("env", spec.Id), ("num_envs", request.NumEnvs), ("render_mode", request.RenderMode),
-            ("worker_pids", session.WorkerProcessIds.Count == 0 ? null : string.Join(",", session.WorkerProcessIds)));
+            ("worker_pids", session.WorkerProcessIds.Count == 0 ? null : string.Join(",", session.WorkerProcessIds)),
+            ("worker_transport", session.WorkerTransports.Count == 0 ? null : string.Join(",", session.WorkerTransports)));
         Write(MakeReply.Shape, new MakeReply
         {
             Id = request.Id,

@@ -51,8 +51,12 @@ internal sealed class EnvSession : IDisposable
     public EpisodeState State { get; set; } = EpisodeState.NeedsReset;
 
     /// <summary>The worker processes of the env(s), when they run in their own (<see cref="Workers.WorkerEnv"/>).</summary>
-    public IReadOnlyList<int> WorkerProcessIds =>
-        (Single is null ? Vector!.Envs : [Single]).Select(Innermost).OfType<Workers.WorkerEnv>().Select(env => env.WorkerProcessId).Distinct().ToList();
+    public IReadOnlyList<int> WorkerProcessIds => WorkerEnvs.Select(env => env.WorkerProcessId).Distinct().ToList();
+
+    /// <summary>How the server reaches those worker processes (<see cref="Workers.WorkerEnv.Transport"/>), each once.</summary>
+    public IReadOnlyList<string> WorkerTransports => WorkerEnvs.Select(env => env.Transport).Distinct().ToList();
+
+    private IEnumerable<Workers.WorkerEnv> WorkerEnvs => (Single is null ? Vector!.Envs : [Single]).Select(Innermost).OfType<Workers.WorkerEnv>();
 
     // A Python env's time limit and wrappers are applied here, around the worker's env.
     private static Env Innermost(Env env) => env is Envs.Wrappers.Wrapper wrapper ? Innermost(wrapper.Inner) : env;
@@ -347,4 +351,10 @@ internal sealed class ClientSession(string id, DateTimeOffset now)
     public DateTimeOffset LastSeen { get; set; } = now;
 
     public string? Name { get; set; }
+
+    /// <summary>
+    /// Said hello on ZeroMQ, was offered the local stream (SPEC.md §1.1) and asked nothing since: a client that moved
+    /// there leaves this session behind, empty.
+    /// </summary>
+    public bool MayMoveToLocalStream { get; set; }
 }

@@ -4,7 +4,11 @@
 - an 8-env vector of a Python env whose step burns 1 ms of CPU (Burn) against one such env, in env-steps per second;
 - the server's start-up (spawn to "listening") with one --python-env against without.
 
-    /usr/bin/python3 tests/bench/bench_python_envs.py [--seconds S] [--rounds R]
+    /usr/bin/python3 tests/bench/bench_python_envs.py [--seconds S] [--rounds R] [--compare-zeromq]
+
+``--compare-zeromq`` also measures both single steps on a server started with ``--no-local-stream``, in the same
+rounds: the client's hop to the server and the server's hop to the worker then both stay on ZeroMQ, as before the
+same-host stream (SPEC.md §1.1).
 
 Rounds are interleaved and the table shows medians: on a shared VM only ratios taken side by side mean anything.
 """
@@ -64,6 +68,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=3.0)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--compare-zeromq", action="store_true",
+                        help="also the single steps on a server with --no-local-stream, in the same rounds")
     arguments = parser.parse_args()
 
     startup = {"plain": [], "one --python-env": []}
@@ -74,21 +80,34 @@ def main() -> int:
             stop(process)
 
     process, address, _ = start(*PYTHON_ENVS)
+    zeromq_process = None
     try:
         cartpole = zerogym.make("CartPole-v1", address=address)
         counter = zerogym.make("Counter-v0", address=address, goal=10**9)
         burn = zerogym.make("Burn-v0", address=address)
         burn8 = zerogym.make_vec("Burn-v0", 8, address=address)
+        envs = [cartpole, counter, burn, burn8]
         rates: dict[str, list[float]] = {"CartPole-v1 step": [], "Counter-v0 step": [], "Burn-v0 x1": [], "Burn-v0 x8": []}
+        if arguments.compare_zeromq:
+            zeromq_process, zeromq_address, _ = start(*PYTHON_ENVS, "--no-local-stream")
+            zeromq_cartpole = zerogym.make("CartPole-v1", address=zeromq_address)
+            zeromq_counter = zerogym.make("Counter-v0", address=zeromq_address, goal=10**9)
+            envs += [zeromq_cartpole, zeromq_counter]
+            rates.update({"CartPole-v1 step, ZeroMQ": [], "Counter-v0 step, ZeroMQ": []})
         for _ in range(arguments.rounds):
             rates["CartPole-v1 step"].append(steps_per_second(cartpole, arguments.seconds, 1))
             rates["Counter-v0 step"].append(steps_per_second(counter, arguments.seconds, 1))
+            if arguments.compare_zeromq:
+                rates["CartPole-v1 step, ZeroMQ"].append(steps_per_second(zeromq_cartpole, arguments.seconds, 1))
+                rates["Counter-v0 step, ZeroMQ"].append(steps_per_second(zeromq_counter, arguments.seconds, 1))
             rates["Burn-v0 x1"].append(steps_per_second(burn, arguments.seconds, 1))
             rates["Burn-v0 x8"].append(8 * steps_per_second(burn8, arguments.seconds, np.ones(8, dtype=np.int64)))
-        for env in (cartpole, counter, burn, burn8):
+        for env in envs:
             env.close()
     finally:
         stop(process)
+        if zeromq_process is not None:
+            stop(zeromq_process)
 
     median = {name: statistics.median(values) for name, values in rates.items()}
     print(f"{'benchmark':34} {'median':>14}   rounds")
@@ -99,6 +118,10 @@ def main() -> int:
     for name, values in startup.items():
         print(f"{'start-up, ' + name:34} {statistics.median(values) * 1000:10.0f} ms          {' '.join(f'{v * 1000:.0f}' for v in values)}")
     print(f"Python step / CartPole step: {median['CartPole-v1 step'] / median['Counter-v0 step']:.2f}x (target <= 1.5x)")
+    if arguments.compare_zeromq:
+        print(f"  the same on ZeroMQ only:    "
+              f"{median['CartPole-v1 step, ZeroMQ'] / median['Counter-v0 step, ZeroMQ']:.2f}x; a Python step on ZeroMQ "
+              f"takes {median['Counter-v0 step'] / median['Counter-v0 step, ZeroMQ']:.2f}x its time on the stream")
     print(f"8-env Burn / 1-env Burn:     {median['Burn-v0 x8'] / median['Burn-v0 x1']:.2f}x (target >= 1.8x)")
     print(f"start-up added:              {(statistics.median(startup['one --python-env']) - statistics.median(startup['plain'])) * 1000:.0f} ms (target <= 1000 ms)")
     return 0

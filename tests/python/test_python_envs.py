@@ -305,3 +305,28 @@ def test_a_module_that_prints_on_import_is_served(tmp_path):
         assert running.wait_for_log("noisy_env imported", timeout=30)
     finally:
         running.stop()
+
+
+@pytest.mark.parametrize("local_stream", [True, False])
+def test_a_worker_serves_its_local_stream_next_to_its_ipc_socket_unless_told_not_to(tmp_path, local_stream):
+    """The server's hop to a worker moves to the worker's own same-host stream (SPEC.md §1.1): the worker names it in
+    its hello, beside its ipc socket (in the folder the server made private), and answers there as over ZeroMQ."""
+    endpoint = f"ipc://{tmp_path / 'env.sock'}"
+    command = [sys.executable, "-m", "zerogym.worker", "--bind", endpoint, "--env", "Counter-v0=toy_envs:Counter"]
+    if not local_stream:
+        command.append("--no-local-stream")
+    environment = with_toy_envs_on_path()
+    environment["PYTHONPATH"] += os.pathsep + str(REPO / "clients" / "python")
+    worker = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=environment)
+    try:
+        assert worker.stdout.readline().startswith("zerogym-server listening on ")
+        with zerogym.make("Counter-v0", address=endpoint, goal=100) as env:
+            transport = env._remote.connection.transport
+            offered = env._remote.connection.server.get("local_stream")
+            steps = trajectory(env, 3, [1, 2, 0, 1])
+        assert transport == ("local_stream" if local_stream else "zeromq")
+        assert offered == (str(tmp_path / "stream.sock") if local_stream else None)
+        assert_same(trajectory(toy_envs.Counter(goal=100), 3, [1, 2, 0, 1]), steps)
+    finally:
+        worker.kill()
+        worker.wait()

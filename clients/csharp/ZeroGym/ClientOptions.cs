@@ -21,8 +21,16 @@ public sealed record ClientOptions
 
     /// <summary>
     /// For a server whose process the caller owns (the env server's own worker processes): asked about every 100 ms
-    /// while a reply is awaited; once it returns false the call fails at once with a <see cref="ServerGoneException"/>
-    /// instead of waiting out <see cref="Timeout"/>. Null: only the timeout ends a wait.
+    /// while a reply is awaited over ZeroMQ, and as soon as the server closes a local stream; once it returns false
+    /// the call fails at once with a <see cref="ServerGoneException"/> instead of waiting out <see cref="Timeout"/>.
+    /// Null: only the timeout ends a wait.
     /// </summary>
     public Func<bool>? ServerAlive { get; init; }
+
+    /// <summary>
+    /// Move to the server's same-host Unix stream socket after <c>hello</c> when it offers one (SPEC.md §1.1) and the
+    /// address is on this host (<c>ipc://</c> or loopback): the same messages without ZeroMQ's I/O threads, so each round
+    /// trip wakes two threads instead of six. Never with CURVE keys, which are ZeroMQ's.
+    /// </summary>
+    public bool LocalStream { get; init; } = true;
 }

@@ -447,7 +447,8 @@ internal sealed class SpanningVectorEnv : IDisposable
     private Part MakePart(string endpoint, int[] ids)
     {
         var probe = new NodeProbe(endpoint);
-        var client = new ZeroGymClient(endpoint, clientOptions with { ServerAlive = probe.IsAlive });
+        // ZeroMQ even to a node on this host: node loss is watched through the endpoint, as for a node elsewhere.
+        var client = new ZeroGymClient(endpoint, clientOptions with { ServerAlive = probe.IsAlive, LocalStream = false });
         var arguments = new MakeArguments(envId, options.Kwargs, options.RenderMode, ids.Length);
         return new Part(new RemoteVectorEnv(client, ownsClient: true, arguments, recvsAhead: false), ids, endpoint, probe);
     }

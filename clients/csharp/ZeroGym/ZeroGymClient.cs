@@ -34,6 +34,8 @@ public sealed class ZeroGymClient : IDisposable
     private readonly (string ServerKey, CurveKeyPair ClientKeys)? curve;
     private readonly Queue<PendingReply> outstanding = new();
     private ZmqSocket socket;
+    private LocalStreamConnection? stream;
+    private ReadOnlyMemory<byte> received;
     private ulong lastId;
     private bool disposed;
 
@@ -48,7 +50,13 @@ public sealed class ZeroGymClient : IDisposable
         socket = Connect();
         try
         {
-            Server = Hello();
+            var hello = Call<HelloRequest, HelloReply>(new HelloRequest { Client = Options.ClientName });
+            Server = ServerInfo.FromWire(hello);
+            if (hello.LocalStream is { } path && Options.LocalStream && curve is null
+                && Server.Capabilities.Contains(ProtocolConstants.LocalStreamCapability) && IsOnThisHost(address))
+            {
+                MoveToLocalStream(path);
+            }
         }
         catch
         {
@@ -58,6 +66,9 @@ public sealed class ZeroGymClient : IDisposable
     }
 
     public string Address { get; }
+
+    /// <summary><c>local_stream</c> once the connection moved to the server's same-host stream (SPEC.md §1.1), else <c>zeromq</c>.</summary>
+    public string Transport => stream is null ? "zeromq" : "local_stream";
 
     public ClientOptions Options { get; }
 
@@ -177,7 +188,15 @@ public sealed class ZeroGymClient : IDisposable
             var writer = new MessagePackWriter(requestBuffer);
             TRequest.Shape.Write(ref writer, request);
             writer.Flush();
-            if (!socket.TrySend(requestBuffer.WrittenSpan)) throw TimedOut(TRequest.Op);
+            if (stream is not null && !stream.TrySend(requestBuffer.WrittenSpan))
+            {
+                if (!stream.Ended) throw TimedOut(TRequest.Op);
+                // The server stopped: go on over ZeroMQ, as a DEALER reconnects by itself, so a server restarted at the
+                // same address answers (unknown_handle for envs of the old one). Replies still due will never come.
+                BackToZeroMq();
+            }
+
+            if (stream is null && !socket.TrySend(requestBuffer.WrittenSpan)) throw TimedOut(TRequest.Op);
             var pending = new PendingReply(request.Id, TRequest.Op);
             outstanding.Enqueue(pending);
             return pending;
@@ -214,7 +233,7 @@ public sealed class ZeroGymClient : IDisposable
                     throw new ServerTimeoutException(Address, pending.Op, Options.Timeout, encrypted: curve is not null, reconnected: false);
                 }
 
-                var reply = replyFrame.Memory;
+                var reply = received;
                 ReadHeader(reply);
                 // Replies come in the order of the requests, so this one answers the oldest in flight. A reply with
                 // another id answers a request that timed out before this connection was reset; an error without an
@@ -283,26 +302,92 @@ public sealed class ZeroGymClient : IDisposable
         while (true)
         {
             long remaining = Math.Max(0, deadline - Environment.TickCount64);
-            if (Options.ServerAlive is not { } alive) return socket.TryReceive(replyFrame, TimeSpan.FromMilliseconds(remaining));
-            if (socket.TryReceive(replyFrame, TimeSpan.FromMilliseconds(Math.Min(remaining, ServerAliveInterval)))) return true;
+            if (stream is not null)
+            {
+                if (stream.TryReceive(TimeSpan.FromMilliseconds(remaining), out received)) return true;
+                if (!stream.Ended || Options.ServerAlive is null) return false;
+                // The server closed the stream: its process is ending. Once the process is seen gone the call fails as
+                // over ZeroMQ; a process that closed its stream and lives on is silent, which the deadline ends.
+                return WaitUntilGone(deadline, op);
+            }
+
+            received = default;
+            if (Options.ServerAlive is not { } alive) return ReceiveFrame(TimeSpan.FromMilliseconds(remaining));
+            if (ReceiveFrame(TimeSpan.FromMilliseconds(Math.Min(remaining, ServerAliveInterval)))) return true;
             if (!alive()) throw new ServerGoneException(Address, op);
             if (remaining <= ServerAliveInterval) return false;
         }
     }
 
+    /// <summary>Asks <see cref="ClientOptions.ServerAlive"/> until it says no (then throws <see cref="ServerGoneException"/>) or <paramref name="deadline"/> passes (false).</summary>
+    private bool WaitUntilGone(long deadline, string op)
+    {
+        while (true)
+        {
+            if (!Options.ServerAlive!()) throw new ServerGoneException(Address, op);
+            long remaining = deadline - Environment.TickCount64;
+            if (remaining <= 0) return false;
+            Thread.Sleep((int)Math.Min(remaining, ExitPollInterval));
+        }
+    }
+
+    // How often a server whose stream ended is asked whether its process is gone: an exit is seen within milliseconds.
+    private const long ExitPollInterval = 5;
+
+    private bool ReceiveFrame(TimeSpan timeout)
+    {
+        if (!socket.TryReceive(replyFrame, timeout)) return false;
+        received = replyFrame.Memory;
+        return true;
+    }
+
     private const long ServerAliveInterval = 100;
 
-    private ServerInfo Hello() =>
-        ServerInfo.FromWire(Call<HelloRequest, HelloReply>(new HelloRequest { Client = Options.ClientName }));
+    private static bool IsOnThisHost(string address) =>
+        address.StartsWith("ipc://", StringComparison.Ordinal) || address.StartsWith("tcp://127.", StringComparison.Ordinal)
+        || address.StartsWith("tcp://localhost:", StringComparison.Ordinal) || address.StartsWith("tcp://[::1]:", StringComparison.Ordinal);
+
+    /// <summary>
+    /// Says hello again on the server's local stream and keeps it in place of the ZeroMQ socket (nothing was made on
+    /// that yet); stays on ZeroMQ when the stream cannot be reached or does not answer as a server of this protocol.
+    /// </summary>
+    private void MoveToLocalStream(string path)
+    {
+        var opened = LocalStreamConnection.TryOpen(path, Options.Timeout);
+        if (opened is null) return;
+        var previous = socket;
+        try
+        {
+            stream = opened;
+            var hello = Call<HelloRequest, HelloReply>(new HelloRequest { Client = Options.ClientName });
+            if (hello.Protocol != ProtocolConstants.Version) throw new ZeroGymException(BadReply, $"the local stream {path} answered hello with protocol {hello.Protocol}");
+        }
+        catch (Exception error) when (error is ZeroGymException or ServerTimeoutException)
+        {
+            // A timeout reopened the ZeroMQ socket already; anything else leaves it as it was.
+            stream = null;
+            opened.Dispose();
+            return;
+        }
+
+        previous.Dispose();
+    }
 
     private ServerTimeoutException TimedOut(string op)
     {
-        // A new socket is a new connection: no reply of the old one will ever come.
+        BackToZeroMq();
+        return new ServerTimeoutException(Address, op, Options.Timeout, encrypted: curve is not null);
+    }
+
+    /// <summary>A new ZeroMQ connection in place of the current one (or of the local stream): no reply of the old one will ever come.</summary>
+    private void BackToZeroMq()
+    {
         foreach (var pending in outstanding) pending.Lost = true;
         outstanding.Clear();
+        stream?.Dispose();
+        stream = null;
         socket.Dispose();
         socket = Connect();
-        return new ServerTimeoutException(Address, op, Options.Timeout, encrypted: curve is not null);
     }
 
     private ZmqSocket Connect()
@@ -338,6 +423,7 @@ public sealed class ZeroGymClient : IDisposable
         {
             if (disposed) return;
             disposed = true;
+            stream?.Dispose();
             socket.Dispose();
             replyFrame.Dispose();
             context.Dispose();

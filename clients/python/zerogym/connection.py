@@ -10,6 +10,7 @@ import msgpack
 import zmq
 
 from zerogym.errors import ProtocolError, ServerTimeoutError, VersionMismatchError, ZeroGymError, error_from_reply
+from zerogym.local_stream import LocalStream
 from zerogym.security import CurveKeys
 from zerogym.version import __version__
 from zerogym.wire import encode_default
@@ -30,6 +31,14 @@ CPUs, and polling avoids it. The polling thread yields its CPU to any other thre
 but it still keeps one CPU busy while it waits; on a busy machine that can make steps slower: measure first."""
 
 
+LOCAL_STREAM = os.environ.get("ZEROGYM_LOCAL_STREAM", "1") != "0"
+"""Whether connections to a server on this host move to the Unix stream socket it offers (SPEC.md §1.1) unless a
+connection is told otherwise (``ZEROGYM_LOCAL_STREAM=0`` turns it off): the same messages, without ZeroMQ's I/O
+threads, so each round trip wakes two threads instead of six."""
+
+_LOCAL_PREFIXES = ("ipc://", "tcp://127.", "tcp://localhost:", "tcp://[::1]:")
+
+
 class Connection:
     """A DEALER socket to one ZeroGym server, used by one env at a time (not thread-safe).
 
@@ -39,6 +48,11 @@ class Connection:
     reopened, so a late reply cannot be taken for the next one, and ``ServerTimeoutError`` is raised. Envs made on
     the old socket are gone: the server ties envs to connections.
 
+    When the server is on this host (an ``ipc://`` or loopback address) and its ``hello`` offers a local stream
+    (SPEC.md §1.1), the connection moves there right after the handshake, before any env is made; without CURVE and
+    heartbeats only, which are ZeroMQ's. A server that stops makes a request on the stream fail at once rather than
+    after ``timeout``.
+
     Args:
         address: the server's endpoint, ``tcp://HOST:PORT`` or ``ipc://PATH``.
         timeout: seconds to wait for each reply, or None to wait forever.
@@ -46,10 +60,11 @@ class Connection:
         spin_us: microseconds to poll for each reply before blocking; None takes ``SPIN_MICROSECONDS``.
         heartbeat: seconds between ZeroMQ heartbeats (ZMTP PING); a server that answers none for three of them is
             disconnected. None sends none (a dead server is then noticed only by ``timeout``).
+        local_stream: whether to move to the server's local stream when it offers one; None takes ``LOCAL_STREAM``.
     """
 
     def __init__(self, address: str, timeout: float | None, curve: CurveKeys | None = None,
-                 spin_us: int | None = None, heartbeat: float | None = None):
+                 spin_us: int | None = None, heartbeat: float | None = None, local_stream: bool | None = None):
         if spin_us is not None and (type(spin_us) is not int or spin_us < 0):
             raise ValueError(f"spin_us must be a non-negative int (microseconds) or None; got {spin_us!r}")
         self.address = address
@@ -57,6 +72,8 @@ class Connection:
         self.curve = curve
         self.spin_us = SPIN_MICROSECONDS if spin_us is None else spin_us
         self.heartbeat = heartbeat
+        self.local_stream = (LOCAL_STREAM if local_stream is None else local_stream) and curve is None \
+            and heartbeat is None and address.startswith(_LOCAL_PREFIXES)
         self.server: dict[str, Any] = {}
         """The server's ``hello`` reply: ``version``, ``capabilities``, ``max_message_bytes``, ``idle_timeout``."""
         self._packer = msgpack.Packer(default=encode_default)
@@ -81,7 +98,36 @@ class Connection:
                                        f"{self.address} answered hello with protocol {reply.get('protocol')!r}")
         self.server = reply
         self._greeted = True
+        if self.local_stream and "local_stream" in (reply.get("capabilities") or []) \
+                and type(reply.get("local_stream")) is str:
+            self._move_to_local_stream(reply["local_stream"])
         return reply
+
+    @property
+    def transport(self) -> str:
+        """``"local_stream"`` once the connection moved to the server's Unix stream socket, else ``"zeromq"``."""
+        return "local_stream" if isinstance(self._socket, LocalStream) else "zeromq"
+
+    def _move_to_local_stream(self, path: str) -> None:
+        """Says hello again on the server's local stream and keeps it in place of the ZeroMQ socket; stays on ZeroMQ
+        when the stream cannot be reached or does not answer (another host's path, another user's folder)."""
+        try:
+            stream = LocalStream(path, self.timeout)
+        except OSError:
+            return
+        try:
+            self._last_id += 1
+            stream.send(self._packer.pack({"op": "hello", "id": self._last_id, "protocol": PROTOCOL_VERSION,
+                                           "client": f"zerogym-python/{__version__}"}))
+            reply = _unpack(stream.recv())
+            if reply.get("id") != self._last_id or reply.get("protocol") != PROTOCOL_VERSION or "error" in reply:
+                raise ProtocolError(f"the local stream {path} answered hello with {reply!r}")
+        except (zmq.Again, ProtocolError):
+            stream.close()
+            return
+        self._socket.close(linger=0)
+        self._socket = stream
+        self.server = reply
 
     def require(self, capability: str, purpose: str) -> None:
         """Raises unless the server offered ``capability`` in its hello (SPEC.md §3: never rely on an absent one)."""
@@ -145,8 +191,9 @@ class Connection:
             self._socket = None
 
     @property
-    def socket(self) -> zmq.Socket | None:
-        """The DEALER socket (None once closed), for polling several connections at once and for monitoring it."""
+    def socket(self) -> zmq.Socket | LocalStream | None:
+        """The DEALER socket (None once closed), for polling several connections at once and for monitoring it; the
+        ``LocalStream`` once the connection moved there (never with heartbeats, which connections monitored use)."""
         return self._socket
 
     @property

@@ -1,6 +1,6 @@
 """A ZeroGym server of one Python env id, run by the env server as a worker process (``scripts/serve --python-env``).
 
-    python -m zerogym.worker --bind ipc://PATH --env ENV_ID=MODULE:ATTR [--parent-pid PID]
+    python -m zerogym.worker --bind ipc://PATH --env ENV_ID=MODULE:ATTR [--parent-pid PID] [--no-local-stream]
     python -m zerogym.worker --bind ipc://PATH --env ENV_ID            # gymnasium.make(ENV_ID, **kwargs)
 
 It speaks the ZeroGym protocol (SPEC.md) for single envs: ``hello``, ``ping``, ``make``, ``reset``, ``step``,
@@ -10,16 +10,25 @@ env), passing ``render_mode`` when one is asked for. An exception of the env is 
 type and message, and that env is closed; the worker and its other envs go on. It imports the env's factory first,
 then prints ``zerogym-server listening on ADDRESS`` (so a worker started ahead makes its env at once), and exits
 when its parent does.
+
+Like the env server it also serves the same-host stream (SPEC.md §1.1): a Unix stream socket next to its ``ipc://``
+socket (or in a private folder of its own), named in its ``hello`` reply, to which the env server's client moves. The
+hop from the server to a worker then wakes the server's calling thread and this loop only, not ZeroMQ's I/O threads
+on both sides, which cost as much as the client's own round trip to the server.
 """
 
 from __future__ import annotations
 
 import argparse
+import atexit
 import contextlib
 import importlib
 import os
 import select
+import shutil
+import socket
 import sys
+import tempfile
 import threading
 import time
 from typing import Any, Callable
@@ -33,6 +42,8 @@ from zerogym.wire import decode_space, decode_value, encode_default, encode_spac
 
 PROTOCOL_VERSION = 1
 GYMNASIUM_SOURCE = "gymnasium"
+STREAM_HEADER_BYTES = 4  # SPEC.md §1.1: each message on the stream is its length, little-endian, then the payload
+STREAM_READ_BYTES = 1 << 16
 
 
 class RequestFailed(Exception):
@@ -121,10 +132,36 @@ class HostedEnv:
         return action.copy() if isinstance(action, np.ndarray) else action
 
 
-class Worker:
-    """The request loop: one ROUTER socket, one request at a time."""
+class StreamConnection:
+    """One client on the worker's local stream (SPEC.md §1.1): its socket, the bytes read and not yet served, and the
+    identity its envs are filed under (never a ROUTER's: those are 5 bytes starting with a zero byte)."""
 
-    def __init__(self, definition: EnvDefinition, address: str):
+    def __init__(self, connected: socket.socket, number: int):
+        self.socket = connected
+        self.identity = b"stream-%d" % number
+        self.received = bytearray()
+
+    def frames(self) -> list[bytes]:
+        """Every whole message received so far, taken off the buffer."""
+        frames = []
+        received, start = self.received, 0
+        while len(received) - start >= STREAM_HEADER_BYTES:
+            length = int.from_bytes(received[start:start + STREAM_HEADER_BYTES], "little")
+            end = start + STREAM_HEADER_BYTES + length
+            if len(received) < end:
+                break
+            frames.append(bytes(received[start + STREAM_HEADER_BYTES:end]))
+            start = end
+        if start:
+            del received[:start]
+        return frames
+
+
+class Worker:
+    """The request loop: one ROUTER socket and, unless told otherwise, a local stream socket (SPEC.md §1.1), polled
+    together; one request at a time."""
+
+    def __init__(self, definition: EnvDefinition, address: str, local_stream: bool = True):
         self.definition = definition
         self.context = zmq.Context(1)
         self.socket = self.context.socket(zmq.ROUTER)
@@ -134,23 +171,101 @@ class Worker:
         self.envs: dict[tuple[bytes, int], HostedEnv] = {}
         self.next_handle = 1
         self.packer = msgpack.Packer(default=encode_default)
+        self.poller = zmq.Poller()
+        self.poller.register(self.socket, zmq.POLLIN)
+        self.streams: dict[int, StreamConnection] = {}
+        self.accepted = 0
+        self.listener: socket.socket | None = None
+        self.stream_path: str | None = None
+        if local_stream:
+            self._listen_locally()
+
+    def _listen_locally(self) -> None:
+        """The stream socket: in the folder of an ``ipc://`` endpoint (the server made it private and removes it), else
+        in a private folder of its own, removed at exit."""
+        if self.address.startswith("ipc://"):
+            folder = os.path.dirname(self.address[len("ipc://"):])
+        else:
+            folder = tempfile.mkdtemp(prefix="zerogym-worker-stream-")
+            atexit.register(shutil.rmtree, folder, True)
+        self.stream_path = os.path.join(folder, "stream.sock")
+        self.listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.listener.bind(self.stream_path)
+        self.listener.listen(16)
+        self.listener.setblocking(False)
+        self.poller.register(self.listener.fileno(), zmq.POLLIN)
 
     def serve_forever(self) -> None:
+        listener_fd = -1 if self.listener is None else self.listener.fileno()
         while True:
-            frames = self.socket.recv_multipart(copy=True)
+            for item, _ in self.poller.poll():
+                if item is self.socket:
+                    self._serve_router()
+                elif item == listener_fd:
+                    self._accept()
+                else:
+                    self._serve_stream(self.streams[item])
+
+    def _serve_router(self) -> None:
+        while True:
+            try:
+                frames = self.socket.recv_multipart(zmq.NOBLOCK, copy=True)
+            except zmq.Again:
+                return
             if len(frames) != 2:
                 continue
             identity, payload = frames
-            reply = self.answer(identity, payload)
+            self.socket.send_multipart([identity, self.reply(identity, payload)], copy=False)
+
+    def _accept(self) -> None:
+        while True:
             try:
-                packed = self.packer.pack(reply)
-            except (TypeError, ValueError, OverflowError) as error:
-                # An info value msgpack cannot carry (an object, a dtype the wire lacks): that reply's failure only.
-                packed = self.packer.pack({"id": reply.get("id"), "error": {
-                    "code": "env_failure", "message": f"the env's reply cannot be sent: {describe_exception(error)} "
-                                                      f"(infos hold None, bool, int, float, str, bytes, lists, dicts "
-                                                      f"and numpy arrays of the wire's dtypes)"}})
-            self.socket.send_multipart([identity, packed], copy=False)
+                connected, _ = self.listener.accept()
+            except (BlockingIOError, InterruptedError):
+                return
+            # Replies go out whole before the next request is read: the server's client reads them as they come.
+            connected.setblocking(True)
+            self.accepted += 1
+            stream = StreamConnection(connected, self.accepted)
+            self.streams[connected.fileno()] = stream
+            self.poller.register(connected.fileno(), zmq.POLLIN)
+
+    def _serve_stream(self, stream: StreamConnection) -> None:
+        try:
+            chunk = stream.socket.recv(STREAM_READ_BYTES)
+        except OSError:
+            chunk = b""
+        if not chunk:
+            self._close_stream(stream)
+            return
+        stream.received += chunk
+        for payload in stream.frames():
+            packed = self.reply(stream.identity, payload)
+            try:
+                stream.socket.sendall(len(packed).to_bytes(STREAM_HEADER_BYTES, "little") + packed)
+            except OSError:
+                self._close_stream(stream)
+                return
+
+    def _close_stream(self, stream: StreamConnection) -> None:
+        """A client gone from the stream cannot come back under the same identity: its envs are closed with it."""
+        self.poller.unregister(stream.socket.fileno())
+        del self.streams[stream.socket.fileno()]
+        stream.socket.close()
+        for key in [key for key in self.envs if key[0] == stream.identity]:
+            close_quietly(self.envs.pop(key).env)
+
+    def reply(self, identity: bytes, payload: bytes) -> bytes:
+        """The packed answer to one request."""
+        reply = self.answer(identity, payload)
+        try:
+            return self.packer.pack(reply)
+        except (TypeError, ValueError, OverflowError) as error:
+            # An info value msgpack cannot carry (an object, a dtype the wire lacks): that reply's failure only.
+            return self.packer.pack({"id": reply.get("id"), "error": {
+                "code": "env_failure", "message": f"the env's reply cannot be sent: {describe_exception(error)} "
+                                                  f"(infos hold None, bool, int, float, str, bytes, lists, dicts "
+                                                  f"and numpy arrays of the wire's dtypes)"}})
 
     def answer(self, identity: bytes, payload: bytes) -> dict[str, Any]:
         request_id = None
@@ -168,9 +283,13 @@ class Worker:
             return {"id": request_id, "error": {"code": "internal", "message": describe_exception(error)}}
 
     def op_hello(self, identity: bytes, request: dict[str, Any]) -> dict[str, Any]:
-        return {"protocol": PROTOCOL_VERSION, "server": "zerogym-server", "version": __version__,
-                "capabilities": ["render:rgb_array", "reset_options"], "max_message_bytes": 1 << 30,
-                "idle_timeout": 1e9}
+        reply = {"protocol": PROTOCOL_VERSION, "server": "zerogym-server", "version": __version__,
+                 "capabilities": ["render:rgb_array", "reset_options"], "max_message_bytes": 1 << 30,
+                 "idle_timeout": 1e9}
+        if self.stream_path is not None:
+            reply["capabilities"].append("local_stream")
+            reply["local_stream"] = self.stream_path
+        return reply
 
     def op_ping(self, identity: bytes, request: dict[str, Any]) -> dict[str, Any]:
         return {"time": time.time()}
@@ -318,6 +437,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--bind", required=True, help="endpoint to listen on, ipc://PATH or tcp://HOST:PORT")
     parser.add_argument("--env", required=True, help="ENV_ID=MODULE:ATTR, or ENV_ID for gymnasium.make(ENV_ID)")
     parser.add_argument("--parent-pid", type=int, help="exit when this process ends")
+    parser.add_argument("--no-local-stream", action="store_true",
+                        help="serve ZeroMQ only, without the same-host stream socket (SPEC.md §1.1)")
     arguments = parser.parse_args(argv)
     try:
         definition = EnvDefinition(arguments.env)
@@ -325,7 +446,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(str(error))
     if arguments.parent_pid is not None:
         exit_with_parent(arguments.parent_pid)
-    worker = Worker(definition, arguments.bind)
+    worker = Worker(definition, arguments.bind, local_stream=not arguments.no_local_stream)
     # Before saying it listens: a worker the server starts ahead (its warm pool) is then ready to make its env at once.
     definition.preload()
     print(f"zerogym-server listening on {worker.address}", flush=True)

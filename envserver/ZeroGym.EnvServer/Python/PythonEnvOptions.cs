@@ -28,6 +28,9 @@ public sealed record PythonEnvOptions
     /// <summary>The folder holding the <c>zerogym</c> package the workers run (<c>python -m zerogym.worker</c>): the copy shipped next to the server.</summary>
     public string PackageDirectory { get; init; } = Path.Combine(AppContext.BaseDirectory, "python");
 
+    /// <summary>Whether workers serve the same-host stream (SPEC.md §1.1) the server's hop to them moves to; the server's <c>--no-local-stream</c> turns it off.</summary>
+    public bool LocalStream { get; init; } = true;
+
     /// <summary>Folders put on the workers' <c>PYTHONPATH</c> after the package and before the inherited one (where a host's env modules are found).</summary>
     public IReadOnlyList<string> SearchPath { get; init; } = [];
 }

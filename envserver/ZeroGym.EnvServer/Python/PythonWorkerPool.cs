@@ -168,6 +168,7 @@ internal sealed class PythonWorkerPool : IDisposable
             start.ArgumentList.Add(argument);
         }
 
+        if (!Options.LocalStream) start.ArgumentList.Add("--no-local-stream");
         string? inherited = Environment.GetEnvironmentVariable("PYTHONPATH");
         start.Environment["PYTHONPATH"] = string.Join(Path.PathSeparator, [Options.PackageDirectory, .. Options.SearchPath, .. string.IsNullOrEmpty(inherited) ? [] : (string[])[inherited]]);
         return start;

@@ -52,6 +52,9 @@ internal sealed class WorkerEnv : Env
     /// <summary>The worker's process id (tests kill it to play a crash).</summary>
     public int WorkerProcessId => worker.ProcessId;
 
+    /// <summary>How the server reaches the worker: <c>local_stream</c> (SPEC.md §1.1) or <c>zeromq</c>.</summary>
+    public string Transport => worker.Client.Transport;
+
     /// <summary>Its worker process ended (it crashed, or hung and was ended): the env's state is gone.</summary>
     public bool IsLost => !worker.IsUsable;
 

@@ -41,6 +41,12 @@ public sealed record HelloReply : Reply, IMessage<HelloReply>
     /// <summary>Seconds of silence after which a client's envs are closed.</summary>
     public double IdleTimeout { get; set; }
 
+    /// <summary>
+    /// The path of the server's same-host Unix stream socket (protocol 1.4, capability <c>local_stream</c>, SPEC.md
+    /// §1.1), or null when it offers none.
+    /// </summary>
+    public string? LocalStream { get; set; }
+
     /// <inheritdoc/>
     public static MessageShape<HelloReply> Shape { get; } = Declare<HelloReply>("hello reply")
         .Integer("protocol", m => m.Protocol, (m, v) => m.Protocol = v)
@@ -48,5 +54,6 @@ public sealed record HelloReply : Reply, IMessage<HelloReply>
         .String("version", m => m.Version, (m, v) => m.Version = v)
         .Strings("capabilities", m => m.Capabilities, (m, v) => m.Capabilities = v)
         .Integer("max_message_bytes", m => m.MaxMessageBytes, (m, v) => m.MaxMessageBytes = v)
-        .Number("idle_timeout", m => m.IdleTimeout, (m, v) => m.IdleTimeout = v);
+        .Number("idle_timeout", m => m.IdleTimeout, (m, v) => m.IdleTimeout = v)
+        .OptionalString("local_stream", m => m.LocalStream, (m, v) => m.LocalStream = v);
 }

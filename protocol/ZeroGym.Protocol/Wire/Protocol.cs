@@ -10,7 +10,7 @@ public static class ProtocolConstants
     /// The revision of SPEC.md this code implements (its title and §7). Minor revisions add only optional parts, each
     /// announced by a capability, so <c>hello</c> still carries <see cref="Version"/>.
     /// </summary>
-    public const string Revision = "1.3";
+    public const string Revision = "1.4";
 
     public const string ServerName = "zerogym-server";
 
@@ -25,6 +25,13 @@ public static class ProtocolConstants
     /// <c>recv</c> true, SPEC.md §3.4): answer with whatever is ready once at least that many results are.
     /// </summary>
     public const string RecvMinBatchCapability = "recv_min_batch";
+
+    /// <summary>
+    /// The capability of protocol 1.4's same-host stream (SPEC.md §1.1): the <c>hello</c> reply's <c>local_stream</c>
+    /// names a Unix stream socket that a client on the server's host may use instead of ZeroMQ. Offered only by a
+    /// plain-text server that listens on one.
+    /// </summary>
+    public const string LocalStreamCapability = "local_stream";
 
     /// <summary>
     /// The capability of protocol 1.2's cluster ops (SPEC.md §3.5: <c>nodes</c>, <c>place</c>), offered only by a server

@@ -107,7 +107,8 @@ public sealed class ClusterTests(ThreeNodeCluster cluster, ITestOutputHelper out
             string.Join(", ", cluster.Nodes.Select(node => $"{node.StartupTime.TotalMilliseconds:F0} ms")));
 
         Assert.DoesNotContain(ProtocolConstants.ClusterCapability, client.Server.Capabilities);
-        Assert.Equal(ProtocolConstants.Capabilities, client.Server.Capabilities);
+        // A plain server also offers its same-host stream (SPEC.md §1.1), and nothing of a cluster.
+        Assert.Equal([.. ProtocolConstants.Capabilities, ProtocolConstants.LocalStreamCapability], client.Server.Capabilities);
         Assert.Contains("scripts/serve --cluster", Assert.Throws<NotSupportedException>(() => client.ListNodes()).Message);
         Assert.Throws<NotSupportedException>(() => client.Place("CartPole-v1", 2));
         Assert.DoesNotContain("Orleans", MappedFiles(plain.Process.Id));

@@ -184,6 +184,24 @@ public sealed class PythonEnvTests : IDisposable
     }
 
     [Fact]
+    public void TheHopToAWorker_UsesItsLocalStream_AndStaysOnZeroMQ_WhenTurnedOff()
+    {
+        float[] Run(PythonEnvOptions options, string transport)
+        {
+            var registry = BuiltInEnvs.CreateRegistry();
+            PythonEnvs.Register(registry, PythonEnvDefinition.Parse("Counter-v0=toy_envs:Counter"), options);
+            using var server = new TestServer(registry: registry);
+            using var env = RemoteEnv.Make("Counter-v0", server.Address, new Dictionary<string, object?> { ["goal"] = 100L });
+            Assert.Matches($"event=env_made .*env=Counter-v0 .*worker_transport=\"?{transport}\"?", server.LogText());
+            var observations = new List<float>(((NDArray)env.Reset(seed: 4).Observation).ToArray<float>());
+            for (int t = 0; t < 20; t++) observations.AddRange(((NDArray)env.Step((long)(t % 3)).Observation).ToArray<float>());
+            return [.. observations];
+        }
+
+        Assert.Equal(Run(Options with { LocalStream = false }, "zeromq"), Run(Options, "local_stream"));
+    }
+
+    [Fact]
     public void Step_ThatRaises_IsEnvFailure_WithTheExceptionsTypeAndMessage()
     {
         using var server = new TestServer(registry: Registry("Raising-v0=toy_envs:Raising"));

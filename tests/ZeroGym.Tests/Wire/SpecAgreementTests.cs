@@ -94,7 +94,7 @@ public sealed partial class SpecAgreementTests
         var frame = NDArray.Zeros(DType.UInt8, 2, 3, 3);
 
         yield return RoundTrip(new HelloRequest { Id = 1, Protocol = 1, Client = "tests" });
-        yield return RoundTrip(new HelloReply { Id = 1, Protocol = 1, Version = "1.2.3", Capabilities = ["vector"], MaxMessageBytes = 1 << 20, IdleTimeout = 300 });
+        yield return RoundTrip(new HelloReply { Id = 1, Protocol = 1, Version = "1.2.3", Capabilities = ["vector", "local_stream"], MaxMessageBytes = 1 << 20, IdleTimeout = 300, LocalStream = "/tmp/zerogym-stream-x/stream.sock" });
         yield return RoundTrip(new PingRequest { Id = 2 });
         yield return RoundTrip(new PingReply { Id = 2, Time = 1.7e9 });
         yield return RoundTrip(new ListRequest { Id = 3 });

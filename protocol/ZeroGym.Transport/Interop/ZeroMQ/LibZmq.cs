@@ -33,6 +33,8 @@ internal static unsafe partial class LibZmq
 
     // zmq_poll events.
     internal const short ZMQ_POLLIN = 1;
+    internal const short ZMQ_POLLOUT = 2;
+    internal const short ZMQ_POLLERR = 4;
 
     // Socket options.
     internal const int ZMQ_ROUTING_ID = 5;
