@@ -189,7 +189,8 @@ public sealed class PythonEnvTests : IDisposable
         float[] Run(PythonEnvOptions options, string transport)
         {
             var registry = BuiltInEnvs.CreateRegistry();
-            PythonEnvs.Register(registry, PythonEnvDefinition.Parse("Counter-v0=toy_envs:Counter"), options);
+            using var pythonEnvs = new PythonEnvs(options);
+            pythonEnvs.Register(registry, PythonEnvDefinition.Parse("Counter-v0=toy_envs:Counter"));
             using var server = new TestServer(registry: registry);
             using var env = RemoteEnv.Make("Counter-v0", server.Address, new Dictionary<string, object?> { ["goal"] = 100L });
             Assert.Matches($"event=env_made .*env=Counter-v0 .*worker_transport=\"?{transport}\"?", server.LogText());
