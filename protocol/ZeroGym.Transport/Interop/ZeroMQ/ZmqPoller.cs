@@ -15,55 +15,8 @@ public static class ZmqPoller
     /// wait forever.</param>
     /// <returns>How many sockets are readable; 0 when the timeout expired.</returns>
     /// <exception cref="ZmqException">zmq_poll failed, e.g. with ETERM after the context was shut down.</exception>
-    public static int Poll(ReadOnlySpan<ZmqSocket> sockets, Span<bool> readable, TimeSpan timeout)
-    {
-        if (readable.Length != sockets.Length)
-        {
-            throw new ArgumentException(
-                $"Expected one readable flag per socket ({sockets.Length}), found {readable.Length}.",
-                nameof(readable));
-        }
-
-        int timeoutMilliseconds = ZmqTime.ToMilliseconds(timeout, nameof(timeout));
-        Span<LibZmq.PollItem> items = sockets.Length <= StackallocLimit
-            ? stackalloc LibZmq.PollItem[StackallocLimit]
-            : new LibZmq.PollItem[sockets.Length];
-        items = items[..sockets.Length];
-
-        // zmq_poll takes raw socket pointers: hold a reference on each handle so no Dispose frees one meanwhile.
-        int referenced = 0;
-        try
-        {
-            for (; referenced < sockets.Length; referenced++)
-            {
-                ZmqSocket socket = sockets[referenced]
-                    ?? throw new ArgumentException($"Expected a socket at index {referenced}, found null.", nameof(sockets));
-                ZmqSocketHandle handle = socket.Handle;
-                bool added = false;
-                handle.DangerousAddRef(ref added);
-                items[referenced] = new LibZmq.PollItem
-                {
-                    Socket = handle.DangerousGetHandle(),
-                    Events = LibZmq.ZMQ_POLLIN,
-                };
-            }
-
-            int count = PollItems(items, timeoutMilliseconds);
-            for (int i = 0; i < items.Length; i++)
-            {
-                readable[i] = (items[i].ReturnedEvents & LibZmq.ZMQ_POLLIN) != 0;
-            }
-
-            return count;
-        }
-        finally
-        {
-            for (int i = 0; i < referenced; i++)
-            {
-                sockets[i].UncheckedHandle.DangerousRelease();
-            }
-        }
-    }
+    public static int Poll(ReadOnlySpan<ZmqSocket> sockets, Span<bool> readable, TimeSpan timeout) =>
+        Poll(sockets, readable, [], timeout);
 
     /// <summary>
     /// Waits until at least one socket is readable or one plain file descriptor is ready as asked, or the timeout
@@ -95,6 +48,7 @@ public static class ZmqPoller
             : new LibZmq.PollItem[total];
         items = items[..total];
 
+        // zmq_poll takes raw socket pointers: hold a reference on each handle so no Dispose frees one meanwhile.
         int referenced = 0;
         try
         {
