@@ -8,6 +8,7 @@ The server is started as ``dotnet artifacts/bin/ZeroGym.EnvServer/release/ZeroGy
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shlex
 import signal
@@ -63,6 +64,16 @@ class ServerProcess:
             if time.monotonic() > deadline:
                 return None
             time.sleep(0.1)
+
+    @contextlib.contextmanager
+    def paused(self) -> Iterator[None]:
+        """The server stopped with SIGSTOP for the block: nothing it was sent can be answered until the block ends
+        (a timeout test that must not race the server). Resumed with SIGCONT however the block exits."""
+        self.process.send_signal(signal.SIGSTOP)
+        try:
+            yield
+        finally:
+            self.process.send_signal(signal.SIGCONT)
 
     def stop(self) -> None:
         """SIGTERM, then insists that the server exited with 0."""

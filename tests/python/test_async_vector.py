@@ -204,9 +204,10 @@ def test_send_without_env_id_after_async_reset_needs_a_recv_first(address) -> No
 
 def test_recv_past_its_timeout_names_the_server_and_a_later_recv_gets_the_batch(delayed_server, address) -> None:
     with zerogym.make_vec("CartPole-v1", 16, address=delayed_server.address) as envs:
-        envs.async_reset(seed=SEED)
-        with pytest.raises(zerogym.ServerTimeoutError) as timed_out:
-            envs.recv(timeout=0)  # 16 resets that each wait up to 300 µs cannot be back at once
+        with delayed_server.paused():
+            envs.async_reset(seed=SEED)
+            with pytest.raises(zerogym.ServerTimeoutError) as timed_out:
+                envs.recv(timeout=0.05)  # the server is stopped: the resets cannot be back
         assert delayed_server.address in str(timed_out.value) and "'recv'" in str(timed_out.value)
         assert timed_out.value.pending
         obs, rewards, _, _, infos = envs.recv()
@@ -327,9 +328,10 @@ def test_step_async_and_step_wait_run_asyncvectorenv_code(delayed_server, addres
 def test_step_wait_waits_past_its_timeout_for_the_same_step(delayed_server) -> None:
     with zerogym.make_vec("CartPole-v1", 16, address=delayed_server.address) as envs:
         envs.reset(seed=SEED)
-        envs.step_async(np.ones(16, np.int64))
-        with pytest.raises(zerogym.ServerTimeoutError):
-            envs.step_wait(timeout=0)
+        with delayed_server.paused():
+            envs.step_async(np.ones(16, np.int64))
+            with pytest.raises(zerogym.ServerTimeoutError):
+                envs.step_wait(timeout=0.05)
         assert envs.step_wait()[1].tolist() == [1.0] * 16
 
 
