@@ -31,8 +31,16 @@ public sealed class EnvServer : IDisposable
     private readonly ZmqSocket socket;
     private readonly CurveAuthenticator? authenticator;
     private readonly LocalStreams? localStreams;
+    // With local streams: the ROUTER's and the wake socket's ZMQ_FD come first in the descriptors polled.
+    private const int ZeroMqDescriptors = 2;
+    private const int RequestsPerTurn = 64;
     private FileDescriptorPoll[] descriptors = [];
     private int describedCount;
+    private int routerDescriptor;
+    private int wakeDescriptor;
+    // Whether the ROUTER or the wake socket may hold messages their descriptors will not signal (edge-triggered).
+    private bool routerMayHaveRequests = true;
+    private bool wakeMayHaveSignals = true;
     // The worker threads' signal to the loop: one empty message on an inproc PAIR, sent under the runner's lock.
     private readonly ZmqSocket wakeReceiver;
     private readonly ZmqSocket wakeSender;
@@ -91,6 +99,8 @@ public sealed class EnvServer : IDisposable
             {
                 localStreams = new LocalStreams(socket.MaxMessageSize, options.MaxOutstandingRequests, log);
                 Handler.LocalStreamPath = localStreams.Path;
+                routerDescriptor = socket.FileDescriptor;
+                wakeDescriptor = wakeReceiver.FileDescriptor;
             }
         }
         catch
@@ -128,7 +138,8 @@ public sealed class EnvServer : IDisposable
         var readable = new bool[polled.Length];
         long nextSweep = Environment.TickCount64 + 1000;
         Func<bool> requestWaiting = () => socket.TryReceive(identity, TimeSpan.Zero);
-        Func<bool> anythingWaiting = () => PollAll(polled, readable, TimeSpan.Zero) > 0;
+        Func<bool> anythingWaiting = () => ZmqPoller.Poll(polled, readable, TimeSpan.Zero) > 0;
+        Func<bool> streamsOrZeroMqWaiting = () => PollDescriptors(TimeSpan.Zero) > 0;
         Func<string, ReadOnlyMemory<byte>, ReadOnlyMemory<byte>> handle = Handler.Handle;
         bool served = false;
         Action<string, ReadOnlySpan<byte>> sendHeld = SendHeld;
@@ -138,36 +149,27 @@ public sealed class EnvServer : IDisposable
             // so a recv whose batch is finished is answered before the next batch is stepped.
             bool work = Handler.HasQueuedWork;
             var wait = work ? TimeSpan.Zero : PollInterval;
-            if (authenticator is null && localStreams is null && !Handler.HasWorkOnWorkers)
+            if (localStreams is not null)
+            {
+                served = ServeWithLocalStreams(work, served, streamsOrZeroMqWaiting, identity, payload, wake, handle);
+            }
+            else if (authenticator is null && !Handler.HasWorkOnWorkers)
             {
                 // One blocking receive per request: the cheapest wait there is, for the common plain-text server.
                 served = (!work && served && SpinUntil(requestWaiting)) || socket.TryReceive(identity, wait);
                 if (served) Serve(identity, payload);
             }
-            else if ((!work && served && SpinUntil(anythingWaiting)) || PollAll(polled, readable, wait) > 0)
+            else if ((!work && served && SpinUntil(anythingWaiting)) || ZmqPoller.Poll(polled, readable, wait) > 0)
             {
-                if (readable[1])
-                {
-                    while (wakeReceiver.TryReceive(wake, TimeSpan.Zero))
-                    {
-                        // Every signal sent so far: one collection takes the results behind all of them.
-                    }
-
-                    Handler.CollectFinishedWork();
-                }
-
+                if (readable[1]) CollectWakeSignals(wake);
                 authenticator?.HandlePending();
                 served = false;
                 // A bounded batch, so new clients' handshakes (and the workers' results) wait for at most this many requests.
-                // Only when the poll saw a request: with local streams polled too, a receive that finds nothing costs a
-                // system call (and libzmq's fork check) per request of theirs.
-                for (int count = 0; count < 64 && readable[0] && socket.TryReceive(identity, TimeSpan.Zero); count++)
+                for (int count = 0; count < RequestsPerTurn && readable[0] && socket.TryReceive(identity, TimeSpan.Zero); count++)
                 {
                     Serve(identity, payload);
                     served = true;
                 }
-
-                if (localStreams is not null) served |= localStreams.Serve(descriptors.AsSpan(0, describedCount), handle);
             }
             else
             {
@@ -187,15 +189,67 @@ public sealed class EnvServer : IDisposable
         }
     }
 
-    /// <summary>Polls the ZeroMQ sockets and, when there are any, the local stream sockets (their results in <see cref="descriptors"/>).</summary>
-    private int PollAll(ZmqSocket[] polled, bool[] readable, TimeSpan wait)
+    /// <summary>
+    /// One turn of the loop when same-host streams are served: a single plain poll over the ROUTER's and the wake
+    /// socket's ZMQ_FD and the streams' descriptors, then whatever it found. zmq_poll would instead ask each ZeroMQ
+    /// socket for its events on every wait (four more system calls, which cost most of a stream request's time on a
+    /// virtual machine); their descriptors are edge-triggered, so each socket is drained until EAGAIN before it is
+    /// waited on again, and a send on the ROUTER (which may take its signal) makes the next turn try a receive.
+    /// </summary>
+    /// <returns>Whether a request was served.</returns>
+    private bool ServeWithLocalStreams(bool work, bool servedLast, Func<bool> anythingWaiting, ZmqMessage identity, ZmqMessage payload, ZmqMessage wake,
+        Func<string, ReadOnlyMemory<byte>, ReadOnlyMemory<byte>> handle)
     {
-        if (localStreams is null) return ZmqPoller.Poll(polled, readable, wait);
-        describedCount = localStreams.DescriptorCount;
+        bool zeroMqPending = routerMayHaveRequests || wakeMayHaveSignals;
+        bool spun = !work && !zeroMqPending && servedLast && SpinUntil(anythingWaiting);
+        if (!spun && PollDescriptors(work || zeroMqPending ? TimeSpan.Zero : PollInterval) == 0 && !zeroMqPending) return false;
+
+        routerMayHaveRequests |= descriptors[0].Readable;
+        wakeMayHaveSignals |= descriptors[1].Readable;
+        if (wakeMayHaveSignals)
+        {
+            CollectWakeSignals(wake);
+            wakeMayHaveSignals = false;
+        }
+
+        bool served = false;
+        if (routerMayHaveRequests)
+        {
+            int count = 0;
+            while (count < RequestsPerTurn && socket.TryReceive(identity, TimeSpan.Zero))
+            {
+                Serve(identity, payload);
+                served = true;
+                count++;
+            }
+
+            // Drained (the last receive found nothing, after any reply sent) unless the batch's bound stopped it.
+            routerMayHaveRequests = count == RequestsPerTurn;
+        }
+
+        return localStreams!.Serve(descriptors.AsSpan(ZeroMqDescriptors, describedCount - ZeroMqDescriptors), handle) | served;
+    }
+
+    /// <summary>Polls the ROUTER's and the wake socket's descriptors, then the local streams' (their results in <see cref="descriptors"/>).</summary>
+    private int PollDescriptors(TimeSpan wait)
+    {
+        describedCount = ZeroMqDescriptors + localStreams!.DescriptorCount;
         if (descriptors.Length < describedCount) descriptors = new FileDescriptorPoll[Math.Max(2 * descriptors.Length, describedCount)];
-        var described = descriptors.AsSpan(0, describedCount);
-        localStreams.Describe(described);
-        return ZmqPoller.Poll(polled, readable, described, wait);
+        descriptors[0] = new FileDescriptorPoll(routerDescriptor, WantWrite: false);
+        descriptors[1] = new FileDescriptorPoll(wakeDescriptor, WantWrite: false);
+        localStreams.Describe(descriptors.AsSpan(ZeroMqDescriptors, describedCount - ZeroMqDescriptors));
+        return ZmqPoller.Poll([], [], descriptors.AsSpan(0, describedCount), wait);
+    }
+
+    /// <summary>Takes every signal the worker threads sent so far, then the results behind all of them.</summary>
+    private void CollectWakeSignals(ZmqMessage wake)
+    {
+        while (wakeReceiver.TryReceive(wake, TimeSpan.Zero))
+        {
+            // One collection takes the results behind every signal.
+        }
+
+        Handler.CollectFinishedWork();
     }
 
     /// <summary>A reply the handler held back (behind a recv's batch), to whichever transport its client uses.</summary>
@@ -259,6 +313,8 @@ public sealed class EnvServer : IDisposable
 
     private void Send(ReadOnlySpan<byte> identity, ReadOnlySpan<byte> reply, string clientId)
     {
+        // A send may process the ROUTER's pending commands, taking the signal of a request that came meanwhile.
+        routerMayHaveRequests = true;
         try
         {
             if (socket.TrySend(identity, more: true) && socket.TrySend(reply)) return;

@@ -162,6 +162,37 @@ public sealed class LocalStreamTests
     }
 
     [Fact]
+    public async Task ZeroMQAndStreamClients_SteppingAtOnce_AreAllServed()
+    {
+        // The loop waits on the ROUTER's edge-triggered descriptor beside the streams: a signal it missed would leave a
+        // ZeroMQ request unserved until the client's timeout, here while stream requests keep the loop busy.
+        using var server = new TestServer();
+        void Drive(bool localStream, bool asynchronous)
+        {
+            using var client = new ZeroGymClient(server.Address, new ClientOptions { LocalStream = localStream, Timeout = Timeout });
+            Assert.Equal(localStream ? "local_stream" : "zeromq", client.Transport);
+            using var envs = client.MakeVec("CartPole-v1", 4, batchSize: asynchronous ? 2 : 4);
+            if (!asynchronous)
+            {
+                envs.Reset(seed: 1);
+                for (int t = 0; t < 1500; t++) envs.Step(NDArray.From(new long[] { t % 2, 1, 0, 1 }));
+                return;
+            }
+
+            envs.AsyncReset(seed: 1);
+            for (int t = 0; t < 1500; t++)
+            {
+                var batch = envs.Receive();
+                envs.Send(NDArray.From(new long[] { t % 2, 1 }), batch.EnvIds);
+            }
+        }
+
+        var clients = new[] { (false, false), (false, true), (true, false), (true, true) }
+            .Select(kind => Task.Run(() => Drive(kind.Item1, kind.Item2))).ToArray();
+        await Task.WhenAll(clients).WaitAsync(TimeSpan.FromSeconds(60));
+    }
+
+    [Fact]
     public void TheCSharpClient_PipelinesAsyncCallsOnTheStream()
     {
         using var server = new TestServer();

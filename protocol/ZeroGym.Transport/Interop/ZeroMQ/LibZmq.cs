@@ -39,6 +39,7 @@ internal static unsafe partial class LibZmq
     // Socket options.
     internal const int ZMQ_ROUTING_ID = 5;
     internal const int ZMQ_RCVMORE = 13;
+    internal const int ZMQ_FD = 14;
     internal const int ZMQ_RCVTIMEO = 27;
     internal const int ZMQ_LINGER = 17;
     internal const int ZMQ_RECONNECT_IVL = 18;

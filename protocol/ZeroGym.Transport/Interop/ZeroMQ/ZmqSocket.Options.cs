@@ -23,6 +23,14 @@ public sealed partial class ZmqSocket
         set => SetOption(LibZmq.ZMQ_LINGER, value);
     }
 
+    /// <summary>
+    /// The file descriptor that becomes readable when this socket may have changed state (ZMQ_FD), for waiting on it
+    /// in a plain poll beside other descriptors. Edge-triggered: it signals again only after a receive on the socket
+    /// returned EAGAIN, and a send may consume its signal; so drain the socket, and after sending, try a receive
+    /// before waiting on it.
+    /// </summary>
+    public int FileDescriptor => GetInt32Option(LibZmq.ZMQ_FD);
+
     /// <summary>Most messages queued for sending per peer (ZMQ_SNDHWM; default 1000, 0 = no limit).</summary>
     public int SendHighWatermark
     {
