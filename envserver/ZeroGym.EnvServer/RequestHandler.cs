@@ -177,7 +177,10 @@ public sealed class RequestHandler : IDisposable
         session.Queue!.Scheduled = false;
         session.Queue.RunQueuedWork((envId, failure) => clients.SubEnvFailed(client, session, envId, failure));
         AnswerWaitingRecvs(client, session);
+        // The rest may go to the worker threads now (its first steps timed the sub-envs as expensive): a waiting
+        // recv then needs their signal.
         Schedule(client, session);
+        WakeForWaitingRecv(session.Queue);
     }
 
     /// <summary>
@@ -492,7 +495,7 @@ public sealed class RequestHandler : IDisposable
 
         int minBatch = ReadMinBatch(queue, request.MinBatch);
         PrepareVectorReset(client, session, request.Id);
-        queue.QueueResetOfAll(seeds, request.Options);
+        queue.QueueResetOfAll(seeds, request.Options, request.Id);
         session.State = EpisodeState.Running;
         Schedule(client, session);
         Accepted(client, session, request, minBatch);
@@ -516,7 +519,7 @@ public sealed class RequestHandler : IDisposable
             }
             else if (single.Contains(actions[k]))
             {
-                queue.QueueStep(envIds[k], actions[k]);
+                queue.QueueStep(envIds[k], actions[k], request.Id);
             }
             else
             {

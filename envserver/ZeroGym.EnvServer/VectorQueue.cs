@@ -91,10 +91,10 @@ internal sealed class VectorQueue(SyncVectorEnv vector, int batchSize)
         return space;
     }
 
-    /// <summary>Queues a step of sub-env <paramref name="envId"/> (checked idle by the caller) with its action.</summary>
-    public void QueueStep(int envId, object action)
+    /// <summary>Queues a step of sub-env <paramref name="envId"/> (checked idle by the caller) with its action, sent by request <paramref name="requestId"/>.</summary>
+    public void QueueStep(int envId, object action, ulong requestId)
     {
-        queued.Enqueue(new SubEnvWork(envId, action, Seed: null, Options: null));
+        queued.Enqueue(new SubEnvWork(envId, action, Seed: null, Options: null, requestId));
         MarkInFlight(envId);
     }
 
@@ -106,11 +106,11 @@ internal sealed class VectorQueue(SyncVectorEnv vector, int batchSize)
     }
 
     /// <summary>Queues the reset of every sub-env (after <see cref="DropUnreceived"/>), sub-env i with <paramref name="seeds"/>[i].</summary>
-    public void QueueResetOfAll(IReadOnlyList<long?> seeds, IReadOnlyDictionary<string, object?>? options)
+    public void QueueResetOfAll(IReadOnlyList<long?> seeds, IReadOnlyDictionary<string, object?>? options, ulong requestId)
     {
         for (int i = 0; i < states.Length; i++)
         {
-            queued.Enqueue(new SubEnvWork(i, null, seeds[i], options));
+            queued.Enqueue(new SubEnvWork(i, null, seeds[i], options, requestId));
             MarkInFlight(i);
         }
     }
@@ -126,8 +126,10 @@ internal sealed class VectorQueue(SyncVectorEnv vector, int batchSize)
     }
 
     /// <summary>
-    /// Starts the oldest queued work: runs of steps or of resets, all of them when the sub-envs step on one thread,
-    /// one batch when they step over the cores (so a waiting <c>recv</c> is answered as soon as its batch is done).
+    /// Starts the oldest queued work: on one thread, that of the oldest request (a send's steps or an async reset's
+    /// resets); over the cores, one batch. Either way a waiting <c>recv</c> is answered as soon as its batch is done:
+    /// stepping the next send's sub-envs first would send both replies together, and a client keeping two batches in
+    /// flight would then wait for both every time.
     /// <paramref name="failed"/> turns a sub-env's exception into its error, and says whether the sub-env is lost.
     /// </summary>
     public void RunQueuedWork(Func<int, Exception, (string Code, string Message, bool Lost)> failed)
@@ -135,12 +137,13 @@ internal sealed class VectorQueue(SyncVectorEnv vector, int batchSize)
         if (queued.Count == 0) return;
         bool resets = queued.Peek().Action is null;
         int limit = vector.SteppingInParallel ? BatchSize : int.MaxValue;
+        ulong request = queued.Peek().RequestId;
         var envIds = new List<int>();
         var actions = new List<object>();
         var seeds = new List<long?>();
         // Queued resets all come from one async_reset (it runs what was queued before it first): one set of options.
         var options = queued.Peek().Options;
-        while (queued.Count > 0 && envIds.Count < limit && (queued.Peek().Action is null) == resets)
+        while (queued.Count > 0 && envIds.Count < limit && queued.Peek().RequestId == request)
         {
             var work = queued.Dequeue();
             envIds.Add(work.EnvId);
@@ -252,8 +255,8 @@ internal sealed class VectorQueue(SyncVectorEnv vector, int batchSize)
 /// <summary>A <c>recv</c> waiting for its batch: its held reply, and how many results it needs before it is answered.</summary>
 internal readonly record struct WaitingRecv(HeldReply Reply, int MinBatch);
 
-/// <summary>One sub-env's work sent but not started: a step with <see cref="Action"/>, or a reset (Action null).</summary>
-internal readonly record struct SubEnvWork(int EnvId, object? Action, long? Seed, IReadOnlyDictionary<string, object?>? Options)
+/// <summary>One sub-env's work sent but not started: a step with <see cref="Action"/>, or a reset (Action null), and the request that sent it.</summary>
+internal readonly record struct SubEnvWork(int EnvId, object? Action, long? Seed, IReadOnlyDictionary<string, object?>? Options, ulong RequestId = 0)
 {
     /// <summary>Runs it on its sub-env of <paramref name="vector"/>, on whichever thread holds that sub-env now.</summary>
     public SubEnvResult Run(SyncVectorEnv vector) => Action is null ? vector.ResetSubEnv(EnvId, Seed, Options) : vector.StepSubEnv(EnvId, Action);

@@ -183,6 +183,24 @@ public sealed partial class RequestHandlerTests
     }
 
     [Fact]
+    public void EachTurnRunsOneSend_SoTheFirstSendsBatchGoesOutBeforeTheSecondSendSteps()
+    {
+        // Two batches in flight, as a client keeping both busy has them: the first must not wait for the second's steps.
+        long handle = ResetVector("a", numEnvs: 4, batchSize: 2);
+        Assert.Null(CallOn(handler, "a", "send", ("handle", handle), ("env_id", Ids(2, 3)), ("action", Actions(0, 0)), ("recv", true)));
+        Assert.Null(CallOn(handler, "a", "send", ("handle", handle), ("env_id", Ids(0, 1)), ("action", Actions(1, 1)), ("recv", true)));
+
+        handler.RunQueuedWork();
+        var first = Assert.Single(Flush(handler));
+        Assert.Equal([2, 3], EnvIds(first.Message));
+        Assert.True(handler.HasQueuedWork);
+
+        handler.RunQueuedWork();
+        Assert.Equal([0, 1], EnvIds(Assert.Single(Flush(handler)).Message));
+        Assert.False(handler.HasQueuedWork);
+    }
+
+    [Fact]
     public void Close_WithARecvWaiting_AnswersItFirst()
     {
         long handle = ResetVector("a", numEnvs: 2, batchSize: 2);
