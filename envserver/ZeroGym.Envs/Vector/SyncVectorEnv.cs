@@ -257,14 +257,22 @@ public sealed class SyncVectorEnv : IDisposable
         IReadOnlyList<int> envIds, Action<SubEnvResult> finished, Func<int, object>? actionOf = null,
         (IReadOnlyList<long?> Seeds, IReadOnlyDictionary<string, object?>? Options)? reset = null)
     {
-        var gate = new Lock();
+        bool parallel = SteppingInParallel && envIds.Count > 1;
+        // Results come from several threads only in parallel: one after the other, a lock per result is pure cost.
+        var gate = parallel ? new Lock() : null;
         void Run(int k)
         {
             var result = reset is { } resetWith ? ResetSubEnv(envIds[k], resetWith.Seeds[k], resetWith.Options) : StepSubEnv(envIds[k], actionOf!(k));
+            if (gate is null)
+            {
+                finished(result);
+                return;
+            }
+
             lock (gate) finished(result);
         }
 
-        if (SteppingInParallel && envIds.Count > 1)
+        if (parallel)
         {
             Parallel.For(0, envIds.Count, parallelOptions, Run);
         }
