@@ -82,9 +82,13 @@ def test_a_server_that_stops_fails_the_next_request_at_once_naming_the_endpoint(
         env.reset(seed=1)
         server.stop()
         started = time.monotonic()
-        with pytest.raises(zerogym.ServerTimeoutError, match=server.address.replace(".", r"\.")):
+        with pytest.raises(zerogym.ServerTimeoutError, match=server.address.replace(".", r"\.")) as failed:
             env.step(0)
         assert time.monotonic() - started < 4.0, "expected the ended stream to fail the request without the timeout"
+        # The message says what happened, not a wait that did not take place.
+        assert failed.value.closed_by_server
+        assert "closed the connection before answering 'step' (it stopped or restarted)" in str(failed.value)
+        assert "within" not in str(failed.value)
     finally:
         with contextlib.suppress(zerogym.ServerTimeoutError):
             env.close()  # asks the stopped server on ZeroMQ again, which times out

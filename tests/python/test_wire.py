@@ -252,7 +252,8 @@ def test_an_unknown_error_code_gives_the_base_class_with_that_code() -> None:
 
 def test_errors_survive_pickling_for_worker_processes() -> None:
     for error in (zerogym.InvalidActionError("bad action"), zerogym.ZeroGymError("custom", "text"),
-                  zerogym.ServerTimeoutError("tcp://127.0.0.1:1", "step", 0.5)):
+                  zerogym.ServerTimeoutError("tcp://127.0.0.1:1", "step", 0.5),
+                  zerogym.ServerTimeoutError("tcp://127.0.0.1:1", "step", 0.5, closed_by_server=True)):
         restored = pickle.loads(pickle.dumps(error))
         assert type(restored) is type(error) and str(restored) == str(error)
     assert pickle.loads(pickle.dumps(zerogym.ZeroGymError("custom", "text"))).code == "custom"

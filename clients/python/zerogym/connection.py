@@ -155,8 +155,8 @@ class Connection:
         try:
             socket.send(self._packer.pack(message))
         except zmq.Again:
-            raise ServerTimeoutError(self.address, str(message.get("op")), self.timeout,
-                                     encrypted=self.curve is not None, pending=False) from None
+            raise ServerTimeoutError(self.address, str(message.get("op")), self.timeout, encrypted=self.curve is not None,
+                                     pending=False, closed_by_server=_ended(socket)) from None
         self._last_id = request_id
         return request_id
 
@@ -176,7 +176,8 @@ class Connection:
                 frame = _receive_within(socket, self.spin_us, timeout)
         except zmq.Again:
             waited = self.timeout if timeout is SOCKET_TIMEOUT else timeout
-            raise ServerTimeoutError(self.address, op, waited, encrypted=self.curve is not None, pending=True) from None
+            raise ServerTimeoutError(self.address, op, waited, encrypted=self.curve is not None, pending=True,
+                                     closed_by_server=_ended(socket)) from None
         return _unpack(frame)
 
     @property
@@ -218,11 +219,12 @@ class Connection:
                 if reply_id == request_id or (reply_id is None and "error" in reply):
                     break
         except zmq.Again:
+            closed_by_server = _ended(socket)
             socket.close(linger=0)
             self._socket = self._open_socket()
             self._greeted = False
             raise ServerTimeoutError(self.address, str(message.get("op")), self.timeout,
-                                     encrypted=self.curve is not None) from None
+                                     encrypted=self.curve is not None, closed_by_server=closed_by_server) from None
         error = reply.get("error")
         if error is not None:
             raise error_from_reply(error)
@@ -290,3 +292,8 @@ def _unpack(frame: bytes) -> dict[str, Any]:
     if type(reply) is not dict:
         raise ProtocolError(f"expected a MessagePack map as the reply; got {type(reply).__name__}")
     return reply
+
+
+def _ended(socket: zmq.Socket | LocalStream) -> bool:
+    """Whether ``socket`` is a same-host stream the server closed: a request on it fails at once, not by timing out."""
+    return isinstance(socket, LocalStream) and socket.ended

@@ -152,7 +152,8 @@ def error_from_reply(error: Any) -> ZeroGymError:
 
 
 class ServerTimeoutError(TimeoutError):
-    """The server did not answer a request within the client's timeout.
+    """The server did not answer a request within the client's timeout, or (``closed_by_server``) closed the same-host
+    stream before answering: it stopped or restarted, and the client says so at once instead of waiting.
 
     The message names the endpoint, the request and what to check. After a synchronous call the client has already
     reopened its socket, so a late reply cannot be mistaken for the next one; envs made on the old socket are gone
@@ -160,15 +161,19 @@ class ServerTimeoutError(TimeoutError):
     awaited, and the next ``recv()`` returns it (SPEC.md §3.4). A ``send`` the server did not take in time was not sent.
     """
 
-    def __init__(self, address: str, op: str, timeout: float | None, encrypted: bool = False, pending: bool = False):
+    def __init__(self, address: str, op: str, timeout: float | None, encrypted: bool = False, pending: bool = False,
+                 closed_by_server: bool = False):
         curve_hint = ("with CURVE, also that curve_server_key is the server's NAME.pub and that the server lists "
                       "this client's public key in --authorized-keys" if encrypted else
                       "a server started with --curve-secret-key answers only clients given curve_server_key and "
                       "curve_client_key")
         pending_hint = (" The request stays pending: call it again to go on waiting for the same reply."
                         if pending else "")
+        what = (f"the ZeroGym server at {address} closed the connection before answering '{op}' (it stopped or "
+                f"restarted)." if closed_by_server else f"the ZeroGym server at {address} did not answer '{op}' within "
+                f"{timeout} s.")
         super().__init__(
-            f"the ZeroGym server at {address} did not answer '{op}' within {timeout} s.{pending_hint} "
+            f"{what}{pending_hint} "
             f"Check that the server is running and bound to that address "
             f"(scripts/serve --bind {address}), that the host and port are right, "
             f"and that no firewall blocks the port; {curve_hint}."
@@ -178,9 +183,10 @@ class ServerTimeoutError(TimeoutError):
         self.timeout = timeout
         self.encrypted = encrypted
         self.pending = pending
+        self.closed_by_server = closed_by_server
 
     def __reduce__(self):
-        return type(self), (self.address, self.op, self.timeout, self.encrypted, self.pending)
+        return type(self), (self.address, self.op, self.timeout, self.encrypted, self.pending, self.closed_by_server)
 
 
 class SubEnvError(ZeroGymError):

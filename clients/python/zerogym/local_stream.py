@@ -55,6 +55,11 @@ class LocalStream:
     def closed(self) -> bool:
         return self._socket.fileno() < 0
 
+    @property
+    def ended(self) -> bool:
+        """Whether the server closed the connection (it stopped, or dropped this client)."""
+        return self._ended
+
     def send(self, data: bytes, flags: int = 0) -> None:
         """Sends one message; ``zmq.Again`` when the server takes none of it within the timeout or is gone (then the
         stream is closed: a message cut in two would garble every later one)."""
