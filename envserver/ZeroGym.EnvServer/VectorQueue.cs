@@ -256,7 +256,7 @@ internal sealed class VectorQueue(SyncVectorEnv vector, int batchSize)
 internal readonly record struct WaitingRecv(HeldReply Reply, int MinBatch);
 
 /// <summary>One sub-env's work sent but not started: a step with <see cref="Action"/>, or a reset (Action null), and the request that sent it.</summary>
-internal readonly record struct SubEnvWork(int EnvId, object? Action, long? Seed, IReadOnlyDictionary<string, object?>? Options, ulong RequestId = 0)
+internal readonly record struct SubEnvWork(int EnvId, object? Action, long? Seed, IReadOnlyDictionary<string, object?>? Options, ulong RequestId)
 {
     /// <summary>Runs it on its sub-env of <paramref name="vector"/>, on whichever thread holds that sub-env now.</summary>
     public SubEnvResult Run(SyncVectorEnv vector) => Action is null ? vector.ResetSubEnv(EnvId, Seed, Options) : vector.StepSubEnv(EnvId, Action);

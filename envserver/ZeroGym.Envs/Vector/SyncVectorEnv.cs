@@ -263,13 +263,8 @@ public sealed class SyncVectorEnv : IDisposable
         void Run(int k)
         {
             var result = reset is { } resetWith ? ResetSubEnv(envIds[k], resetWith.Seeds[k], resetWith.Options) : StepSubEnv(envIds[k], actionOf!(k));
-            if (gate is null)
-            {
-                finished(result);
-                return;
-            }
-
-            lock (gate) finished(result);
+            if (gate is null) finished(result);
+            else lock (gate) finished(result);
         }
 
         if (parallel)
