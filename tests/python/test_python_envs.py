@@ -330,3 +330,32 @@ def test_a_worker_serves_its_local_stream_next_to_its_ipc_socket_unless_told_not
     finally:
         worker.kill()
         worker.wait()
+
+
+def test_a_worker_serves_a_stream_client_and_a_zeromq_client_in_turns(tmp_path, monkeypatch):
+    """The worker waits on its ROUTER's ZMQ_FD and its streams in one plain poll. That descriptor only signals once the
+    ROUTER was drained, so a request missed there would leave its client waiting for the timeout."""
+    endpoint = f"ipc://{tmp_path / 'env.sock'}"
+    environment = with_toy_envs_on_path()
+    environment["PYTHONPATH"] += os.pathsep + str(REPO / "clients" / "python")
+    worker = subprocess.Popen([sys.executable, "-m", "zerogym.worker", "--bind", endpoint, "--env",
+                               "Counter-v0=toy_envs:Counter"], stdout=subprocess.PIPE, text=True, env=environment)
+    try:
+        assert worker.stdout.readline().startswith("zerogym-server listening on ")
+        streamed = zerogym.make("Counter-v0", address=endpoint, timeout=5, goal=1000)
+        monkeypatch.setattr(zerogym.connection, "LOCAL_STREAM", False)
+        routed = zerogym.make("Counter-v0", address=endpoint, timeout=5, goal=1000)
+        assert streamed._remote.connection.transport == "local_stream"
+        assert routed._remote.connection.transport == "zeromq"
+        actions = [int(a) for a in np.random.default_rng(0).integers(0, 3, 200)]
+        results = {streamed: [streamed.reset(seed=1)], routed: [routed.reset(seed=2)]}
+        for action in actions:
+            for env in (routed, streamed):
+                results[env].append(env.step(action))
+        assert_same(trajectory(toy_envs.Counter(goal=1000), 1, actions), results[streamed])
+        assert_same(trajectory(toy_envs.Counter(goal=1000), 2, actions), results[routed])
+        streamed.close()
+        routed.close()
+    finally:
+        worker.kill()
+        worker.wait()

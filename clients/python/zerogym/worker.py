@@ -171,8 +171,11 @@ class Worker:
         self.envs: dict[tuple[bytes, int], HostedEnv] = {}
         self.next_handle = 1
         self.packer = msgpack.Packer(default=encode_default)
-        self.poller = zmq.Poller()
-        self.poller.register(self.socket, zmq.POLLIN)
+        # One plain poll over the ROUTER's ZMQ_FD and the stream descriptors: zmq.Poller also asks the ROUTER for its
+        # events on every wait, so a request on the stream took 5 system calls instead of 3.
+        self.router_descriptor = self.socket.getsockopt(zmq.FD)
+        self.poller = select.poll()
+        self.poller.register(self.router_descriptor, select.POLLIN)
         self.streams: dict[int, StreamConnection] = {}
         self.accepted = 0
         self.listener: socket.socket | None = None
@@ -193,20 +196,27 @@ class Worker:
         self.listener.bind(self.stream_path)
         self.listener.listen(16)
         self.listener.setblocking(False)
-        self.poller.register(self.listener.fileno(), zmq.POLLIN)
+        self.poller.register(self.listener.fileno(), select.POLLIN)
 
     def serve_forever(self) -> None:
         listener_fd = -1 if self.listener is None else self.listener.fileno()
+        router_may_have_requests = True
         while True:
-            for item, _ in self.poller.poll():
-                if item is self.socket:
-                    self._serve_router()
-                elif item == listener_fd:
+            # ZMQ_FD is edge-triggered: once it has signalled, the ROUTER is drained before the next wait.
+            if router_may_have_requests:
+                self._serve_router()
+                router_may_have_requests = False
+            for descriptor, _ in self.poller.poll():
+                if descriptor == self.router_descriptor:
+                    router_may_have_requests = True
+                elif descriptor == listener_fd:
                     self._accept()
-                else:
-                    self._serve_stream(self.streams[item])
+                elif descriptor in self.streams:
+                    self._serve_stream(self.streams[descriptor])
 
     def _serve_router(self) -> None:
+        """Serves every request waiting on the ROUTER; it ends on a receive that found nothing (after any reply
+        sent), which leaves the ROUTER's descriptor ready to signal the next one."""
         while True:
             try:
                 frames = self.socket.recv_multipart(zmq.NOBLOCK, copy=True)
@@ -228,7 +238,7 @@ class Worker:
             self.accepted += 1
             stream = StreamConnection(connected, self.accepted)
             self.streams[connected.fileno()] = stream
-            self.poller.register(connected.fileno(), zmq.POLLIN)
+            self.poller.register(connected.fileno(), select.POLLIN)
 
     def _serve_stream(self, stream: StreamConnection) -> None:
         try:
