@@ -546,7 +546,7 @@ public sealed class RequestHandler : IDisposable
         if (workers is not null && session.Vector!.SteppingInParallel)
         {
             var lane = queue.Lane ??= workers.AddLane(client, session);
-            foreach (var work in queue.TakeQueuedWork()) workers.Post(lane, work);
+            workers.Post(lane, queue.TakeQueuedWork());
             return;
         }
 

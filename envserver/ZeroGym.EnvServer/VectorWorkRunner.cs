@@ -63,23 +63,34 @@ internal sealed class VectorWorkRunner : IDisposable
     /// <summary>The lane of one vector env, through which its work goes to the workers (loop thread).</summary>
     public WorkLane AddLane(ClientSession client, EnvSession session) => new(this, client, session);
 
-    /// <summary>Queues one sub-env's step or reset on <paramref name="lane"/> (loop thread); a worker picks it up.</summary>
-    public void Post(WorkLane lane, SubEnvWork work)
+    /// <summary>
+    /// Queues sub-envs' steps or resets on <paramref name="lane"/> (loop thread), under one lock, and wakes as many
+    /// sleeping workers as there is work for.
+    /// </summary>
+    public void Post(WorkLane lane, IEnumerable<SubEnvWork> work)
     {
-        lane.Outstanding++;
-        Outstanding++;
+        int posted = 0;
         lock (gate)
         {
-            lane.Pending.Enqueue(work);
-            pendingCount++;
+            foreach (var item in work)
+            {
+                lane.Pending.Enqueue(item);
+                posted++;
+            }
+
+            if (posted == 0) return;
+            pendingCount += posted;
             if (!lane.InTurns)
             {
                 lane.InTurns = true;
                 turns.Enqueue(lane);
             }
 
-            Monitor.Pulse(gate);
+            for (int i = Math.Min(posted, threads.Length); i > 0; i--) Monitor.Pulse(gate);
         }
+
+        lane.Outstanding += posted;
+        Outstanding += posted;
     }
 
     /// <summary>
@@ -189,27 +200,30 @@ internal sealed class VectorWorkRunner : IDisposable
     {
         while (true)
         {
+            // Yields the CPU between polls, as the loop's own spin does (EnvServer.SpinUntil).
+            long deadline = Stopwatch.GetTimestamp() + idleSpinTicks;
+            while (pendingCount == 0 && !stopping && Stopwatch.GetTimestamp() < deadline) Thread.Yield();
             WorkLane lane;
             SubEnvWork work;
-            bool found;
-            lock (gate) found = TryTake(out lane, out work);
-            if (!found)
+            lock (gate)
             {
-                // Yields the CPU between polls, as the loop's own spin does (EnvServer.SpinUntil).
-                long deadline = Stopwatch.GetTimestamp() + idleSpinTicks;
-                while (pendingCount == 0 && !stopping && Stopwatch.GetTimestamp() < deadline) Thread.Yield();
-                lock (gate)
+                while (!TryTake(out lane, out work))
                 {
-                    while (!TryTake(out lane, out work))
-                    {
-                        if (stopping) return;
-                        Monitor.Wait(gate);
-                    }
+                    if (stopping) return;
+                    Monitor.Wait(gate);
                 }
             }
 
-            var result = work.Run(lane.Session.Vector!);
-            lock (gate) Finish(lane, result);
+            // Hands each result in and takes the next sub-env under one lock, until none is left.
+            while (true)
+            {
+                var result = work.Run(lane.Session.Vector!);
+                lock (gate)
+                {
+                    Finish(lane, result);
+                    if (!TryTake(out lane, out work)) break;
+                }
+            }
         }
     }
 

@@ -24,10 +24,10 @@ public sealed class VectorWorkRunnerTests
         using var second = Session("b", numEnvs: 4, batchSize: 2);
         var (blockerLane, firstLane, secondLane) = (Lane(runner, blocker), Lane(runner, first), Lane(runner, second));
         // The one worker waits at the gate in x's step while both backlogs are posted.
-        runner.Post(blockerLane, new SubEnvWork(0, 0L, null, null, RequestId: 1));
+        runner.Post(blockerLane, [new SubEnvWork(0, 0L, null, null, RequestId: 1)]);
         Assert.True(SpinWait.SpinUntil(() => stepped.Contains("x0"), TimeSpan.FromSeconds(10)));
-        for (int i = 0; i < 4; i++) runner.Post(firstLane, new SubEnvWork(i, 0L, null, null, RequestId: 1));
-        for (int i = 0; i < 4; i++) runner.Post(secondLane, new SubEnvWork(i, 0L, null, null, RequestId: 1));
+        for (int i = 0; i < 4; i++) runner.Post(firstLane, [new SubEnvWork(i, 0L, null, null, RequestId: 1)]);
+        for (int i = 0; i < 4; i++) runner.Post(secondLane, [new SubEnvWork(i, 0L, null, null, RequestId: 1)]);
         // The loop asks to hear of b's fourth result only: that is the last of all, so one signal, and everything is finished by then.
         runner.WakeWhenFinished(secondLane, 4);
         gate.Set();
@@ -47,10 +47,10 @@ public sealed class VectorWorkRunnerTests
         using var runner = new VectorWorkRunner(1, TimeSpan.Zero, () => signalled.Release());
         using var session = Session("a", numEnvs: 3, batchSize: 3);
         var lane = Lane(runner, session);
-        runner.Post(lane, new SubEnvWork(0, 0L, null, null, RequestId: 1));
+        runner.Post(lane, [new SubEnvWork(0, 0L, null, null, RequestId: 1)]);
         Assert.True(SpinWait.SpinUntil(() => stepped.Contains("a0"), TimeSpan.FromSeconds(10)));
-        runner.Post(lane, new SubEnvWork(1, 0L, null, null, RequestId: 1));
-        runner.Post(lane, new SubEnvWork(2, 0L, null, null, RequestId: 1));
+        runner.Post(lane, [new SubEnvWork(1, 0L, null, null, RequestId: 1)]);
+        runner.Post(lane, [new SubEnvWork(2, 0L, null, null, RequestId: 1)]);
         var opened = Task.Run(async () =>
         {
             await Task.Delay(100);
