@@ -155,6 +155,36 @@ internal static class MuJoCoBenchmarks
         }, itemsPerCall: batchSize));
     }
 
+    /// <summary>
+    /// A vector env of <paramref name="numEnvs"/> placed over a cluster's nodes by the node at <paramref name="serverAddress"/>
+    /// (<paramref name="placement"/>; <see cref="NodePlacement.Local"/> keeps them all there), stepped through the C#
+    /// client: synchronously, or with <paramref name="batchSize"/> below <paramref name="numEnvs"/> by receiving the first
+    /// batch to finish anywhere and sending its next actions. scripts/bench-cluster --pinned compares the placements.
+    /// </summary>
+    public static void Placed(string serverAddress, double seconds, int numEnvs, NodePlacement placement, int batchSize)
+    {
+        // Local is the plain vector env of one server, as a client that does not ask for a placement gets.
+        var options = new VectorEnvOptions { Placement = placement == NodePlacement.Local ? null : placement, BatchSize = batchSize };
+        using var envs = RemoteVectorEnv.Make(EnvId, numEnvs, options, serverAddress);
+        string name = $"c# halfcheetah {placement.ToString().ToLowerInvariant()} vector {numEnvs}" + (batchSize < numEnvs ? $"/{batchSize}" : "");
+        long calls = 0;
+        if (batchSize >= numEnvs)
+        {
+            var batches = VectorActions(Actions(), numEnvs);
+            envs.Reset(seed: 0);
+            Measure.Print(Measure.Latency(name, seconds, () => envs.Step(batches[calls++ % ActionRows]), itemsPerCall: numEnvs));
+            return;
+        }
+
+        var asyncBatches = VectorActions(Actions(), batchSize);
+        envs.AsyncReset(seed: 0);
+        Measure.Print(Measure.Latency(name, seconds, () =>
+        {
+            var received = envs.Receive();
+            envs.Send(asyncBatches[calls++ % ActionRows], received.EnvIds);
+        }, itemsPerCall: batchSize));
+    }
+
     /// <summary>One batch of actions per row: sub-env i of row r takes action r + i.</summary>
     private static NDArray[] VectorActions(NDArray[] actions, int numEnvs) =>
     [

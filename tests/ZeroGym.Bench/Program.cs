@@ -1,4 +1,5 @@
 using System.CommandLine;
+using ZeroGym;
 using ZeroGym.Bench;
 
 // Benchmarks behind scripts/bench; each prints JSON lines that tests/bench/report.py turns into a table.
@@ -55,6 +56,18 @@ mujocoRemote.SetAction(parsed =>
     }
 });
 
+var placement = new Option<NodePlacement>("--placement") { Description = "Where the cluster places the sub-envs", DefaultValueFactory = _ => NodePlacement.Spread };
+var placedBatch = new Option<int>("--batch-size") { Description = "Receive this many at a time (0: step every sub-env synchronously)", DefaultValueFactory = _ => 0 };
+var mujocoPlaced = new Command("mujoco-placed", "HalfCheetah-v5 through the C# client, a vector env placed over a cluster's nodes")
+{
+    server, seconds, numEnvs, placement, placedBatch,
+};
+mujocoPlaced.SetAction(parsed =>
+{
+    int envs = parsed.GetValue(numEnvs), batch = parsed.GetValue(placedBatch);
+    MuJoCoBenchmarks.Placed(parsed.GetValue(server)!, parsed.GetValue(seconds), envs, parsed.GetValue(placement), batch is > 0 ? batch : envs);
+});
+
 var dqnUpdate = new Command("dqn-update", "Time of one DQN gradient step with the default options") { seconds };
 dqnUpdate.SetAction(parsed => Benchmarks.DqnUpdate(parsed.GetValue(seconds)));
 var a2cUpdate = new Command("a2c-update", "Time of one A2C group's action draw and one A2C update with the default options") { seconds };
@@ -85,4 +98,4 @@ codec.SetAction(parsed => CodecBenchmarks.Run(parsed.GetValue(seconds), parsed.G
 var sizes = new Command("step-sizes", "Prints the byte sizes of a CartPole step request and reply");
 sizes.SetAction(_ => { var (request, reply) = Benchmarks.StepMessageSizes(); Console.WriteLine($"{request} {reply}"); });
 
-return new RootCommand("ZeroGym benchmarks") { echoServer, remote, local, classicControl, codec, sizes, dqnUpdate, a2cUpdate, marioUpdate, td3Update, sacUpdate, ddpgUpdate, ppoUpdate, mujocoInProcess, mujocoRemote, nes, nesRemote }.Parse(args).Invoke();
+return new RootCommand("ZeroGym benchmarks") { echoServer, remote, local, classicControl, codec, sizes, dqnUpdate, a2cUpdate, marioUpdate, td3Update, sacUpdate, ddpgUpdate, ppoUpdate, mujocoInProcess, mujocoRemote, mujocoPlaced, nes, nesRemote }.Parse(args).Invoke();

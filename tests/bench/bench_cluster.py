@@ -15,6 +15,7 @@ Run by scripts/bench-cluster, which starts nothing itself: this script starts a 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import socket
@@ -32,6 +33,7 @@ sys.path.insert(0, str(REPO / "clients" / "python"))
 import zerogym  # noqa: E402
 
 SERVER_DLL = REPO / "artifacts" / "bin" / "ZeroGym.EnvServer" / "release" / "ZeroGym.EnvServer.dll"
+BENCH_DLL = REPO / "artifacts" / "bin" / "ZeroGym.Bench" / "release" / "ZeroGym.Bench.dll"
 
 
 def free_port() -> int:
@@ -136,30 +138,44 @@ def steps_per_second(envs, seconds: float) -> float:
     return steps / (time.perf_counter() - start)
 
 
+def csharp_steps_per_second(address: str, num_envs: int, placement: str, seconds: float) -> float:
+    """The same vector env through the C# client (ZeroGym.Bench mujoco-placed, HalfCheetah-v5, synchronous steps)."""
+    result = subprocess.run(["dotnet", str(BENCH_DLL), "mujoco-placed", "--server", address, "--seconds", str(seconds),
+                             "--num-envs", str(num_envs), "--placement", placement],
+                            capture_output=True, text=True, check=True)
+    return float(json.loads(result.stdout.strip().splitlines()[-1])["items_per_s"])
+
+
 def pinned(workdir: Path, env_id: str, num_envs: int, seconds: float, rounds: int) -> None:
-    """Two nodes on a core each against one node on one core; the client runs unpinned beside them."""
+    """Two nodes on a core each against one node on one core; the client (Python, then C#) runs unpinned beside them."""
     cluster = LocalCluster(workdir)
     try:
         cluster.start("core-0", taskset="0")
         cluster.start("core-1", taskset="1")
         cluster.wait_active(2)
-        alone, spread = [], []
+        figures: dict[tuple[str, str], list[float]] = {}
         for _ in range(rounds):
-            cluster.wait_active(2)
-            with zerogym.make_vec(env_id, num_envs, address=cluster.nodes["core-0"][1]) as envs:
-                envs.reset(seed=0)
-                alone.append(steps_per_second(envs, seconds))
-            cluster.wait_active(2)  # the node reports no longer count the envs just closed, so spread splits evenly
-            with zerogym.make_vec(env_id, num_envs, address=cluster.nodes["core-0"][1], placement="spread") as envs:
-                assert len(set(envs.nodes)) == 2, envs.nodes
-                envs.reset(seed=0)
-                spread.append(steps_per_second(envs, seconds))
-        one, two = statistics.median(alone), statistics.median(spread)
-        print(f"| {env_id} {num_envs} envs on one node pinned to one core | {one:,.0f} steps/s | "
-              f"rounds {', '.join(f'{v:,.0f}' for v in alone)} |")
-        print(f"| {env_id} {num_envs} envs spread over two nodes pinned to a core each | {two:,.0f} steps/s | "
-              f"rounds {', '.join(f'{v:,.0f}' for v in spread)} |")
-        print(f"| ratio: two pinned nodes over one (target >= 1.8) | {two / one:.2f}x | |")
+            for placement in ("local", "spread"):
+                # wait_active: the node reports no longer count the envs just closed, so spread splits evenly.
+                cluster.wait_active(2)
+                with zerogym.make_vec(env_id, num_envs, address=cluster.nodes["core-0"][1], placement=placement) as envs:
+                    assert len(set(envs.nodes)) == (2 if placement == "spread" else 1), envs.nodes
+                    envs.reset(seed=0)
+                    figures.setdefault(("Python", placement), []).append(steps_per_second(envs, seconds))
+                if env_id == "HalfCheetah-v5" and BENCH_DLL.exists():
+                    cluster.wait_active(2)
+                    figures.setdefault(("C#", placement), []).append(
+                        csharp_steps_per_second(cluster.nodes["core-0"][1], num_envs, placement, seconds))
+        for client in ("Python", "C#"):
+            if (client, "local") not in figures:
+                continue
+            alone, spread = figures[(client, "local")], figures[(client, "spread")]
+            one, two = statistics.median(alone), statistics.median(spread)
+            print(f"| {env_id} {num_envs} envs on one node pinned to one core, {client} client | {one:,.0f} steps/s | "
+                  f"rounds {', '.join(f'{v:,.0f}' for v in alone)} |")
+            print(f"| {env_id} {num_envs} envs spread over two nodes pinned to a core each, {client} client | "
+                  f"{two:,.0f} steps/s | rounds {', '.join(f'{v:,.0f}' for v in spread)} |")
+            print(f"| ratio: two pinned nodes over one, {client} client (target >= 1.8) | {two / one:.2f}x | |")
         latency(cluster, env_id, num_envs // 2, 400, rounds)
     finally:
         cluster.stop()
