@@ -130,12 +130,7 @@ internal static class MuJoCoBenchmarks
         }
 
         using var envs = RemoteVectorEnv.Make(EnvId, numEnvs, serverAddress);
-        envs.Reset(seed: 0);
-        var batches = VectorActions(actions, numEnvs);
-        long calls = 0;
-        // The vector env resets finished sub-envs itself (Gymnasium's autoreset), so the loop only steps.
-        Measure.Print(Measure.Latency($"c# halfcheetah vector {numEnvs} envs", seconds,
-            () => envs.Step(batches[calls++ % ActionRows]), itemsPerCall: numEnvs));
+        MeasureSteps(envs, $"c# halfcheetah vector {numEnvs} envs", seconds);
     }
 
     /// <summary>
@@ -144,15 +139,8 @@ internal static class MuJoCoBenchmarks
     /// </summary>
     public static void RemoteAsync(string serverAddress, double seconds, int numEnvs, int batchSize)
     {
-        var batches = VectorActions(Actions(), batchSize);
         using var envs = RemoteVectorEnv.Make(EnvId, numEnvs, serverAddress, batchSize: batchSize);
-        envs.AsyncReset(seed: 0);
-        long calls = 0;
-        Measure.Print(Measure.Latency($"c# halfcheetah async vector {numEnvs}/{batchSize}", seconds, () =>
-        {
-            var received = envs.Receive();
-            envs.Send(batches[calls++ % ActionRows], received.EnvIds);
-        }, itemsPerCall: batchSize));
+        MeasureFirstReady(envs, $"c# halfcheetah async vector {numEnvs}/{batchSize}", seconds);
     }
 
     /// <summary>
@@ -166,23 +154,31 @@ internal static class MuJoCoBenchmarks
         // Local is the plain vector env of one server, as a client that does not ask for a placement gets.
         var options = new VectorEnvOptions { Placement = placement == NodePlacement.Local ? null : placement, BatchSize = batchSize };
         using var envs = RemoteVectorEnv.Make(EnvId, numEnvs, options, serverAddress);
-        string name = $"c# halfcheetah {placement.ToString().ToLowerInvariant()} vector {numEnvs}" + (batchSize < numEnvs ? $"/{batchSize}" : "");
-        long calls = 0;
-        if (batchSize >= numEnvs)
-        {
-            var batches = VectorActions(Actions(), numEnvs);
-            envs.Reset(seed: 0);
-            Measure.Print(Measure.Latency(name, seconds, () => envs.Step(batches[calls++ % ActionRows]), itemsPerCall: numEnvs));
-            return;
-        }
+        string name = $"c# halfcheetah {placement.ToString().ToLowerInvariant()} vector {numEnvs}";
+        if (batchSize >= numEnvs) MeasureSteps(envs, name, seconds);
+        else MeasureFirstReady(envs, $"{name}/{batchSize}", seconds);
+    }
 
-        var asyncBatches = VectorActions(Actions(), batchSize);
+    /// <summary>Synchronous steps of every sub-env; the vector env resets finished ones itself (Gymnasium's autoreset).</summary>
+    private static void MeasureSteps(RemoteVectorEnv envs, string name, double seconds)
+    {
+        var batches = VectorActions(Actions(), envs.NumEnvs);
+        envs.Reset(seed: 0);
+        long calls = 0;
+        Measure.Print(Measure.Latency(name, seconds, () => envs.Step(batches[calls++ % ActionRows]), itemsPerCall: envs.NumEnvs));
+    }
+
+    /// <summary>Receive the first batch to finish, send its next actions, while the others step.</summary>
+    private static void MeasureFirstReady(RemoteVectorEnv envs, string name, double seconds)
+    {
+        var batches = VectorActions(Actions(), envs.BatchSize);
         envs.AsyncReset(seed: 0);
+        long calls = 0;
         Measure.Print(Measure.Latency(name, seconds, () =>
         {
             var received = envs.Receive();
-            envs.Send(asyncBatches[calls++ % ActionRows], received.EnvIds);
-        }, itemsPerCall: batchSize));
+            envs.Send(batches[calls++ % ActionRows], received.EnvIds);
+        }, itemsPerCall: envs.BatchSize));
     }
 
     /// <summary>One batch of actions per row: sub-env i of row r takes action r + i.</summary>
