@@ -1,5 +1,8 @@
 """Prints "N passed, M failed" over a TRX (dotnet test) and a JUnit XML (pytest) report.
 
+Before it, each failed C# test with its message and the top of its stack: dotnet test's quiet console names a failed
+test but not why, and a CI log is often all there is of a failure that does not repeat.
+
 A missing or unreadable report counts as one failure: a suite that did not run must not look green.
 """
 import sys
@@ -10,6 +13,17 @@ def count_trx(path):
     counters = ElementTree.parse(path).getroot().find(".//{*}ResultSummary/{*}Counters")
     failed = sum(int(counters.get(key, 0)) for key in ("failed", "error", "timeout", "aborted"))
     return int(counters.get("passed", 0)), failed
+
+
+def print_trx_failures(path, stack_lines=8):
+    for result in ElementTree.parse(path).getroot().iter("{*}UnitTestResult"):
+        if result.get("outcome") not in ("Failed", "Error", "Timeout", "Aborted"):
+            continue
+        message = result.findtext(".//{*}ErrorInfo/{*}Message") or "(no message)"
+        stack = (result.findtext(".//{*}ErrorInfo/{*}StackTrace") or "").strip().splitlines()[:stack_lines]
+        print(f"FAILED {result.get('testName')} ({result.get('duration')})")
+        for line in message.strip().splitlines() + stack:
+            print(f"    {line}")
 
 
 def count_junit(path):
@@ -27,7 +41,11 @@ def main(paths):
     passed = failed = 0
     for path in paths:
         try:
-            counts = count_trx(path) if path.endswith(".trx") else count_junit(path)
+            if path.endswith(".trx"):
+                print_trx_failures(path)
+                counts = count_trx(path)
+            else:
+                counts = count_junit(path)
         except (OSError, ElementTree.ParseError, AttributeError) as error:
             print(f"cannot read test report {path}: {error}", file=sys.stderr)
             counts = (0, 1)
