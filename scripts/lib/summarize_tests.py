@@ -16,7 +16,7 @@ def count_trx(path):
 
 
 def print_trx_failures(path, stack_lines=8):
-    for result in ElementTree.parse(path).getroot().iter("{*}UnitTestResult"):
+    for result in ElementTree.parse(path).getroot().findall(".//{*}UnitTestResult"):
         if result.get("outcome") not in ("Failed", "Error", "Timeout", "Aborted"):
             continue
         message = result.findtext(".//{*}ErrorInfo/{*}Message") or "(no message)"
