@@ -52,6 +52,9 @@ internal sealed class Clients(ServerOptions options, ServerLog log, TimeProvider
         }
     }
 
+    /// <summary>The envs whose calls run off the loop thread now (<see cref="ClientSession.CallInFlight"/>).</summary>
+    public IEnumerable<EnvSession> SessionsWithCallsInFlight => clients.Values.Select(client => client.CallInFlight?.Session).OfType<EnvSession>();
+
     /// <summary>Whether the client is still known (it is forgotten after its idle timeout).</summary>
     public bool IsKnown(ClientSession client) => clients.TryGetValue(client.Id, out var known) && known == client;
 
@@ -84,6 +87,12 @@ internal sealed class Clients(ServerOptions options, ServerLog log, TimeProvider
         client.Envs.Add(session.Handle, session);
         return session;
     }
+
+    /// <summary>Takes the next handle for an env made elsewhere (off the loop thread), used up even if making it fails.</summary>
+    public long ReserveHandle() => nextHandle++;
+
+    /// <summary>Gives the client an env made under a handle <see cref="ReserveHandle"/> gave.</summary>
+    public void Adopt(ClientSession client, EnvSession session) => client.Envs.Add(session.Handle, session);
 
     /// <summary>Removes the env from its client and closes it.</summary>
     public void Close(ClientSession client, EnvSession session, string reason)
@@ -159,7 +168,8 @@ internal sealed class Clients(ServerOptions options, ServerLog log, TimeProvider
     public void CloseIdle()
     {
         var now = time.GetUtcNow();
-        foreach (var client in clients.Values.Where(c => now - c.LastSeen > options.IdleTimeout).ToList())
+        // A client whose call runs off the loop thread waits for the server, not the other way round.
+        foreach (var client in clients.Values.Where(c => c.CallInFlight is null && now - c.LastSeen > options.IdleTimeout).ToList())
         {
             foreach (var session in client.Envs.Values) Dispose(client, session, "idle");
             client.Envs.Clear();

@@ -15,7 +15,9 @@ namespace ZeroGym.EnvServer;
 /// asynchronous vector envs queue (SPEC.md §3.4) runs on the same thread whenever no request is waiting when it is
 /// cheap; expensive sub-envs step on the <see cref="VectorWorkRunner"/>'s worker threads while the loop goes on
 /// serving, and wake the loop through an inproc PAIR socket it polls beside the ROUTER when a waiting <c>recv</c>'s
-/// batch is complete. The replies that work completes go out right after. Same-host clients may instead talk over a
+/// batch is complete. Calls into envs that live in worker processes (Python, NES) run on the thread pool
+/// (<see cref="OffLoopCalls"/>) and wake the loop the same way, so one slow or hanging env holds up only its own
+/// client. The replies that work completes go out right after. Same-host clients may instead talk over a
 /// Unix stream socket (<see cref="LocalStreams"/>, SPEC.md §1.1) that this loop polls and serves beside the ROUTER.
 /// </remarks>
 public sealed class EnvServer : IDisposable
@@ -41,9 +43,10 @@ public sealed class EnvServer : IDisposable
     // Whether the ROUTER or the wake socket may hold messages their descriptors will not signal (edge-triggered).
     private bool routerMayHaveRequests = true;
     private bool wakeMayHaveSignals = true;
-    // The worker threads' signal to the loop: one empty message on an inproc PAIR, sent under the runner's lock.
+    // The worker threads' and off-loop calls' signal to the loop: one empty message on an inproc PAIR, sent under wakeGate.
     private readonly ZmqSocket wakeReceiver;
     private readonly ZmqSocket wakeSender;
+    private readonly Lock wakeGate = new();
     private readonly VectorWorkRunner workers;
     private readonly List<string> boundEndpoints = [];
     private readonly Dictionary<string, (long LastLogged, int NotLogged)> droppedReplies = new(StringComparer.Ordinal);
@@ -67,8 +70,8 @@ public sealed class EnvServer : IDisposable
         wakeSender.Linger = 0;
         wakeSender.Connect(wakeEndpoint);
         // One worker per core: the loop thread itself mostly waits. Two at least, so one slow sub-env never holds up the rest.
-        workers = new VectorWorkRunner(Math.Max(2, Environment.ProcessorCount), options.SpinAfterReply, () => wakeSender.TrySend([]));
-        Handler = new RequestHandler(registry, options, log, time, workers);
+        workers = new VectorWorkRunner(Math.Max(2, Environment.ProcessorCount), options.SpinAfterReply, WakeLoop);
+        Handler = new RequestHandler(registry, options, log, time, workers, new OffLoopCalls(OffLoopCalls.DefaultGrace, WakeLoop));
         socket = context.CreateSocket(ZmqSocketType.Router);
         socket.Linger = 0;
         socket.RouterMandatory = true;
@@ -241,7 +244,7 @@ public sealed class EnvServer : IDisposable
         return ZmqPoller.Poll([], [], descriptors.AsSpan(0, describedCount), wait);
     }
 
-    /// <summary>Takes every signal the worker threads sent so far, then the results behind all of them.</summary>
+    /// <summary>Takes every signal the worker threads and off-loop calls sent so far, then the results behind all of them.</summary>
     private void CollectWakeSignals(ZmqMessage wake)
     {
         while (wakeReceiver.TryReceive(wake, TimeSpan.Zero))
@@ -249,7 +252,14 @@ public sealed class EnvServer : IDisposable
             // One collection takes the results behind every signal.
         }
 
+        Handler.FinishOffLoopCalls();
         Handler.CollectFinishedWork();
+    }
+
+    /// <summary>Wakes the loop thread from another thread: a ZeroMQ socket is used by one thread at a time.</summary>
+    private void WakeLoop()
+    {
+        lock (wakeGate) wakeSender.TrySend([]);
     }
 
     /// <summary>A reply the handler held back (behind a recv's batch), to whichever transport its client uses.</summary>

@@ -24,6 +24,11 @@ namespace ZeroGym.EnvServer;
 /// run on the loop thread in <see cref="RunQueuedWork"/>. Expensive ones (<see cref="SyncVectorEnv.SteppingInParallel"/>),
 /// given a <see cref="VectorWorkRunner"/>, are handed to its worker threads as soon as they are sent, and
 /// <see cref="CollectFinishedWork"/> takes their results back when the runner signals.
+/// <para>Calls into envs that live in worker processes (<see cref="EnvSession.CallsMayBlock"/>: Python and NES envs)
+/// run on the thread pool when the handler is given <see cref="OffLoopCalls"/>; one that outlasts a short grace is left
+/// to run: its reply is held, the client's later requests wait (<see cref="ClientSession.Deferred"/>) and the other
+/// clients are served meanwhile;
+/// <see cref="FinishOffLoopCalls"/> writes the reply and goes on with the client's waiting requests, in order.</para>
 /// </remarks>
 public sealed class RequestHandler : IDisposable
 {
@@ -39,7 +44,10 @@ public sealed class RequestHandler : IDisposable
     private readonly TimeProvider time;
     private readonly Clients clients;
     private readonly VectorWorkRunner? workers;
+    private readonly OffLoopCalls? offLoop;
     private readonly HashSet<WorkLane> lanesFinished = [];
+    // Makes are not waited for once one outlasted the grace: a worker process's start mostly does.
+    private readonly OffLoopCalls.Pace makePace = new();
     private readonly ArrayBufferWriter<byte> replyBuffer = new(4096);
     private readonly RequestHeader header = new();
     private long? requestHandle;
@@ -48,6 +56,8 @@ public sealed class RequestHandler : IDisposable
     private readonly Queue<(ClientSession Client, EnvSession Session)> busy = new();
     private readonly HashSet<ClientSession> holding = [];
     private bool replyHeld;
+    // While a deferred request is handled: the place in its client's held replies that its reply takes.
+    private HeldReply? replySlot;
 
     // The replies of the hot path, filled anew for each step: the loop is single-threaded and each is written at once.
     private readonly StepReply stepReply = new();
@@ -63,13 +73,15 @@ public sealed class RequestHandler : IDisposable
     }
 
     /// <param name="workers">Where expensive sub-envs step, off the loop thread; null steps every sub-env in <see cref="RunQueuedWork"/>.</param>
-    internal RequestHandler(EnvRegistry registry, ServerOptions options, ServerLog log, TimeProvider? time, VectorWorkRunner? workers)
+    /// <param name="offLoop">Where the calls of envs in worker processes run; null calls them on the loop thread.</param>
+    internal RequestHandler(EnvRegistry registry, ServerOptions options, ServerLog log, TimeProvider? time, VectorWorkRunner? workers, OffLoopCalls? offLoop = null)
     {
         this.registry = registry;
         this.options = options;
         this.log = log;
         this.time = time ?? TimeProvider.System;
         this.workers = workers;
+        this.offLoop = offLoop;
         clients = new Clients(options, log, this.time);
     }
 
@@ -113,8 +125,11 @@ public sealed class RequestHandler : IDisposable
         }
     }
 
-    /// <summary>Whether sub-envs step on the worker threads, or wait there, with results not yet collected (then they may signal).</summary>
-    public bool HasWorkOnWorkers => workers?.Outstanding > 0;
+    /// <summary>
+    /// Whether sub-envs step on the worker threads, or wait there, with results not yet collected, or env calls run off
+    /// the loop thread (then they may signal).
+    /// </summary>
+    public bool HasWorkOnWorkers => workers?.Outstanding > 0 || offLoop?.Outstanding > 0;
 
     /// <summary>
     /// Handles one request from <paramref name="clientId"/> and returns the reply payload, valid until the next
@@ -125,6 +140,19 @@ public sealed class RequestHandler : IDisposable
     {
         var client = clients.Touch(clientId);
         client.MayMoveToLocalStream = false;
+        if (client.CallInFlight is not null)
+        {
+            Defer(client, payload);
+            return ReadOnlyMemory<byte>.Empty;
+        }
+
+        Execute(client, payload);
+        return Reply(client);
+    }
+
+    /// <summary>Reads and executes one request; its reply is in the reply buffer unless it was held.</summary>
+    private void Execute(ClientSession client, ReadOnlyMemory<byte> payload)
+    {
         header.Id = null;
         header.Op = null;
         requestHandle = null;
@@ -140,17 +168,146 @@ public sealed class RequestHandler : IDisposable
             ReadHeader(payload);
             Dispatch(client, payload);
         }
-        catch (RequestError error)
+        catch (Exception error)
         {
-            WriteError(client, error.Code, error.Message);
+            WriteFailure(client, error);
         }
-        catch (Exception bug)
+    }
+
+    /// <summary>The error reply for what a request's execution threw: the request's own error, or a bug of the server.</summary>
+    private void WriteFailure(ClientSession client, Exception error)
+    {
+        if (error is RequestError requestError)
         {
-            log.Error("internal_error", ("client", client.Id), ("op", header.Op), ("request", header.Id), ("exception", bug.ToString()));
-            WriteError(client, ErrorCodes.Internal, $"the server failed unexpectedly ({bug.GetType().Name}: {bug.Message}); please report it with the server's log");
+            WriteError(client, requestError.Code, requestError.Message);
+            return;
         }
 
-        return Reply(client);
+        log.Error("internal_error", ("client", client.Id), ("op", header.Op), ("request", header.Id), ("exception", error.ToString()));
+        WriteError(client, ErrorCodes.Internal, $"the server failed unexpectedly ({error.GetType().Name}: {error.Message}); please report it with the server's log");
+    }
+
+    /// <summary>
+    /// Keeps a request that came while its client's call runs off the loop thread, with its reply's place in the
+    /// client's held replies; beyond <see cref="ServerOptions.MaxOutstandingRequests"/> waiting, it is answered
+    /// <c>limit_exceeded</c> in its place instead.
+    /// </summary>
+    private void Defer(ClientSession client, ReadOnlyMemory<byte> payload)
+    {
+        var slot = new HeldReply(0);
+        client.HeldReplies.Enqueue(slot);
+        holding.Add(client);
+        if (client.Deferred.Count < options.MaxOutstandingRequests)
+        {
+            client.Deferred.Enqueue((slot, payload.ToArray()));
+            return;
+        }
+
+        header.Id = null;
+        header.Op = null;
+        requestHandle = null;
+        ReadIdOnly(payload);
+        WriteError(client, ErrorCodes.LimitExceeded,
+            $"{client.Deferred.Count} requests already wait behind the client's {client.CallInFlight!.What}; this server keeps at most {options.MaxOutstandingRequests}");
+        slot.RequestId = header.Id ?? 0;
+        slot.Payload = replyBuffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>
+    /// Takes the outcomes of the env calls that finished off the loop thread: writes each call's reply in its place,
+    /// then handles its client's deferred requests until one more goes off the loop (the replies come out of
+    /// <see cref="FlushHeldReplies"/>). Loop thread, between requests.
+    /// </summary>
+    public void FinishOffLoopCalls() => offLoop?.RunFinished();
+
+    /// <summary>
+    /// Calls <paramref name="call"/> into <paramref name="session"/>'s env(s) as <see cref="Clients.Run"/> does, and
+    /// has <paramref name="answer"/> write the reply from its result. For envs in worker processes (given
+    /// <see cref="OffLoopCalls"/>) the call runs on the thread pool: answered at once when it finishes within the grace,
+    /// else left to run with its reply held (and the client's later requests deferred) until it finishes.
+    /// </summary>
+    private void CallEnv<T>(ClientSession client, EnvSession session, string op, ulong requestId, Func<T> call, Action<T> answer, bool argumentErrors = false)
+    {
+        if (offLoop is null || !session.CallsMayBlock)
+        {
+            answer(clients.Run(client, session, op, requestId, call, argumentErrors));
+            return;
+        }
+
+        RunOffLoop(client, session, session.CallPace, $"'{op}' of env {session.Handle} ({session.Spec.Id})", call,
+            outcome => answer(clients.Run(client, session, op, requestId, outcome, argumentErrors)));
+    }
+
+    /// <summary>
+    /// Runs <paramref name="call"/> through <see cref="OffLoopCalls"/> for the request being handled, and has
+    /// <paramref name="answer"/> write the reply from its outcome: at once, or when it finishes, into the reply's place
+    /// held meanwhile (the client's later requests deferred behind it).
+    /// </summary>
+    /// <param name="session">The env called, which a shutdown may end under the call; null for a make.</param>
+    /// <param name="what">What the call is, for the client whose requests pile up behind it.</param>
+    private void RunOffLoop<T>(ClientSession client, EnvSession? session, OffLoopCalls.Pace pace, string what, Func<T> call, Action<Func<T>> answer)
+    {
+        ulong requestId = header.Id ?? 0;
+        string? op = header.Op;
+        long? handle = requestHandle;
+        HeldReply? slot = null;
+        var outcome = offLoop!.Run(call, pace, outcome =>
+        {
+            client.CallInFlight = null;
+            header.Id = requestId;
+            header.Op = op;
+            requestHandle = handle;
+            replyHeld = false;
+            try
+            {
+                answer(outcome);
+            }
+            catch (Exception error)
+            {
+                WriteFailure(client, error);
+            }
+
+            slot!.Payload = replyBuffer.WrittenSpan.ToArray();
+            holding.Add(client);
+            HandleDeferred(client);
+        });
+        if (outcome is not null)
+        {
+            answer(outcome);
+            return;
+        }
+
+        // Left to run: the reply waits for it, and so do the client's later requests.
+        slot = HoldReply(client, requestId);
+        client.CallInFlight = new CallInFlight(what, session);
+    }
+
+    /// <summary>Handles the client's requests that waited for its call, in order, until one more call goes off the loop.</summary>
+    private void HandleDeferred(ClientSession client)
+    {
+        while (client.CallInFlight is null && client.Deferred.TryDequeue(out var deferred))
+        {
+            replySlot = deferred.Slot;
+            Execute(client, deferred.Payload);
+            Reply(client);
+            replySlot = null;
+        }
+    }
+
+    /// <summary>A place for the reply in the client's held replies: the deferred request's own, or a new one at the end.</summary>
+    private HeldReply HoldReply(ClientSession client, ulong requestId)
+    {
+        replyHeld = true;
+        holding.Add(client);
+        if (replySlot is { } slot)
+        {
+            slot.RequestId = requestId;
+            return slot;
+        }
+
+        var held = new HeldReply(requestId);
+        client.HeldReplies.Enqueue(held);
+        return held;
     }
 
     /// <summary>Answers a request that could not be read at all (no id) with an error, for the transport's own checks.</summary>
@@ -226,8 +383,20 @@ public sealed class RequestHandler : IDisposable
     /// <summary>Closes the envs of clients silent for longer than the idle timeout.</summary>
     public void CloseIdleClients() => clients.CloseIdle();
 
-    /// <summary>Closes every env (server shutdown).</summary>
-    public void Dispose() => clients.Dispose();
+    /// <summary>
+    /// Closes every env (server shutdown). Calls still running off the loop thread are ended first: their worker
+    /// processes are killed, so the calls fail at once, and the envs are not disposed under them.
+    /// </summary>
+    public void Dispose()
+    {
+        if (offLoop is { Outstanding: > 0 })
+        {
+            foreach (var session in clients.SessionsWithCallsInFlight) session.KillWorkers();
+            if (!offLoop.WaitUntilNoneRuns(TimeSpan.FromSeconds(10))) log.Warn("shutdown", ("message", "env calls off the loop thread still run after their workers were ended"));
+        }
+
+        clients.Dispose();
+    }
 
     private void Dispatch(ClientSession client, ReadOnlyMemory<byte> payload)
     {
@@ -367,12 +536,28 @@ public sealed class RequestHandler : IDisposable
         }
 
         clients.EnsureRoomForAnother(client);
-        var session = clients.Run(client, null, Ops.Make, request.Id, () => clients.Add(client, handle =>
-        {
-            var kwargs = EnvKwargs.Parse(spec, request.Kwargs);
-            return EnvSession.Create(handle, spec, kwargs, request.RenderMode, (int?)request.NumEnvs, (int?)request.BatchSize, autoresetMode, options);
-        }), argumentErrors: true);
+        EnvSession Create(long handle) => EnvSession.Create(
+            handle, spec, EnvKwargs.Parse(spec, request.Kwargs), request.RenderMode, (int?)request.NumEnvs, (int?)request.BatchSize, autoresetMode, options);
 
+        if (offLoop is not null && EnvSession.MakeMayBlock(spec, options))
+        {
+            // Starting a worker process (an emulator skipping its start screen) takes up to seconds: not the loop's.
+            long handle = clients.ReserveHandle();
+            RunOffLoop(client, null, makePace, $"make {spec.Id}", () => Create(handle), outcome =>
+            {
+                var made = clients.Run(client, null, Ops.Make, request.Id, outcome, argumentErrors: true);
+                clients.Adopt(client, made);
+                AnswerMake(client, request, spec, made);
+            });
+            return;
+        }
+
+        var session = clients.Run(client, null, Ops.Make, request.Id, () => clients.Add(client, Create), argumentErrors: true);
+        AnswerMake(client, request, spec, session);
+    }
+
+    private void AnswerMake(ClientSession client, MakeRequest request, EnvSpec spec, EnvSession session)
+    {
         log.Info("env_made", ("client", client.Id), ("handle", session.Handle), ("env", spec.Id), ("num_envs", request.NumEnvs), ("render_mode", request.RenderMode),
             ("worker_pids", session.WorkerProcessIds.Count == 0 ? null : string.Join(",", session.WorkerProcessIds)),
             ("worker_transport", session.WorkerTransports.Count == 0 ? null : string.Join(",", session.WorkerTransports)));
@@ -410,7 +595,7 @@ public sealed class RequestHandler : IDisposable
             PrepareVectorReset(client, session, request.Id, mask);
         }
 
-        var (observation, info) = clients.Run(client, session, Ops.Reset, request.Id, () =>
+        CallEnv(client, session, Ops.Reset, request.Id, () =>
         {
             if (session.Single is { } env)
             {
@@ -420,9 +605,11 @@ public sealed class RequestHandler : IDisposable
 
             var vectorResult = session.Vector!.Reset(session.ReadVectorSeeds(request.Seed), options, mask);
             return (vectorResult.Observations, vectorResult.Info);
+        }, reset =>
+        {
+            session.State = EpisodeState.Running;
+            Write(ResetReply.Shape, new ResetReply { Id = request.Id, Obs = reset.Item1, Info = reset.Item2 });
         }, argumentErrors: true);
-        session.State = EpisodeState.Running;
-        Write(ResetReply.Shape, new ResetReply { Id = request.Id, Obs = observation, Info = info });
     }
 
     private void Step(ClientSession client, StepRequest request)
@@ -432,27 +619,31 @@ public sealed class RequestHandler : IDisposable
         if (session.Single is { } env)
         {
             var action = session.ReadAction(request.Action);
-            var result = clients.Run(client, session, Ops.Step, request.Id, () => env.Step(action));
-            subEnvSteps++;
-            if (result.Terminated || result.Truncated) session.State = EpisodeState.Ended;
-            stepReply.Id = request.Id;
-            (stepReply.Obs, stepReply.Reward, stepReply.Terminated, stepReply.Truncated, stepReply.Info) =
-                (result.Observation, result.Reward, result.Terminated, result.Truncated, result.Info);
-            Write(StepReply.Shape, stepReply);
+            CallEnv(client, session, Ops.Step, request.Id, () => env.Step(action), result =>
+            {
+                subEnvSteps++;
+                if (result.Terminated || result.Truncated) session.State = EpisodeState.Ended;
+                stepReply.Id = request.Id;
+                (stepReply.Obs, stepReply.Reward, stepReply.Terminated, stepReply.Truncated, stepReply.Info) =
+                    (result.Observation, result.Reward, result.Terminated, result.Truncated, result.Info);
+                Write(StepReply.Shape, stepReply);
+            });
         }
         else
         {
             session.EnsureNothingInFlight();
             var actions = session.ReadVectorActions(request.Action);
-            var result = clients.Run(client, session, Ops.Step, request.Id, () => session.Vector!.Step(actions));
-            subEnvSteps += session.Vector!.NumEnvs;
-            vectorStepReply.Id = request.Id;
-            vectorStepReply.Obs = result.Observations;
-            vectorStepReply.Reward = Column(result.Rewards);
-            vectorStepReply.Terminated = Column(result.Terminated);
-            vectorStepReply.Truncated = Column(result.Truncated);
-            vectorStepReply.Info = result.Info;
-            Write(VectorStepReply.Shape, vectorStepReply);
+            CallEnv(client, session, Ops.Step, request.Id, () => session.Vector!.Step(actions), result =>
+            {
+                subEnvSteps += session.Vector!.NumEnvs;
+                vectorStepReply.Id = request.Id;
+                vectorStepReply.Obs = result.Observations;
+                vectorStepReply.Reward = Column(result.Rewards);
+                vectorStepReply.Terminated = Column(result.Terminated);
+                vectorStepReply.Truncated = Column(result.Truncated);
+                vectorStepReply.Info = result.Info;
+                Write(VectorStepReply.Shape, vectorStepReply);
+            });
         }
     }
 
@@ -463,13 +654,12 @@ public sealed class RequestHandler : IDisposable
         RunAllQueuedWork(client, session);
         if (session.Single is { } env)
         {
-            var frame = clients.Run(client, session, Ops.Render, request.Id, env.Render);
-            Write(RenderReply.Shape, new RenderReply { Id = request.Id, Frame = frame });
+            CallEnv(client, session, Ops.Render, request.Id, env.Render, frame => Write(RenderReply.Shape, new RenderReply { Id = request.Id, Frame = frame }));
         }
         else
         {
-            var frames = clients.Run(client, session, Ops.Render, request.Id, session.Vector!.Render);
-            Write(VectorRenderReply.Shape, new VectorRenderReply { Id = request.Id, Frames = frames });
+            CallEnv(client, session, Ops.Render, request.Id, session.Vector!.Render,
+                frames => Write(VectorRenderReply.Shape, new VectorRenderReply { Id = request.Id, Frames = frames }));
         }
     }
 
@@ -536,14 +726,15 @@ public sealed class RequestHandler : IDisposable
     }
 
     /// <summary>
-    /// Hands the queued work of a vector env to the worker threads when its sub-envs are expensive (and the handler has
+    /// Hands the queued work of a vector env to the worker threads when its sub-envs are expensive or in worker processes (and the handler has
     /// workers), else gives it its turn in <see cref="RunQueuedWork"/>, once.
     /// </summary>
     private void Schedule(ClientSession client, EnvSession session)
     {
         var queue = session.Queue!;
         if (!queue.HasQueuedWork) return;
-        if (workers is not null && session.Vector!.SteppingInParallel)
+        // Sub-envs in worker processes go to the workers however quick they were so far: one may hang.
+        if (workers is not null && (session.Vector!.SteppingInParallel || session.CallsMayBlock))
         {
             var lane = queue.Lane ??= workers.AddLane(client, session);
             workers.Post(lane, queue.TakeQueuedWork());
@@ -583,11 +774,7 @@ public sealed class RequestHandler : IDisposable
         }
 
         EnsureRecvCanBeAnswered(queue, queue.Unclaimed, minBatch);
-        var held = new HeldReply(requestId);
-        queue.Wait(held, minBatch);
-        client.HeldReplies.Enqueue(held);
-        holding.Add(client);
-        replyHeld = true;
+        queue.Wait(HoldReply(client, requestId), minBatch);
         WakeForWaitingRecv(queue);
     }
 
@@ -705,6 +892,15 @@ public sealed class RequestHandler : IDisposable
     private ReadOnlyMemory<byte> Reply(ClientSession client)
     {
         if (replyHeld) return ReadOnlyMemory<byte>.Empty;
+        if (replySlot is { } slot)
+        {
+            // A deferred request: its place in the held replies was kept when it came.
+            slot.RequestId = header.Id ?? 0;
+            slot.Payload = replyBuffer.WrittenSpan.ToArray();
+            holding.Add(client);
+            return ReadOnlyMemory<byte>.Empty;
+        }
+
         if (client.HeldReplies.Count == 0) return replyBuffer.WrittenMemory;
         client.HeldReplies.Enqueue(new HeldReply(header.Id ?? 0, replyBuffer.WrittenSpan.ToArray()));
         holding.Add(client);

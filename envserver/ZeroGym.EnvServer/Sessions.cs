@@ -29,6 +29,7 @@ internal sealed class EnvSession : IDisposable
         Vector = vector;
         Queue = vector is null ? null : new VectorQueue(vector, batchSize);
         this.makeSubEnv = makeSubEnv;
+        CallsMayBlock = WorkerEnvs.Any();
     }
 
     public long Handle { get; }
@@ -55,6 +56,21 @@ internal sealed class EnvSession : IDisposable
 
     /// <summary>How the server reaches those worker processes (<see cref="Workers.WorkerEnv.Transport"/>), each once.</summary>
     public IReadOnlyList<string> WorkerTransports => WorkerEnvs.Select(env => env.Transport).Distinct().ToList();
+
+    /// <summary>
+    /// Its env(s) live in worker processes, so a call waits for another process, which may hang until the worker's
+    /// call timeout: the server makes such calls off its loop thread (<see cref="OffLoopCalls"/>).
+    /// </summary>
+    public bool CallsMayBlock { get; }
+
+    /// <summary>How long its calls took lately, which decides whether the loop waits for the next one (<see cref="OffLoopCalls"/>).</summary>
+    public OffLoopCalls.Pace CallPace { get; } = new();
+
+    /// <summary>Ends its worker processes (server shutdown, with a call in flight): the call then fails at once instead of waiting.</summary>
+    public void KillWorkers()
+    {
+        foreach (var env in WorkerEnvs) env.KillWorker();
+    }
 
     private IEnumerable<Workers.WorkerEnv> WorkerEnvs => (Single is null ? Vector!.Envs : [Single]).Select(Innermost).OfType<Workers.WorkerEnv>();
 
@@ -106,6 +122,13 @@ internal sealed class EnvSession : IDisposable
         var forwarded = new Dictionary<string, object?>(kwargs.Values) { [EnvKwargs.MaxEpisodeStepsKey] = kwargs.MaxEpisodeSteps };
         return new Workers.WorkerEnv(spec.Id, forwarded, renderMode, options.WorkerArguments);
     }
+
+    /// <summary>
+    /// Whether making the env starts worker processes (its own, or a Python env's), which takes up to seconds and may
+    /// hang: the server makes such envs off its loop thread.
+    /// </summary>
+    public static bool MakeMayBlock(EnvSpec spec, ServerOptions options) =>
+        (spec.NeedsOwnProcess && !options.InProcessEnvs) || spec.CreateGroup is not null;
 
     /// <summary>Checks SPEC.md §3.1's state machine before a step: only a running episode may step.</summary>
     public void EnsureCanStep()
@@ -357,4 +380,16 @@ internal sealed class ClientSession(string id, DateTimeOffset now)
     /// there leaves this session behind, empty.
     /// </summary>
     public bool MayMoveToLocalStream { get; set; }
+
+    /// <summary>
+    /// The client's call that runs off the loop thread (<see cref="OffLoopCalls"/>), or null. Meanwhile the client's later
+    /// requests wait in <see cref="Deferred"/>, so its env is used by one thread at a time and its replies keep their order.
+    /// </summary>
+    public CallInFlight? CallInFlight { get; set; }
+
+    /// <summary>Requests that came while a call was in flight, in order, each with its reply's place in <see cref="HeldReplies"/>.</summary>
+    public Queue<(HeldReply Slot, byte[] Payload)> Deferred { get; } = new();
 }
+
+/// <summary>A client's call left to run off the loop thread: what it is, and the env it calls (null while one is made).</summary>
+internal sealed record CallInFlight(string What, EnvSession? Session);

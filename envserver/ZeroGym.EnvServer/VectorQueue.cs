@@ -29,8 +29,8 @@ internal readonly record struct FinishedSubEnv(SubEnvResult Result, string? Erro
 /// </summary>
 internal sealed class HeldReply(ulong requestId, byte[]? payload = null)
 {
-    /// <summary>The id of the request it answers.</summary>
-    public ulong RequestId { get; } = requestId;
+    /// <summary>The id of the request it answers (set when a deferred request is read).</summary>
+    public ulong RequestId { get; set; } = requestId;
 
     /// <summary>The reply's bytes; null while the batch of a <c>recv</c> is being made.</summary>
     public byte[]? Payload { get; set; } = payload;

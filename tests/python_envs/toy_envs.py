@@ -123,6 +123,14 @@ class Hanging(Counter):
         return super().step(action)
 
 
+class SlowStart(Counter):
+    """Counter whose construction takes ``start_s`` seconds (a simulator loading its assets)."""
+
+    def __init__(self, start_s: float = 1.0, **kwargs: Any):
+        time.sleep(start_s)
+        super().__init__(**kwargs)
+
+
 class Structured:
     """Every space kind the wire carries: a Dict observation holding a Tuple, MultiBinary, MultiDiscrete and a
     Discrete with a start; a Tuple action of a Box and a Discrete."""

@@ -90,6 +90,9 @@ internal sealed class WorkerConnection
         End();
     }
 
+    /// <summary>Ends the worker process (any thread); its envs' calls then fail as after a crash.</summary>
+    public void Kill() => process.Kill();
+
     private void End()
     {
         Client.Dispose();

@@ -61,6 +61,9 @@ internal sealed class WorkerEnv : Env
     /// <summary>The env as the worker made it: its spec and render metadata.</summary>
     public RemoteEnv Remote => env;
 
+    /// <summary>Ends the worker process at once (from any thread): a call waiting for it fails instead of waiting out its timeout.</summary>
+    public void KillWorker() => worker.Kill();
+
     public override ResetResult Reset(long? seed = null, IReadOnlyDictionary<string, object?>? options = null) =>
         worker.Call(envId, "reset", () => env.Reset(seed, options));
 

@@ -15,7 +15,7 @@ namespace ZeroGym.Tests.Server;
 /// </summary>
 public sealed class PythonEnvTests : IDisposable
 {
-    private static readonly PythonEnvOptions Options = new()
+    internal static readonly PythonEnvOptions Options = new()
     {
         SearchPath = [Path.Combine(RepositoryRoot.Path, "tests", "python_envs")],
         Workers = 2,
@@ -233,6 +233,49 @@ public sealed class PythonEnvTests : IDisposable
         using var cartPole = RemoteEnv.Make("CartPole-v1", server.Address);
         cartPole.Reset(seed: 0);
         cartPole.Step(1L);
+    }
+
+    [Fact]
+    public async Task Step_OfAHangingEnv_HoldsUpOnlyItsOwnClient_WhileOtherClientsAndPythonEnvsAreServed()
+    {
+        using var server = new TestServer(registry: Registry("Hanging-v0=toy_envs:Hanging", "Counter-v0=toy_envs:Counter"));
+        using var hanging = RemoteEnv.Make("Hanging-v0", server.Address, new Dictionary<string, object?> { ["hang_at"] = 1L });
+        using var counter = RemoteEnv.Make("Counter-v0", server.Address, new Dictionary<string, object?> { ["goal"] = 1000L });
+        using var cartPole = RemoteEnv.Make("CartPole-v1", server.Address);
+        hanging.Reset();
+        counter.Reset(seed: 0);
+
+        var hung = Task.Run(() => Assert.Throws<ZeroGymException>(() => hanging.Step(1L)));
+        // Long enough for the step to reach the server; the worker's timeout (2 s) ends it much later.
+        await Task.Delay(300);
+        cartPole.Reset(seed: 0);
+        for (int t = 0; t < 10; t++)
+        {
+            cartPole.Step((long)(t % 2));
+            counter.Step(2L);
+        }
+
+        Assert.False(hung.IsCompleted, "the other envs were answered only once the hanging step had ended");
+        Assert.Contains("did not answer 'step' within 2 s and was ended", (await hung).Message);
+        Assert.Equal(11f, ((NDArray)counter.Step(2L).Observation).ToArray<float>()[0]);
+    }
+
+    [Fact]
+    public async Task Make_OfAnEnvSlowToStart_HoldsUpOnlyItsOwnClient()
+    {
+        using var server = new TestServer(registry: Registry("SlowStart-v0=toy_envs:SlowStart"));
+        var slow = Task.Run(() => RemoteEnv.Make("SlowStart-v0", server.Address, new Dictionary<string, object?> { ["start_s"] = 1.5 }));
+        await Task.Delay(300);
+        using (var cartPole = RemoteEnv.Make("CartPole-v1", server.Address))
+        {
+            cartPole.Reset(seed: 0);
+            cartPole.Step(1L);
+        }
+
+        Assert.False(slow.IsCompleted, "CartPole was made only once the slow make had ended");
+        using var made = await slow;
+        made.Reset(seed: 0);
+        Assert.Equal(1f, ((NDArray)made.Step(2L).Observation).ToArray<float>()[0]);
     }
 
     [Theory]
