@@ -15,7 +15,7 @@ namespace ZeroGym.EnvServer;
 /// asynchronous vector envs queue (SPEC.md §3.4) runs on the same thread whenever no request is waiting when it is
 /// cheap; expensive sub-envs step on the <see cref="VectorWorkRunner"/>'s worker threads while the loop goes on
 /// serving, and wake the loop through an inproc PAIR socket it polls beside the ROUTER when a waiting <c>recv</c>'s
-/// batch is complete. Calls into envs that live in worker processes (Python, NES) run on the thread pool
+/// batch is complete. Calls into envs that live in worker processes (Python, NES) run on threads of their own
 /// (<see cref="OffLoopCalls"/>) and wake the loop the same way, so one slow or hanging env holds up only its own
 /// client. The replies that work completes go out right after. Same-host clients may instead talk over a
 /// Unix stream socket (<see cref="LocalStreams"/>, SPEC.md §1.1) that this loop polls and serves beside the ROUTER.

@@ -5,7 +5,7 @@ using System.Runtime.ExceptionServices;
 namespace ZeroGym.EnvServer;
 
 /// <summary>
-/// Runs the calls of envs that live in worker processes (Python envs, NES envs) on the thread pool, so that a slow or
+/// Runs the calls of envs that live in worker processes (Python envs, NES envs) on caller threads of its own, so that a slow or
 /// hanging env holds up only the client that called it. The loop thread waits a short grace for each call: most
 /// finish within it (a quick Python env's step), and the loop answers at once, as if it had made the call itself.
 /// A call that takes longer is left to run: the loop goes on serving everyone else, and the call's outcome comes back
@@ -13,12 +13,12 @@ namespace ZeroGym.EnvServer;
 /// longer than the grace is not waited for at all (<see cref="Pace"/>): the loop would only lose the grace.
 /// </summary>
 /// <remarks>
-/// Who owns what: the call runs on a pool thread while its env belongs to it (the server takes no other request for
+/// Who owns what: the call runs on a caller thread while its env belongs to it (the server takes no other request for
 /// that client meanwhile, see <see cref="RequestHandler"/>); everything else, the outcome's handling included, is
 /// the loop thread's.
 /// </remarks>
 /// <param name="grace">How long the loop waits for a call before it leaves it to run; zero leaves every call at once.</param>
-/// <param name="wakeLoop">Wakes the loop thread; called from pool threads, so it must be safe to call from any thread.</param>
+/// <param name="wakeLoop">Wakes the loop thread; called from caller threads, so it must be safe to call from any thread.</param>
 internal sealed class OffLoopCalls(TimeSpan grace, Action wakeLoop)
 {
     /// <summary>What the server waits by default: longer than a quick Python step's round trip to its worker, far shorter than a NES step.</summary>
@@ -29,11 +29,20 @@ internal sealed class OffLoopCalls(TimeSpan grace, Action wakeLoop)
     private readonly Action wakeLoop = wakeLoop;
     private int running;
 
+    // The threads that make the calls: started as needed (a hanging call keeps one), ended after a while idle. An idle
+    // one first spins for the next call (a client stepping in a loop sends it within tens of microseconds), then sleeps.
+    private static readonly long CallerSpinTicks = Stopwatch.Frequency / 10_000;
+    private static readonly TimeSpan CallerIdleLifetime = TimeSpan.FromSeconds(10);
+    private readonly ConcurrentQueue<ICall> calls = new();
+    private readonly SemaphoreSlim callWaiting = new(0);
+    private int idleCallers;
+    private int spinningCallers;
+
     /// <summary>Calls left to run whose outcome the loop has not handled yet (loop thread only): while 0, no wake-up comes.</summary>
     public int Outstanding { get; private set; }
 
     /// <summary>
-    /// Runs <paramref name="call"/> on the thread pool and waits for it up to the grace (loop thread). Returns its outcome,
+    /// Runs <paramref name="call"/> on a caller thread and waits for it up to the grace (loop thread). Returns its outcome,
     /// a function that gives the result or rethrows the call's exception, when it finished within the grace; else null,
     /// and <paramref name="finish"/> is given the outcome later, on the loop thread.
     /// </summary>
@@ -42,7 +51,7 @@ internal sealed class OffLoopCalls(TimeSpan grace, Action wakeLoop)
     {
         var pending = new PendingCall<T>(this, call, pace);
         Interlocked.Increment(ref running);
-        ThreadPool.UnsafeQueueUserWorkItem(static state => state.Complete(), pending, preferLocal: false);
+        Post(pending);
         if (pending.WaitFor(pace.Slow ? 0 : graceTicks)) return pending.Outcome;
 
         Outstanding++;
@@ -59,13 +68,43 @@ internal sealed class OffLoopCalls(TimeSpan grace, Action wakeLoop)
         return pending.Outcome;
     }
 
+    private void Post(ICall call)
+    {
+        calls.Enqueue(call);
+        if (Volatile.Read(ref spinningCallers) > 0) return;
+        if (Volatile.Read(ref idleCallers) > 0) callWaiting.Release();
+        else new Thread(Caller) { IsBackground = true, Name = "zerogym env call" }.Start();
+    }
+
+    private void Caller()
+    {
+        while (true)
+        {
+            while (calls.TryDequeue(out var call)) call.Complete();
+            Interlocked.Increment(ref idleCallers);
+            Interlocked.Increment(ref spinningCallers);
+            long deadline = Stopwatch.GetTimestamp() + CallerSpinTicks;
+            while (calls.IsEmpty && Stopwatch.GetTimestamp() < deadline) Thread.Yield();
+            // Whoever posts from now on sees no spinner and releases the semaphore instead.
+            Interlocked.Decrement(ref spinningCallers);
+            bool timedOut = calls.IsEmpty && !callWaiting.Wait(CallerIdleLifetime);
+            Interlocked.Decrement(ref idleCallers);
+            if (timedOut && calls.IsEmpty) return;
+        }
+    }
+
+    private interface ICall
+    {
+        void Complete();
+    }
+
     /// <summary>Hands the outcome of every call left to run that finished to its handler (loop thread).</summary>
     public void RunFinished()
     {
         while (finished.TryDequeue(out var handle)) handle();
     }
 
-    /// <summary>Waits until no call runs on the pool, at most <paramref name="timeout"/> (server shutdown); whether none does.</summary>
+    /// <summary>Waits until no call runs on a caller thread, at most <paramref name="timeout"/> (server shutdown); whether none does.</summary>
     public bool WaitUntilNoneRuns(TimeSpan timeout) => SpinWait.SpinUntil(() => Volatile.Read(ref running) == 0, timeout);
 
     /// <summary>How long one env's calls take, as far as the grace is concerned: written by the thread of its last call.</summary>
@@ -81,8 +120,8 @@ internal sealed class OffLoopCalls(TimeSpan grace, Action wakeLoop)
         }
     }
 
-    /// <summary>One call: run by a pool thread, waited for (briefly) by the loop, handed over with one compare-and-swap.</summary>
-    private sealed class PendingCall<T>(OffLoopCalls owner, Func<T> call, Pace pace)
+    /// <summary>One call: run by a caller thread, waited for (briefly) by the loop, handed over with one compare-and-swap.</summary>
+    private sealed class PendingCall<T>(OffLoopCalls owner, Func<T> call, Pace pace) : ICall
     {
         private const int Running = 0, Done = 1, Left = 2;
         private int state;

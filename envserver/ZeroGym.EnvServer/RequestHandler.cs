@@ -25,7 +25,7 @@ namespace ZeroGym.EnvServer;
 /// given a <see cref="VectorWorkRunner"/>, are handed to its worker threads as soon as they are sent, and
 /// <see cref="CollectFinishedWork"/> takes their results back when the runner signals.
 /// <para>Calls into envs that live in worker processes (<see cref="EnvSession.CallsMayBlock"/>: Python and NES envs)
-/// run on the thread pool when the handler is given <see cref="OffLoopCalls"/>; one that outlasts a short grace is left
+/// run on threads of their own when the handler is given <see cref="OffLoopCalls"/>; one that outlasts a short grace is left
 /// to run: its reply is held, the client's later requests wait (<see cref="ClientSession.Deferred"/>) and the other
 /// clients are served meanwhile;
 /// <see cref="FinishOffLoopCalls"/> writes the reply and goes on with the client's waiting requests, in order.</para>
@@ -223,7 +223,7 @@ public sealed class RequestHandler : IDisposable
     /// <summary>
     /// Calls <paramref name="call"/> into <paramref name="session"/>'s env(s) as <see cref="Clients.Run"/> does, and
     /// has <paramref name="answer"/> write the reply from its result. For envs in worker processes (given
-    /// <see cref="OffLoopCalls"/>) the call runs on the thread pool: answered at once when it finishes within the grace,
+    /// <see cref="OffLoopCalls"/>) the call runs on a thread of its own: answered at once when it finishes within the grace,
     /// else left to run with its reply held (and the client's later requests deferred) until it finishes.
     /// </summary>
     private void CallEnv<T>(ClientSession client, EnvSession session, string op, ulong requestId, Func<T> call, Action<T> answer, bool argumentErrors = false)
