@@ -5,9 +5,9 @@ using System.Runtime.ExceptionServices;
 namespace ZeroGym.EnvServer;
 
 /// <summary>
-/// Runs the calls of envs that live in worker processes (Python envs, NES envs) on caller threads of its own, so that a slow or
-/// hanging env holds up only the client that called it. The loop thread waits a short grace for each call: most
-/// finish within it (a quick Python env's step), and the loop answers at once, as if it had made the call itself.
+/// Runs the calls of envs that live in worker processes (Python envs, NES envs) on caller threads of its own, so
+/// that a slow or hanging env holds up only the client that called it. The loop thread waits a short grace for each
+/// call: most finish within it (a quick Python env's step), and the loop answers at once, as if it had made the call.
 /// A call that takes longer is left to run: the loop goes on serving everyone else, and the call's outcome comes back
 /// to it later (<see cref="RunFinished"/>, after the wake-up <c>wakeLoop</c> sends). An env whose last call took
 /// longer than the grace is not waited for at all (<see cref="Pace"/>): the loop would only lose the grace.

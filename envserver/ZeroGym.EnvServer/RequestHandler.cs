@@ -25,10 +25,10 @@ namespace ZeroGym.EnvServer;
 /// given a <see cref="VectorWorkRunner"/>, are handed to its worker threads as soon as they are sent, and
 /// <see cref="CollectFinishedWork"/> takes their results back when the runner signals.
 /// <para>Calls into envs that live in worker processes (<see cref="EnvSession.CallsMayBlock"/>: Python and NES envs)
-/// run on threads of their own when the handler is given <see cref="OffLoopCalls"/>; one that outlasts a short grace is left
-/// to run: its reply is held, the client's later requests wait (<see cref="ClientSession.Deferred"/>) and the other
-/// clients are served meanwhile;
-/// <see cref="FinishOffLoopCalls"/> writes the reply and goes on with the client's waiting requests, in order.</para>
+/// run on threads of their own when the handler is given <see cref="OffLoopCalls"/>. One that outlasts a short grace
+/// is left to run: its reply is held, the client's later requests wait (<see cref="ClientSession.Deferred"/>) and the
+/// other clients are served meanwhile; <see cref="FinishOffLoopCalls"/> writes the reply and goes on with the
+/// client's waiting requests, in order.</para>
 /// </remarks>
 public sealed class RequestHandler : IDisposable
 {
@@ -58,6 +58,10 @@ public sealed class RequestHandler : IDisposable
     private bool replyHeld;
     // While a deferred request is handled: the place in its client's held replies that its reply takes.
     private HeldReply? replySlot;
+    // The request being executed, kept by one that must wait for its vector env's sub-envs and then run again.
+    private ReadOnlyMemory<byte> currentPayload;
+    // Clients whose vector env's work on the worker threads finished while they waited for it: they go on at the loop's next turn.
+    private readonly List<ClientSession> clientsToResume = [];
 
     // The replies of the hot path, filled anew for each step: the loop is single-threaded and each is written at once.
     private readonly StepReply stepReply = new();
@@ -157,6 +161,7 @@ public sealed class RequestHandler : IDisposable
         header.Op = null;
         requestHandle = null;
         replyHeld = false;
+        currentPayload = payload;
         try
         {
             if (payload.Length > options.MaxMessageBytes)
@@ -285,12 +290,51 @@ public sealed class RequestHandler : IDisposable
     /// <summary>Handles the client's requests that waited for its call, in order, until one more call goes off the loop.</summary>
     private void HandleDeferred(ClientSession client)
     {
-        while (client.CallInFlight is null && client.Deferred.TryDequeue(out var deferred))
+        if (client.CallInFlight is null && client.Retry is var (retrySlot, retryPayload))
         {
-            replySlot = deferred.Slot;
-            Execute(client, deferred.Payload);
-            Reply(client);
-            replySlot = null;
+            client.Retry = null;
+            Replay(client, retrySlot, retryPayload);
+        }
+
+        while (client.CallInFlight is null && client.Deferred.TryDequeue(out var deferred)) Replay(client, deferred.Slot, deferred.Payload);
+    }
+
+    private void Replay(ClientSession client, HeldReply slot, byte[] payload)
+    {
+        replySlot = slot;
+        Execute(client, payload);
+        Reply(client);
+        replySlot = null;
+    }
+
+    /// <summary>
+    /// Before a request that must see a vector env's work finished (<c>reset</c>, <c>render</c>, <c>close</c>): when
+    /// its sub-envs live in worker processes and some still run on the worker threads (one may hang), the request
+    /// waits for them with its reply held, as behind a call left to run, instead of the loop waiting; it runs again once
+    /// they finished (<see cref="ResumeClientsWaitingForSubEnvs"/>). Whether it waits.
+    /// </summary>
+    private bool WaitingForSubEnvs(ClientSession client, EnvSession session)
+    {
+        if (offLoop is null || !session.CallsMayBlock || session.Queue?.Lane is not { Outstanding: > 0 } lane) return false;
+        // Results that finished meanwhile may be all there was.
+        CollectFinishedWork();
+        if (lane.Outstanding == 0) return false;
+        client.Retry = (HoldReply(client, header.Id ?? 0), currentPayload.ToArray());
+        client.CallInFlight = new CallInFlight($"'{header.Op}' of env {session.Handle} ({session.Spec.Id}), waiting for its sub-envs", session, lane);
+        WakeForWaitingRecv(session.Queue);
+        return true;
+    }
+
+    /// <summary>Runs again the requests that waited for their vector env's sub-envs, now finished (loop thread, between requests).</summary>
+    public void ResumeClientsWaitingForSubEnvs()
+    {
+        if (clientsToResume.Count == 0) return;
+        var resumed = clientsToResume.ToArray();
+        clientsToResume.Clear();
+        foreach (var client in resumed)
+        {
+            client.CallInFlight = null;
+            HandleDeferred(client);
         }
     }
 
@@ -357,7 +401,8 @@ public sealed class RequestHandler : IDisposable
         foreach (var lane in lanesFinished)
         {
             AnswerWaitingRecvs(lane.Client, lane.Session);
-            WakeForWaitingRecv(lane.Session.Queue!);
+            if (lane.Outstanding == 0 && lane.Client.CallInFlight?.Lane == lane) clientsToResume.Add(lane.Client);
+            else WakeForWaitingRecv(lane.Session.Queue!);
         }
 
         lanesFinished.Clear();
@@ -366,6 +411,8 @@ public sealed class RequestHandler : IDisposable
     /// <summary>Gives <paramref name="send"/> every held reply that may go out now, per client in request order.</summary>
     public void FlushHeldReplies(Action<string, ReadOnlySpan<byte>> send)
     {
+        // Requests that waited for their vector env's sub-envs run first: their replies may go out in this flush.
+        ResumeClientsWaitingForSubEnvs();
         if (holding.Count == 0) return;
         foreach (var client in holding)
         {
@@ -592,6 +639,7 @@ public sealed class RequestHandler : IDisposable
                 throw new RequestError(ErrorCodes.InvalidArgument, $"reset with reset_mask needs every sub-env's result received; {queue.InFlight} are in flight: recv them first");
             }
 
+            if (WaitingForSubEnvs(client, session)) return;
             PrepareVectorReset(client, session, request.Id, mask);
         }
 
@@ -651,6 +699,7 @@ public sealed class RequestHandler : IDisposable
     {
         var session = clients.Find(client, request.Handle);
         session.EnsureCanRender();
+        if (WaitingForSubEnvs(client, session)) return;
         RunAllQueuedWork(client, session);
         if (session.Single is { } env)
         {
@@ -666,6 +715,7 @@ public sealed class RequestHandler : IDisposable
     private void Close(ClientSession client, CloseRequest request)
     {
         var session = clients.Find(client, request.Handle);
+        if (WaitingForSubEnvs(client, session)) return;
         RunAllQueuedWork(client, session);
         clients.Close(client, session, "requested");
         Write(CloseReply.Shape, new CloseReply { Id = request.Id });
@@ -684,6 +734,7 @@ public sealed class RequestHandler : IDisposable
         }
 
         int minBatch = ReadMinBatch(queue, request.MinBatch);
+        if (WaitingForSubEnvs(client, session)) return;
         PrepareVectorReset(client, session, request.Id);
         queue.QueueResetOfAll(seeds, request.Options, request.Id);
         session.State = EpisodeState.Running;
@@ -746,10 +797,16 @@ public sealed class RequestHandler : IDisposable
         busy.Enqueue((client, session));
     }
 
-    /// <summary>Asks the worker threads to signal once the oldest waiting <c>recv</c> of the vector env can be answered.</summary>
+    /// <summary>
+    /// Asks the worker threads to signal once the oldest waiting <c>recv</c> of the vector env can be answered, or,
+    /// sooner, once all its work finished when a request of its client waits for that.
+    /// </summary>
     private void WakeForWaitingRecv(VectorQueue queue)
     {
-        if (queue.Lane is { } lane) workers!.WakeWhenFinished(lane, queue.MissingForWaitingRecv);
+        if (queue.Lane is not { } lane) return;
+        int count = queue.MissingForWaitingRecv;
+        if (lane.Client.CallInFlight?.Lane == lane) count = Math.Min(count, lane.Outstanding);
+        workers!.WakeWhenFinished(lane, count);
     }
 
     private void Recv(ClientSession client, RecvRequest request)

@@ -389,7 +389,13 @@ internal sealed class ClientSession(string id, DateTimeOffset now)
 
     /// <summary>Requests that came while a call was in flight, in order, each with its reply's place in <see cref="HeldReplies"/>.</summary>
     public Queue<(HeldReply Slot, byte[] Payload)> Deferred { get; } = new();
+
+    /// <summary>The request that waits for its vector env's sub-envs (<see cref="CallInFlight"/> with a lane), run again before <see cref="Deferred"/>.</summary>
+    public (HeldReply Slot, byte[] Payload)? Retry { get; set; }
 }
 
-/// <summary>A client's call left to run off the loop thread: what it is, and the env it calls (null while one is made).</summary>
-internal sealed record CallInFlight(string What, EnvSession? Session);
+/// <summary>
+/// A client's call left to run off the loop thread: what it is, the env it calls (null while one is made), and, for a
+/// request that waits for its vector env's sub-envs on the worker threads, their lane.
+/// </summary>
+internal sealed record CallInFlight(string What, EnvSession? Session, WorkLane? Lane = null);

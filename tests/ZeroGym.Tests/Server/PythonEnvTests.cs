@@ -278,6 +278,29 @@ public sealed class PythonEnvTests : IDisposable
         Assert.Equal(1f, ((NDArray)made.Step(2L).Observation).ToArray<float>()[0]);
     }
 
+    [Fact]
+    public async Task Reset_OfAVectorEnvWhoseSubEnvHangs_WaitsForItOffTheLoop_WhileOtherClientsAreServed()
+    {
+        using var server = new TestServer(registry: Registry("Hanging-v0=toy_envs:Hanging"));
+        using var envs = RemoteVectorEnv.Make("Hanging-v0", 2, server.Address, new Dictionary<string, object?> { ["hang_at"] = 1L }, batchSize: 1);
+        envs.Reset(seed: 0);
+        envs.Send(NDArray.From(new long[] { 1 }, 1), [0]);
+
+        // The reset must see sub-env 0's step finished: it waits for the worker's timeout (2 s), the loop does not.
+        var reset = Task.Run(() => envs.Reset(seed: 1));
+        await Task.Delay(300);
+        using (var cartPole = RemoteEnv.Make("CartPole-v1", server.Address))
+        {
+            cartPole.Reset(seed: 0);
+            cartPole.Step(1L);
+        }
+
+        Assert.False(reset.IsCompleted, "CartPole was served only once the hanging sub-env's step had ended");
+        var observations = (NDArray)(await reset).Observations;
+        Assert.Equal([2, 2], observations.Shape.ToArray());
+        Assert.Contains("did not answer 'step' within 2 s", server.LogText());
+    }
+
     [Theory]
     [InlineData("Text-v0=toy_envs:TextObservation", "--python-env Text-v0=toy_envs:TextObservation: env 'Text-v0' cannot be made: Text-v0: its observation_space: Text(1, 8) has no ZeroGym wire form")]
     [InlineData("Broken-v0=toy_envs:broken_factory", "--python-env Broken-v0=toy_envs:broken_factory: env 'Broken-v0' cannot be made: Broken-v0 cannot be made: RuntimeError: no simulator licence found")]
