@@ -24,15 +24,15 @@ internal sealed class OffLoopCalls(TimeSpan grace, Action wakeLoop)
     /// <summary>What the server waits by default: longer than a quick Python step's round trip to its worker, far shorter than a NES step.</summary>
     public static readonly TimeSpan DefaultGrace = TimeSpan.FromMicroseconds(300);
 
-    private readonly long graceTicks = (long)(grace.TotalSeconds * Stopwatch.Frequency);
-    private readonly ConcurrentQueue<Action> finished = new();
-    private readonly Action wakeLoop = wakeLoop;
-    private int running;
-
     // The threads that make the calls: started as needed (a hanging call keeps one), ended after a while idle. An idle
     // one first spins for the next call (a client stepping in a loop sends it within tens of microseconds), then sleeps.
     private static readonly long CallerSpinTicks = Stopwatch.Frequency / 10_000;
     private static readonly TimeSpan CallerIdleLifetime = TimeSpan.FromSeconds(10);
+
+    private readonly long graceTicks = (long)(grace.TotalSeconds * Stopwatch.Frequency);
+    private readonly ConcurrentQueue<Action> finished = new();
+    private readonly Action wakeLoop = wakeLoop;
+    private int running;
     private readonly ConcurrentQueue<ICall> calls = new();
     private readonly SemaphoreSlim callWaiting = new(0);
     private int idleCallers;
@@ -68,6 +68,15 @@ internal sealed class OffLoopCalls(TimeSpan grace, Action wakeLoop)
         return pending.Outcome;
     }
 
+    /// <summary>Hands the outcome of every call left to run that finished to its handler (loop thread).</summary>
+    public void RunFinished()
+    {
+        while (finished.TryDequeue(out var handle)) handle();
+    }
+
+    /// <summary>Waits until no call runs on a caller thread, at most <paramref name="timeout"/> (server shutdown); whether none does.</summary>
+    public bool WaitUntilNoneRuns(TimeSpan timeout) => SpinWait.SpinUntil(() => Volatile.Read(ref running) == 0, timeout);
+
     private void Post(ICall call)
     {
         calls.Enqueue(call);
@@ -97,15 +106,6 @@ internal sealed class OffLoopCalls(TimeSpan grace, Action wakeLoop)
     {
         void Complete();
     }
-
-    /// <summary>Hands the outcome of every call left to run that finished to its handler (loop thread).</summary>
-    public void RunFinished()
-    {
-        while (finished.TryDequeue(out var handle)) handle();
-    }
-
-    /// <summary>Waits until no call runs on a caller thread, at most <paramref name="timeout"/> (server shutdown); whether none does.</summary>
-    public bool WaitUntilNoneRuns(TimeSpan timeout) => SpinWait.SpinUntil(() => Volatile.Read(ref running) == 0, timeout);
 
     /// <summary>How long one env's calls take, as far as the grace is concerned: written by the thread of its last call.</summary>
     public sealed class Pace
