@@ -66,7 +66,7 @@ internal sealed class EnvSession : IDisposable
     /// <summary>How long its calls took lately, which decides whether the loop waits for the next one (<see cref="OffLoopCalls"/>).</summary>
     public OffLoopCalls.Pace CallPace { get; } = new();
 
-    /// <summary>Ends its worker processes (server shutdown, with a call in flight): the call then fails at once instead of waiting.</summary>
+    /// <summary>Ends its worker processes (it is closed with a call in flight): the call then fails at once instead of waiting.</summary>
     public void KillWorkers()
     {
         foreach (var env in WorkerEnvs) env.KillWorker();
@@ -354,8 +354,13 @@ internal sealed class EnvSession : IDisposable
 
     public void Dispose()
     {
-        // Sub-envs still stepping on worker threads finish before the envs go.
-        if (Queue?.Lane is { } lane) lane.Runner.Abandon(lane);
+        // Sub-envs still stepping on worker threads finish before the envs go. One in a worker process may hang: that
+        // worker is ended instead of waited for (the env goes anyway), or the loop would wait out its call timeout.
+        if (Queue?.Lane is { } lane)
+        {
+            if (CallsMayBlock && lane.Outstanding > 0) KillWorkers();
+            lane.Runner.Abandon(lane);
+        }
         Single?.Dispose();
         Vector?.Dispose();
     }

@@ -301,6 +301,26 @@ public sealed class PythonEnvTests : IDisposable
         Assert.Contains("did not answer 'step' within 2 s", server.LogText());
     }
 
+    [Fact]
+    public void AnIdleClientsVectorEnv_WithASubEnvHanging_IsClosedWithoutHoldingTheServer()
+    {
+        using var patientPython = new PythonEnvs(Options with { StepTimeout = TimeSpan.FromSeconds(30) });
+        var registry = BuiltInEnvs.CreateRegistry();
+        patientPython.Register(registry, PythonEnvDefinition.Parse("Hanging-v0=toy_envs:Hanging"));
+        using var server = new TestServer(new ServerOptions { IdleTimeout = TimeSpan.FromSeconds(1) }, registry);
+        // A batch of 2 and one sub-env sent: the client posts no recv ahead, so nothing of it waits for the server.
+        using var envs = RemoteVectorEnv.Make("Hanging-v0", 2, server.Address, new Dictionary<string, object?> { ["hang_at"] = 1L }, batchSize: 2);
+        envs.Reset(seed: 0);
+        envs.Send(NDArray.From(new long[] { 1 }, 1), [0]);
+
+        // The client goes silent: the idle sweep closes its vector env while sub-env 0 hangs (for 30 s, if let be).
+        // Idle after 1 s, swept within another: well before the step's 30 s, which the loop would wait out otherwise.
+        Assert.True(SpinWait.SpinUntil(() => server.LogText().Contains("reason=idle"), TimeSpan.FromSeconds(15)), "the vector env was not closed within 15 s");
+        using var cartPole = RemoteEnv.Make("CartPole-v1", server.Address, options: new ClientOptions { Timeout = TimeSpan.FromSeconds(10) });
+        cartPole.Reset(seed: 0);
+        cartPole.Step(1L);
+    }
+
     [Theory]
     [InlineData("Text-v0=toy_envs:TextObservation", "--python-env Text-v0=toy_envs:TextObservation: env 'Text-v0' cannot be made: Text-v0: its observation_space: Text(1, 8) has no ZeroGym wire form")]
     [InlineData("Broken-v0=toy_envs:broken_factory", "--python-env Broken-v0=toy_envs:broken_factory: env 'Broken-v0' cannot be made: Broken-v0 cannot be made: RuntimeError: no simulator licence found")]
