@@ -164,12 +164,14 @@ internal sealed class Clients(ServerOptions options, ServerLog log, TimeProvider
     private static readonly HashSet<string> ForwardedCodes =
         [ErrorCodes.InvalidArgument, ErrorCodes.InvalidAction, ErrorCodes.ResetNeeded, ErrorCodes.NotRendering];
 
-    /// <summary>Closes the envs of clients silent for longer than the idle timeout, and forgets those clients.</summary>
+    /// <summary>
+    /// Closes the envs of clients silent for longer than the idle timeout, and forgets those clients; not those waiting
+    /// for a reply of the server (a call left to run, a <c>recv</c>'s batch): they are silent because of the server.
+    /// </summary>
     public void CloseIdle()
     {
         var now = time.GetUtcNow();
-        // A client whose call runs off the loop thread waits for the server, not the other way round.
-        foreach (var client in clients.Values.Where(c => c.CallInFlight is null && now - c.LastSeen > options.IdleTimeout).ToList())
+        foreach (var client in clients.Values.Where(c => !c.WaitsForTheServer && now - c.LastSeen > options.IdleTimeout).ToList())
         {
             foreach (var session in client.Envs.Values) Dispose(client, session, "idle");
             client.Envs.Clear();

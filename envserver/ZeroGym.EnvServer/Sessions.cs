@@ -392,6 +392,9 @@ internal sealed class ClientSession(string id, DateTimeOffset now)
     /// </summary>
     public CallInFlight? CallInFlight { get; set; }
 
+    /// <summary>Whether a reply to it is still being made: a call left to run, or a <c>recv</c> whose batch is not finished.</summary>
+    public bool WaitsForTheServer => CallInFlight is not null || HeldReplies.Any(reply => reply.Payload is null);
+
     /// <summary>Requests that came while a call was in flight, in order, each with its reply's place in <see cref="HeldReplies"/>.</summary>
     public Queue<(HeldReply Slot, byte[] Payload)> Deferred { get; } = new();
 

@@ -321,6 +321,22 @@ public sealed class PythonEnvTests : IDisposable
         cartPole.Step(1L);
     }
 
+    [Fact]
+    public void AClientWhoseRecvWaitsForAHangingSubEnv_IsNotIdle_AndGetsTheSubEnvsFailure()
+    {
+        using var server = new TestServer(new ServerOptions { IdleTimeout = TimeSpan.FromSeconds(1) }, Registry("Hanging-v0=toy_envs:Hanging"));
+        using var envs = RemoteVectorEnv.Make("Hanging-v0", 2, server.Address, new Dictionary<string, object?> { ["hang_at"] = 1L }, batchSize: 1,
+            options: new ClientOptions { Timeout = TimeSpan.FromSeconds(20) });
+        envs.Reset(seed: 0);
+        envs.Send(NDArray.From(new long[] { 1 }, 1), [0]);
+
+        // The batch comes with the worker's timeout (2 s), after the idle timeout (1 s): the client waited all along.
+        var failure = Assert.Throws<SubEnvException>(() => envs.Receive());
+
+        Assert.Contains("did not answer 'step' within 2 s", Assert.Single(failure.Errors).Message);
+        Assert.DoesNotContain("reason=idle", server.LogText());
+    }
+
     [Theory]
     [InlineData("Text-v0=toy_envs:TextObservation", "--python-env Text-v0=toy_envs:TextObservation: env 'Text-v0' cannot be made: Text-v0: its observation_space: Text(1, 8) has no ZeroGym wire form")]
     [InlineData("Broken-v0=toy_envs:broken_factory", "--python-env Broken-v0=toy_envs:broken_factory: env 'Broken-v0' cannot be made: Broken-v0 cannot be made: RuntimeError: no simulator licence found")]
