@@ -239,7 +239,7 @@ public sealed class RequestHandler : IDisposable
             return;
         }
 
-        RunOffLoop(client, session, session.CallPace, $"'{op}' of env {session.Handle} ({session.Spec.Id})", call,
+        RunOffLoop(client, session, session.Spec.Id, session.CallPace, call,
             outcome => answer(clients.Run(client, session, op, requestId, outcome, argumentErrors)));
     }
 
@@ -249,8 +249,8 @@ public sealed class RequestHandler : IDisposable
     /// held meanwhile (the client's later requests deferred behind it).
     /// </summary>
     /// <param name="session">The env called, which a shutdown may end under the call; null for a make.</param>
-    /// <param name="what">What the call is, for the client whose requests pile up behind it.</param>
-    private void RunOffLoop<T>(ClientSession client, EnvSession? session, OffLoopCalls.Pace pace, string what, Func<T> call, Action<Func<T>> answer)
+    /// <param name="envId">The env's id, for the client whose requests pile up behind the call.</param>
+    private void RunOffLoop<T>(ClientSession client, EnvSession? session, string envId, OffLoopCalls.Pace pace, Func<T> call, Action<Func<T>> answer)
     {
         ulong requestId = header.Id ?? 0;
         string? op = header.Op;
@@ -284,7 +284,7 @@ public sealed class RequestHandler : IDisposable
 
         // Left to run: the reply waits for it, and so do the client's later requests.
         slot = HoldReply(client, requestId);
-        client.CallInFlight = new CallInFlight(what, session);
+        client.CallInFlight = new CallInFlight(op ?? "", envId, session);
     }
 
     /// <summary>Handles the client's requests that waited for its call, in order, until one more call goes off the loop.</summary>
@@ -320,7 +320,7 @@ public sealed class RequestHandler : IDisposable
         CollectFinishedWork();
         if (lane.Outstanding == 0) return false;
         client.Retry = (HoldReply(client, header.Id ?? 0), currentPayload.ToArray());
-        client.CallInFlight = new CallInFlight($"'{header.Op}' of env {session.Handle} ({session.Spec.Id}), waiting for its sub-envs", session, lane);
+        client.CallInFlight = new CallInFlight(header.Op ?? "", session.Spec.Id, session, lane);
         WakeForWaitingRecv(session.Queue);
         return true;
     }
@@ -590,7 +590,7 @@ public sealed class RequestHandler : IDisposable
         {
             // Starting a worker process (an emulator skipping its start screen) takes up to seconds: not the loop's.
             long handle = clients.ReserveHandle();
-            RunOffLoop(client, null, makePace, $"make {spec.Id}", () => Create(handle), outcome =>
+            RunOffLoop(client, null, spec.Id, makePace, () => Create(handle), outcome =>
             {
                 var made = clients.Run(client, null, Ops.Make, request.Id, outcome, argumentErrors: true);
                 clients.Adopt(client, made);

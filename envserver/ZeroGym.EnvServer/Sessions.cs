@@ -403,7 +403,11 @@ internal sealed class ClientSession(string id, DateTimeOffset now)
 }
 
 /// <summary>
-/// A client's call left to run off the loop thread: what it is, the env it calls (null while one is made), and, for a
-/// request that waits for its vector env's sub-envs on the worker threads, their lane.
+/// A client's call left to run off the loop thread: its request's op, the env it calls (<paramref name="Session"/> null
+/// while one is made), and, for a request that waits for its vector env's sub-envs on the worker threads, their lane.
 /// </summary>
-internal sealed record CallInFlight(string What, EnvSession? Session, WorkLane? Lane = null);
+internal sealed record CallInFlight(string Op, string EnvId, EnvSession? Session, WorkLane? Lane = null)
+{
+    /// <summary>What the client's later requests wait behind, for the error that turns away one too many.</summary>
+    public string What => (Session is null ? $"'{Op}' of {EnvId}" : $"'{Op}' of env {Session.Handle} ({EnvId})") + (Lane is null ? "" : ", waiting for its sub-envs");
+}
