@@ -2,6 +2,7 @@
 
 - per-step latency of a 3-node ``spread`` vector env against each node's own step of the same sub-envs (a vector env
   of that many sub-envs on that node alone), measured interleaved, medians of p50s; target: <= 1.2x the slowest node;
+- placing 1,000 CartPole sub-envs ``spread`` over 3 nodes (target <= 2 s);
 - kill -9 of a node: time to ``NodeLostError`` (``raise``) and to the first step returned (``recreate``);
 - with ``--pinned``: two nodes pinned with ``taskset`` to one core each, against one node on one core: throughput
   of a HalfCheetah-v5 32-env vector env (target >= 1.8x) and its per-step latency against each node's own step
@@ -202,6 +203,19 @@ def node_loss(cluster: LocalCluster, mode: str, victim: str, active: int) -> Non
     envs.close()
 
 
+def placement(cluster: LocalCluster, num_envs: int, rounds: int) -> None:
+    names = sorted(cluster.nodes)
+    cluster.wait_active(len(names))
+    times = []
+    for _ in range(rounds):
+        started = time.monotonic()
+        endpoints = zerogym.place("CartPole-v1", num_envs, "spread", address=cluster.nodes[names[0]][1])
+        times.append(time.monotonic() - started)
+        assert len(endpoints) == num_envs
+    print(f"| placing {num_envs:,} CartPole sub-envs spread over {len(names)} nodes (target <= 2 s) | "
+          f"{statistics.median(times) * 1000:.0f} ms | median of {rounds}, max {max(times) * 1000:.0f} ms |")
+
+
 def hot_path_requests(cluster: LocalCluster, steps: int) -> None:
     names = sorted(cluster.nodes)
     cluster.wait_active(len(names))
@@ -243,6 +257,7 @@ def main() -> None:
             latency(cluster, "CartPole-v1", args.per_node, args.steps, args.rounds)
             if args.halfcheetah:
                 latency(cluster, "HalfCheetah-v5", 8, args.steps // 4, args.rounds)
+            placement(cluster, 1000, args.rounds)
             hot_path_requests(cluster, 500)
             node_loss(cluster, "raise", "node-4", 4)
             cluster.wait_active(3, idle=False)

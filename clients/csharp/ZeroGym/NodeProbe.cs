@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Net;
 using System.Net.Sockets;
 
 namespace ZeroGym;
@@ -45,17 +46,30 @@ internal sealed class NodeProbe(string endpoint)
         lock (gate) Lost = true;
     }
 
+    /// <summary>
+    /// Connects without blocking and polls for the outcome on this thread: no thread-pool work is involved, so a client
+    /// whose pool is busy (a learner's, a test host's) still sees a dead node at once.
+    /// </summary>
     private bool Accepts()
     {
         if (!Uri.TryCreate(Endpoint.Replace("tcp://*", "tcp://127.0.0.1", StringComparison.Ordinal), UriKind.Absolute, out var uri) || uri.Scheme != "tcp") return true;
         try
         {
-            using var tcp = new TcpClient();
-            using var cancel = new CancellationTokenSource(ConnectTimeout);
-            tcp.ConnectAsync(uri.Host, uri.Port, cancel.Token).AsTask().GetAwaiter().GetResult();
-            return true;
+            var address = IPAddress.TryParse(uri.Host, out var literal) ? literal : Dns.GetHostAddresses(uri.Host)[0];
+            using var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { Blocking = false };
+            try
+            {
+                socket.Connect(address, uri.Port);
+                return true;
+            }
+            catch (SocketException pending) when (pending.SocketErrorCode is SocketError.WouldBlock or SocketError.InProgress)
+            {
+                // Writable once connected; an error once refused; neither while a gone host stays silent.
+                bool settled = socket.Poll((int)ConnectTimeout.TotalMicroseconds, SelectMode.SelectWrite);
+                return settled && !socket.Poll(0, SelectMode.SelectError) && socket.GetSocketOption(SocketOptionLevel.Socket, SocketOptionName.Error) is 0;
+            }
         }
-        catch (Exception error) when (error is SocketException or OperationCanceledException)
+        catch (SocketException)
         {
             return false;
         }
