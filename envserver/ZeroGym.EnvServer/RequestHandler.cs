@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Reflection;
+using System.Runtime.InteropServices;
 using MessagePack;
 using ZeroGym.Arrays;
 using ZeroGym.Cluster;
@@ -49,6 +50,7 @@ public sealed class RequestHandler : IDisposable
     // Makes are not waited for once one outlasted the grace: a worker process's start mostly does.
     private readonly OffLoopCalls.Pace makePace = new();
     private readonly ArrayBufferWriter<byte> replyBuffer = new(4096);
+    private SubEnvResult[] batchResults = [];
     private readonly RequestHeader header = new();
     private long? requestHandle;
 
@@ -919,20 +921,26 @@ public sealed class RequestHandler : IDisposable
 
     private void WriteBatch(ulong requestId, EnvSession session, List<FinishedSubEnv> batch)
     {
-        var results = new List<SubEnvResult>(batch.Count);
+        // The successful results gathered in a buffer kept between batches: a batch is written at every recv.
+        if (batchResults.Length < batch.Count) batchResults = new SubEnvResult[Math.Max(batch.Count, 2 * batchResults.Length)];
+        int count = 0;
         List<SubEnvError>? errors = null;
-        foreach (var item in batch)
+        foreach (ref readonly var item in CollectionsMarshal.AsSpan(batch))
         {
-            if (item.ErrorCode is null) results.Add(item.Result);
+            if (item.ErrorCode is null) batchResults[count++] = item.Result;
             else (errors ??= []).Add(new SubEnvError { EnvId = item.EnvId, Code = item.ErrorCode, Message = item.ErrorMessage! });
         }
 
+        var results = batchResults.AsSpan(0, count);
+        var envIds = new long[count];
+        for (int k = 0; k < count; k++) envIds[k] = results[k].EnvId;
         var batched = SubEnvResult.Batch(session.Vector!.SingleObservationSpace, results);
+        results.Clear(); // the observations are the reply's: not kept alive past it
         // Shapes given: NDArray.From makes a 0-d array of one value, and a batch of one is still (1,) (SPEC.md §3.4).
         Write(BatchReply.Shape, new BatchReply
         {
             Id = requestId,
-            EnvId = Column(results.Select(result => (long)result.EnvId).ToArray()),
+            EnvId = Column(envIds),
             Obs = batched.Observations,
             Reward = Column(batched.Rewards),
             Terminated = Column(batched.Terminated),

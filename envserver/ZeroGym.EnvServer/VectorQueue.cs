@@ -49,6 +49,12 @@ internal sealed class VectorQueue(SyncVectorEnv vector, int batchSize)
     private readonly Queue<FinishedSubEnv> finished = new();
     private readonly Queue<WaitingRecv> waiting = new();
     private readonly Dictionary<int, Space> batchedActionSpaces = [];
+    private readonly List<FinishedSubEnv> taken = [];
+    private readonly List<int> runIds = [];
+    private readonly List<object> runActions = [];
+    private readonly List<long?> runSeeds = [];
+    private Func<int, Exception, (string Code, string Message, bool Lost)>? failedRun;
+    private Action<SubEnvResult>? finishRun;
 
     /// <summary>Every <c>recv</c> answers with this many sub-envs.</summary>
     public int BatchSize { get; } = batchSize;
@@ -138,22 +144,32 @@ internal sealed class VectorQueue(SyncVectorEnv vector, int batchSize)
         bool resets = queued.Peek().Action is null;
         int limit = vector.SteppingInParallel ? BatchSize : int.MaxValue;
         ulong request = queued.Peek().RequestId;
-        var envIds = new List<int>();
-        var actions = new List<object>();
-        var seeds = new List<long?>();
+        // Kept between turns (this runs on the loop thread, and the vector env is done with them when it returns).
+        runIds.Clear();
+        runActions.Clear();
+        runSeeds.Clear();
         // Queued resets all come from one async_reset (it runs what was queued before it first): one set of options.
         var options = queued.Peek().Options;
-        while (queued.Count > 0 && envIds.Count < limit && queued.Peek().RequestId == request)
+        while (queued.Count > 0 && runIds.Count < limit && queued.Peek().RequestId == request)
         {
             var work = queued.Dequeue();
-            envIds.Add(work.EnvId);
-            if (resets) seeds.Add(work.Seed);
-            else actions.Add(work.Action!);
+            runIds.Add(work.EnvId);
+            if (resets) runSeeds.Add(work.Seed);
+            else runActions.Add(work.Action!);
         }
 
-        void Finish(SubEnvResult result) => this.Finish(result, result.Failure is null ? null : failed(result.EnvId, result.Failure));
-        if (resets) vector.ResetSome(envIds, seeds, options, Finish);
-        else vector.StepSome(envIds, actions, Finish);
+        failedRun = failed;
+        finishRun ??= result => Finish(result, result.Failure is null ? null : failedRun!(result.EnvId, result.Failure));
+        try
+        {
+            if (resets) vector.ResetSome(runIds, runSeeds, options, finishRun);
+            else vector.StepSome(runIds, runActions, finishRun);
+        }
+        finally
+        {
+            failedRun = null;
+            runActions.Clear(); // the actions are the client's: not kept alive past the turn
+        }
     }
 
     /// <summary>Takes the queued work out, oldest first, to run elsewhere (on worker threads); its sub-envs stay in flight.</summary>
@@ -203,10 +219,14 @@ internal sealed class VectorQueue(SyncVectorEnv vector, int batchSize)
     /// <summary>The results a <c>recv</c> that no earlier one waits ahead of takes now: every finished one, up to <see cref="BatchSize"/>.</summary>
     public List<FinishedSubEnv> TakeReadyBatch() => TakeBatch(Math.Min(BatchSize, finished.Count));
 
-    /// <summary>The first <paramref name="count"/> finished sub-envs, received now: they become idle (failed ones stay failed).</summary>
+    /// <summary>
+    /// The first <paramref name="count"/> finished sub-envs, received now: they become idle (failed ones stay failed).
+    /// The list is this queue's, reused by the next take: the caller writes the batch out before taking another.
+    /// </summary>
     private List<FinishedSubEnv> TakeBatch(int count)
     {
-        var batch = new List<FinishedSubEnv>(count);
+        var batch = taken;
+        batch.Clear();
         for (int k = 0; k < count; k++)
         {
             var item = finished.Dequeue();

@@ -109,7 +109,7 @@ public static class Batching
                 var array = CheckBatch(single, batched, n, DType.Int64, []);
                 var longs = array.AsSpan<long>();
                 var values = new object[n];
-                for (int i = 0; i < n; i++) values[i] = longs[i];
+                for (int i = 0; i < n; i++) values[i] = BoxedAction(longs[i]);
                 return values;
             case TupleSpace tuple:
                 if (batched is not IList members || members.Count != tuple.Spaces.Count)
@@ -226,4 +226,9 @@ public static class Batching
 
     private static ArgumentException NotBatch(Space single, object? value, int n, string expected) =>
         new($"a batch of {n} values of {single} must be {expected}; got {Space.Describe(value)}");
+
+    // Discrete actions are small: their boxes are shared rather than allocated for every sub-env at every step.
+    private static readonly object[] SmallActionBoxes = [.. Enumerable.Range(0, 256).Select(value => (object)(long)value)];
+
+    private static object BoxedAction(long value) => (ulong)value < (ulong)SmallActionBoxes.Length ? SmallActionBoxes[value] : value;
 }

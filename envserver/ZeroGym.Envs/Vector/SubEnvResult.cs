@@ -19,9 +19,9 @@ public readonly record struct SubEnvResult(
     /// Batches successful <paramref name="results"/> as a vector step of that many sub-envs, in their order:
     /// observations of <paramref name="singleObservationSpace"/> concatenated, infos in Gymnasium's vector layout.
     /// </summary>
-    public static VectorStepResult Batch(Space singleObservationSpace, IReadOnlyList<SubEnvResult> results)
+    public static VectorStepResult Batch(Space singleObservationSpace, ReadOnlySpan<SubEnvResult> results)
     {
-        int count = results.Count;
+        int count = results.Length;
         var observations = new object[count];
         var rewards = new double[count];
         var terminated = new bool[count];
@@ -29,7 +29,7 @@ public readonly record struct SubEnvResult(
         var info = new Dictionary<string, object?>();
         for (int k = 0; k < count; k++)
         {
-            var result = results[k];
+            ref readonly var result = ref results[k];
             if (result.Failure is not null) throw new ArgumentException($"result {k} (sub-env {result.EnvId}) is a failure; only successful results are batched", nameof(results));
             (observations[k], rewards[k], terminated[k], truncated[k]) = (result.Observation!, result.Reward, result.Terminated, result.Truncated);
             VectorInfo.Add(info, result.Info!, k, count);

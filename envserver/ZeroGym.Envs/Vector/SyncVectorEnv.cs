@@ -181,7 +181,7 @@ public sealed class SyncVectorEnv : IDisposable
     public void StepSome(IReadOnlyList<int> envIds, IReadOnlyList<object> actions, Action<SubEnvResult> finished)
     {
         if (envIds.Count != actions.Count) throw new ArgumentException($"StepSome needs one action per sub-env ({envIds.Count}); got {actions.Count}", nameof(actions));
-        RunSome(envIds, finished, k => actions[k]);
+        RunSome(envIds, finished, actions);
     }
 
     /// <summary>
@@ -250,37 +250,44 @@ public sealed class SyncVectorEnv : IDisposable
     }
 
     /// <summary>
-    /// The loop of <see cref="StepSome"/> and <see cref="ResetSome"/>: entry k steps with <paramref name="actionOf"/>(k),
+    /// The loop of <see cref="StepSome"/> and <see cref="ResetSome"/>: entry k steps with <paramref name="actions"/>[k],
     /// or resets when <paramref name="reset"/> is given.
     /// </summary>
     private void RunSome(
-        IReadOnlyList<int> envIds, Action<SubEnvResult> finished, Func<int, object>? actionOf = null,
+        IReadOnlyList<int> envIds, Action<SubEnvResult> finished, IReadOnlyList<object>? actions = null,
         (IReadOnlyList<long?> Seeds, IReadOnlyDictionary<string, object?>? Options)? reset = null)
     {
-        bool parallel = SteppingInParallel && envIds.Count > 1;
-        // Results come from several threads only in parallel: one after the other, a lock per result is pure cost.
-        var gate = parallel ? new Lock() : null;
-        void Run(int k)
+        if (SteppingInParallel && envIds.Count > 1)
         {
-            var result = reset is { } resetWith ? ResetSubEnv(envIds[k], resetWith.Seeds[k], resetWith.Options) : StepSubEnv(envIds[k], actionOf!(k));
-            if (gate is null) finished(result);
-            else lock (gate) finished(result);
-        }
-
-        if (parallel)
-        {
-            Parallel.For(0, envIds.Count, parallelOptions, Run);
+            RunSomeInParallel(envIds, finished, actions, reset);
         }
         else
         {
+            // One after the other, with no lock and no closure: a cheap env's step costs little more than this loop.
             long started = Stopwatch.GetTimestamp();
-            for (int k = 0; k < envIds.Count; k++) Run(k);
+            for (int k = 0; k < envIds.Count; k++) finished(RunOne(envIds, k, actions, reset));
             if (reset is null) DecideOnParallelism(Stopwatch.GetElapsedTime(started) * NumEnvs / envIds.Count);
         }
 
         // Resetting every sub-env is what Reset does: Step may follow.
         if (reset is not null && envIds.Count == NumEnvs) hasReset = true;
     }
+
+    private void RunSomeInParallel(
+        IReadOnlyList<int> envIds, Action<SubEnvResult> finished, IReadOnlyList<object>? actions,
+        (IReadOnlyList<long?> Seeds, IReadOnlyDictionary<string, object?>? Options)? reset)
+    {
+        var gate = new Lock();
+        Parallel.For(0, envIds.Count, parallelOptions, k =>
+        {
+            var result = RunOne(envIds, k, actions, reset);
+            lock (gate) finished(result);
+        });
+    }
+
+    private SubEnvResult RunOne(
+        IReadOnlyList<int> envIds, int k, IReadOnlyList<object>? actions, (IReadOnlyList<long?> Seeds, IReadOnlyDictionary<string, object?>? Options)? reset) =>
+        reset is { } resetWith ? ResetSubEnv(envIds[k], resetWith.Seeds[k], resetWith.Options) : StepSubEnv(envIds[k], actions![k]);
 
     /// <summary>One sub-env's step, with the autoreset of <see cref="AutoresetMode"/>; safe to call for different sub-envs at once.</summary>
     private StepResult StepOne(int i, object action)
