@@ -132,23 +132,27 @@ internal sealed class SubEnvTracker(int numEnvs, int batchSize)
             throw BrokenBatch($"{expected}, results and errors together; found {envIds.Count} results and {errors.Count} errors");
         }
 
+        // Checked before anything changes; plain loops, as this runs for every batch received.
         var seen = new bool[states.Length];
-        foreach (int envId in envIds.Concat(errors.Select(error => error.EnvId)))
-        {
-            if (envId < 0 || envId >= states.Length || seen[envId] || states[envId] != SubEnvState.InFlight)
-            {
-                throw BrokenBatch($"distinct sub-envs in flight; found sub-env {envId}{(envId >= 0 && envId < states.Length && seen[envId] ? " twice" : "")}");
-            }
+        for (int k = 0; k < envIds.Count; k++) See(envIds[k], seen);
+        for (int k = 0; k < errors.Count; k++) See(errors[k].EnvId, seen);
 
-            seen[envId] = true;
-        }
-
-        foreach (int envId in envIds) states[envId] = SubEnvState.Idle;
+        for (int k = 0; k < envIds.Count; k++) states[envIds[k]] = SubEnvState.Idle;
         // invalid_action leaves the sub-env as it was (SPEC.md §3.4). Any other error may have lost it (env_failure
         // always does; an argument error does unless a worker process reported it), so it takes no action until a reset.
         foreach (var error in errors) states[error.EnvId] = error.Code == ErrorCodes.InvalidAction ? SubEnvState.Idle : SubEnvState.Failed;
         InFlight -= count;
         PostedRecvs--;
+    }
+
+    private void See(int envId, bool[] seen)
+    {
+        if (envId < 0 || envId >= states.Length || seen[envId] || states[envId] != SubEnvState.InFlight)
+        {
+            throw BrokenBatch($"distinct sub-envs in flight; found sub-env {envId}{(envId >= 0 && envId < states.Length && seen[envId] ? " twice" : "")}");
+        }
+
+        seen[envId] = true;
     }
 
     private static ZeroGymException BrokenBatch(string expected) =>
