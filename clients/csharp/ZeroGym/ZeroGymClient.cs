@@ -259,9 +259,14 @@ public sealed class ZeroGymClient : IDisposable
 
     private void ReadHeader(ReadOnlyMemory<byte> reply)
     {
-        replyHeader.Id = null;
-        replyHeader.IsError = false;
-        ReadReply(reply, replyHeader);
+        try
+        {
+            ReplyHeader.Read(reply, replyHeader);
+        }
+        catch (Exception error) when (error is FormatException or MessagePackSerializationException)
+        {
+            throw new ZeroGymException(BadReply, $"the server's reply does not follow the protocol: {error.Message}", error);
+        }
     }
 
     /// <summary>A reply whose header <see cref="replyHeader"/> holds: the server's error thrown, or the result read.</summary>

@@ -54,4 +54,25 @@ public sealed record ReplyHeader : IMessage<ReplyHeader>
                 message.IsError = true;
                 WireValue.Skip(ref reader);
             });
+
+    // The id alone, for a reply that cannot be an error: reading stops once it is found.
+    private static readonly MessageShape<ReplyHeader> IdShape = new MessageShape<ReplyHeader>("reply", () => new ReplyHeader())
+        .NullableUnsigned("id", m => m.Id, (m, v) => m.Id = v);
+
+    /// <summary>
+    /// Reads <paramref name="payload"/>'s id and whether it is an error into <paramref name="header"/>, as far as needed:
+    /// an error reply is exactly <c>{id, error}</c> (SPEC.md §2), so a map of more keys is a result and is read only up
+    /// to its id (the server writes it first). The message itself is read, and checked whole, afterwards.
+    /// </summary>
+    /// <exception cref="MessageFormatException">Not a reply map, or no <c>id</c>.</exception>
+    /// <exception cref="WireDecodeException">Broken MessagePack.</exception>
+    public static void Read(ReadOnlyMemory<byte> payload, ReplyHeader header)
+    {
+        header.Id = null;
+        header.IsError = false;
+        var reader = new MessagePackReader(payload);
+        var peek = reader.CreatePeekReader();
+        bool longerThanAnError = peek.NextMessagePackType == MessagePackType.Map && peek.ReadMapHeader() > 2;
+        (longerThanAnError ? IdShape : Shape).ReadInto(ref reader, header, untilAllRead: longerThanAnError);
+    }
 }
