@@ -263,9 +263,9 @@ public sealed class ZeroGymClient : IDisposable
         {
             ReplyHeader.Read(reply, replyHeader);
         }
-        catch (Exception error) when (error is FormatException or MessagePackSerializationException)
+        catch (Exception error) when (IsProtocolError(error))
         {
-            throw new ZeroGymException(BadReply, $"the server's reply does not follow the protocol: {error.Message}", error);
+            throw NotTheProtocol(error);
         }
     }
 
@@ -295,11 +295,16 @@ public sealed class ZeroGymClient : IDisposable
             WireValue.ExpectEnd(ref reader);
             return into;
         }
-        catch (Exception error) when (error is FormatException or MessagePackSerializationException)
+        catch (Exception error) when (IsProtocolError(error))
         {
-            throw new ZeroGymException(BadReply, $"the server's reply does not follow the protocol: {error.Message}", error);
+            throw NotTheProtocol(error);
         }
     }
+
+    private static bool IsProtocolError(Exception error) => error is FormatException or MessagePackSerializationException;
+
+    private static ZeroGymException NotTheProtocol(Exception error) =>
+        new(BadReply, $"the server's reply does not follow the protocol: {error.Message}", error);
 
     /// <summary>Waits for a reply until <paramref name="deadline"/>, in slices when the server's liveness can be asked.</summary>
     private bool Receive(long deadline, string op)

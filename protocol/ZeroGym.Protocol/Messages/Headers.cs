@@ -71,8 +71,17 @@ public sealed record ReplyHeader : IMessage<ReplyHeader>
         header.Id = null;
         header.IsError = false;
         var reader = new MessagePackReader(payload);
-        var peek = reader.CreatePeekReader();
-        bool longerThanAnError = peek.NextMessagePackType == MessagePackType.Map && peek.ReadMapHeader() > 2;
+        bool longerThanAnError;
+        try
+        {
+            var peek = reader.CreatePeekReader();
+            longerThanAnError = peek.NextMessagePackType == MessagePackType.Map && peek.ReadMapHeader() > 2;
+        }
+        catch (Exception error) when (WireValue.IsLibraryDecodeError(error))
+        {
+            throw WireValue.AsDecodeError(error, 0);
+        }
+
         (longerThanAnError ? IdShape : Shape).ReadInto(ref reader, header, untilAllRead: longerThanAnError);
     }
 }

@@ -56,6 +56,15 @@ public sealed class ReplyHeaderTests
         Assert.Contains("'id'", error.Message);
     }
 
+    [Theory]
+    [InlineData("8f")] // a map of 15 entries, none there
+    [InlineData("df-7f-ff-ff-ff")] // a map declaring 2^31 - 1 entries
+    [InlineData("")]
+    public void ATruncatedReply_IsAWireDecodeError(string hex)
+    {
+        Assert.Throws<WireDecodeException>(() => ReplyHeader.Read(Hex.Parse(hex), new ReplyHeader()));
+    }
+
     private static ReplyHeader Read(Dictionary<object, object?> reply)
     {
         var header = new ReplyHeader { Id = 12345, IsError = true }; // what a previous reply left
