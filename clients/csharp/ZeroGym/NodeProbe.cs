@@ -55,7 +55,8 @@ internal sealed class NodeProbe(string endpoint)
         if (!Uri.TryCreate(Endpoint.Replace("tcp://*", "tcp://127.0.0.1", StringComparison.Ordinal), UriKind.Absolute, out var uri) || uri.Scheme != "tcp") return true;
         try
         {
-            var address = IPAddress.TryParse(uri.Host, out var literal) ? literal : Dns.GetHostAddresses(uri.Host)[0];
+            // A name that resolves to nothing reaches no node.
+            if ((IPAddress.TryParse(uri.Host, out var literal) ? literal : Dns.GetHostAddresses(uri.Host).FirstOrDefault()) is not { } address) return false;
             using var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { Blocking = false };
             try
             {
