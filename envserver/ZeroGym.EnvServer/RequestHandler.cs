@@ -22,7 +22,9 @@ namespace ZeroGym.EnvServer;
 /// <remarks>
 /// Work that asynchronous vector envs queue (SPEC.md §3.4) runs in one of two ways. Cheap sub-envs (CartPole), and
 /// every sub-env of a handler made without worker threads (tests that choose when work runs, in-process benchmarks),
-/// run on the loop thread in <see cref="RunQueuedWork"/>. Expensive ones (<see cref="SyncVectorEnv.SteppingInParallel"/>),
+/// run on the loop thread in <see cref="RunQueuedWork"/>, vector envs taking turns; a <c>send</c> whose client waits
+/// for its batch (<c>recv: true</c>) while no work waits for its turn runs at once instead, as a synchronous step
+/// does. Expensive ones (<see cref="SyncVectorEnv.SteppingInParallel"/>),
 /// given a <see cref="VectorWorkRunner"/>, are handed to its worker threads as soon as they are sent, and
 /// <see cref="CollectFinishedWork"/> takes their results back when the runner signals.
 /// <para>Calls into envs that live in worker processes (<see cref="EnvSession.CallsMayBlock"/>: Python and NES envs)
@@ -754,6 +756,11 @@ public sealed class RequestHandler : IDisposable
         if (request.Recv) EnsureRecvCanBeAnswered(queue, queue.Unclaimed + envIds.Length, minBatch);
         var actions = session.ReadSubEnvActions(request.Action, envIds.Length);
         var single = session.Vector!.SingleActionSpace;
+        // A client that waits for this batch, of sub-envs stepped on this thread, while no work waits for its turn: they
+        // step now, as a synchronous step would, and the batch is this request's own reply (no held copy, no further turn
+        // of the loop before it goes out). Otherwise the work takes its turn with the other vector envs'.
+        bool stepNow = request.Recv && !queue.HasQueuedWork && !HasQueuedWork && !session.CallsMayBlock
+            && (workers is null || !session.Vector.SteppingInParallel);
         for (int k = 0; k < envIds.Length; k++)
         {
             if (session.Vector.AutoresetMode == AutoresetMode.Disabled && session.Vector.HasEnded(envIds[k]))
@@ -774,6 +781,12 @@ public sealed class RequestHandler : IDisposable
         }
 
         subEnvSteps += envIds.Length;
+        if (stepNow)
+        {
+            queue.RunQueuedWork((envId, failure) => clients.SubEnvFailed(client, session, envId, failure));
+            AnswerWaitingRecvs(client, session);
+        }
+
         Schedule(client, session);
         Accepted(client, session, request, minBatch);
     }

@@ -168,12 +168,60 @@ public sealed partial class RequestHandlerTests
     }
 
     [Fact]
+    public void SendWithRecv_ToAVectorEnvWithNothingQueued_StepsAtOnce_AndItsBatchIsTheReply()
+    {
+        long handle = ResetVector("a", numEnvs: 4, batchSize: 2);
+
+        var batch = CallOn(handler, "a", "send", ("handle", handle), ("env_id", Ids(3, 1)), ("action", Actions(0, 1)), ("recv", true));
+
+        Assert.NotNull(batch);
+        Assert.Equal([3, 1], EnvIds(Ok(batch)));
+        Assert.False(handler.HasQueuedWork);
+        Assert.Empty(Flush(handler));
+    }
+
+    [Fact]
+    public void SendWithRecv_BehindQueuedWork_WaitsForItsTurn_AndTheEarlierStepsComeFirst()
+    {
+        long handle = ResetVector("a", numEnvs: 4, batchSize: 2);
+        Ok(Call("a", "send", ("handle", handle), ("env_id", Ids(0, 1)), ("action", Actions(0, 0))));
+
+        Assert.Null(CallOn(handler, "a", "send", ("handle", handle), ("env_id", Ids(2, 3)), ("action", Actions(1, 1)), ("recv", true)));
+        handler.RunQueuedWork();
+
+        Assert.Equal([0, 1], EnvIds(Assert.Single(Flush(handler)).Message));
+        Assert.True(handler.HasQueuedWork);
+        handler.RunQueuedWork();
+        Assert.Equal([2, 3], EnvIds(Ok(Call("a", "recv", ("handle", handle)))));
+    }
+
+    [Fact]
+    public void SendWithRecv_WhileAnotherClientsWorkWaitsForItsTurn_TakesItsOwnTurnAfterIt()
+    {
+        long first = ResetVector("a", numEnvs: 2, batchSize: 2);
+        long second = ResetVector("b", numEnvs: 2, batchSize: 2);
+        Ok(Call("a", "send", ("handle", first), ("env_id", Ids(0, 1)), ("action", Actions(0, 0))));
+
+        Assert.Null(CallOn(handler, "b", "send", ("handle", second), ("env_id", Ids(0, 1)), ("action", Actions(1, 1)), ("recv", true)));
+        handler.RunQueuedWork();
+        Assert.Empty(Flush(handler));
+        handler.RunQueuedWork();
+
+        var reply = Assert.Single(Flush(handler));
+        Assert.Equal("b", reply.Client);
+        Assert.Equal([0, 1], EnvIds(reply.Message));
+    }
+
+    [Fact]
     public void VectorEnvsOfDifferentClients_TakeTurnsAtTheQueuedWork()
     {
         long first = ResetVector("a", numEnvs: 2, batchSize: 2);
         long second = ResetVector("b", numEnvs: 2, batchSize: 2);
-        Assert.Null(CallOn(handler, "a", "send", ("handle", first), ("env_id", Ids(0, 1)), ("action", Actions(0, 0)), ("recv", true)));
-        Assert.Null(CallOn(handler, "b", "send", ("handle", second), ("env_id", Ids(0, 1)), ("action", Actions(0, 0)), ("recv", true)));
+        // Sends without recv are queued (no client waits for them yet), then each client's recv waits.
+        Ok(Call("a", "send", ("handle", first), ("env_id", Ids(0, 1)), ("action", Actions(0, 0))));
+        Ok(Call("b", "send", ("handle", second), ("env_id", Ids(0, 1)), ("action", Actions(0, 0))));
+        Assert.Null(CallOn(handler, "a", "recv", ("handle", first)));
+        Assert.Null(CallOn(handler, "b", "recv", ("handle", second)));
 
         handler.RunQueuedWork();
         Assert.Equal(["a"], Flush(handler).Select(reply => reply.Client));
@@ -185,10 +233,11 @@ public sealed partial class RequestHandlerTests
     [Fact]
     public void EachTurnRunsOneSend_SoTheFirstSendsBatchGoesOutBeforeTheSecondSendSteps()
     {
-        // Two batches in flight, as a client keeping both busy has them: the first must not wait for the second's steps.
+        // Two batches queued behind one another with their recvs waiting: the first must not wait for the second's steps.
         long handle = ResetVector("a", numEnvs: 4, batchSize: 2);
-        Assert.Null(CallOn(handler, "a", "send", ("handle", handle), ("env_id", Ids(2, 3)), ("action", Actions(0, 0)), ("recv", true)));
+        Ok(Call("a", "send", ("handle", handle), ("env_id", Ids(2, 3)), ("action", Actions(0, 0))));
         Assert.Null(CallOn(handler, "a", "send", ("handle", handle), ("env_id", Ids(0, 1)), ("action", Actions(1, 1)), ("recv", true)));
+        Assert.Null(CallOn(handler, "a", "recv", ("handle", handle)));
 
         handler.RunQueuedWork();
         var first = Assert.Single(Flush(handler));
@@ -204,7 +253,8 @@ public sealed partial class RequestHandlerTests
     public void Close_WithARecvWaiting_AnswersItFirst()
     {
         long handle = ResetVector("a", numEnvs: 2, batchSize: 2);
-        Assert.Null(CallOn(handler, "a", "send", ("handle", handle), ("env_id", Ids(0, 1)), ("action", Actions(0, 0)), ("recv", true)));
+        Ok(Call("a", "send", ("handle", handle), ("env_id", Ids(0, 1)), ("action", Actions(0, 0))));
+        Assert.Null(CallOn(handler, "a", "recv", ("handle", handle)));
         Assert.Null(CallOn(handler, "a", "close", ("handle", handle)));
 
         var flushed = Flush(handler).Select(reply => reply.Message).ToList();
