@@ -644,7 +644,7 @@ public sealed class RequestHandler : IDisposable
             }
 
             if (WaitingForSubEnvs(client, session)) return;
-            PrepareVectorReset(client, session, request.Id, mask);
+            PrepareVectorReset(client, session);
         }
 
         CallEnv(client, session, Ops.Reset, request.Id, () =>
@@ -655,6 +655,8 @@ public sealed class RequestHandler : IDisposable
                 return (result.Observation, result.Info);
             }
 
+            // Within the reset's own call: a sub-env in a worker process is made anew off the loop (a process may start).
+            session.RemakeFailedSubEnvs(mask);
             var vectorResult = session.Vector!.Reset(session.ReadVectorSeeds(request.Seed), options, mask);
             return (vectorResult.Observations, vectorResult.Info);
         }, reset =>
@@ -739,7 +741,13 @@ public sealed class RequestHandler : IDisposable
 
         int minBatch = ReadMinBatch(queue, request.MinBatch);
         if (WaitingForSubEnvs(client, session)) return;
-        PrepareVectorReset(client, session, request.Id);
+        PrepareVectorReset(client, session);
+        // On the loop, before the resets it queues (a reset makes them within its own call instead).
+        clients.Run(client, session, Ops.AsyncReset, request.Id, () =>
+        {
+            session.RemakeFailedSubEnvs();
+            return true;
+        });
         queue.QueueResetOfAll(seeds, request.Options, request.Id);
         session.State = EpisodeState.Running;
         Schedule(client, session);
@@ -875,19 +883,11 @@ public sealed class RequestHandler : IDisposable
             $"recv answers with {needs} sub-envs, but only {Math.Max(unclaimed, 0)} sent ones are not already awaited by an earlier recv; send actions to more sub-envs first");
     }
 
-    /// <summary>
-    /// Before a reset of a vector env: its work in flight is finished, waiting recvs answered, the rest dropped, failed
-    /// sub-envs (those of <paramref name="mask"/>, when given) made anew.
-    /// </summary>
-    private void PrepareVectorReset(ClientSession client, EnvSession session, ulong requestId, IReadOnlyList<bool>? mask = null)
+    /// <summary>Before a reset of a vector env: its work in flight is finished, waiting recvs answered, the rest dropped.</summary>
+    private void PrepareVectorReset(ClientSession client, EnvSession session)
     {
         RunAllQueuedWork(client, session);
         session.Queue!.DropUnreceived();
-        clients.Run(client, session, Ops.Reset, requestId, () =>
-        {
-            session.RemakeFailedSubEnvs(mask);
-            return true;
-        });
     }
 
     private static AutoresetMode ParseAutoresetMode(string? name)

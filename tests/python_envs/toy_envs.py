@@ -131,6 +131,10 @@ class SlowStart(Counter):
         super().__init__(**kwargs)
 
 
+class SlowStartRaising(SlowStart, Raising):
+    """SlowStart whose ``fail_at``-th step raises: a failed sub-env of it takes ``start_s`` seconds to be made anew."""
+
+
 class Structured:
     """Every space kind the wire carries: a Dict observation holding a Tuple, MultiBinary, MultiDiscrete and a
     Discrete with a start; a Tuple action of a Box and a Discrete."""

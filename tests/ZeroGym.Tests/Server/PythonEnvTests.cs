@@ -302,6 +302,31 @@ public sealed class PythonEnvTests : IDisposable
     }
 
     [Fact]
+    public async Task Reset_MakingAFailedSubEnvAnew_DoesItOffTheLoop_WhileOtherClientsAreServed()
+    {
+        using var server = new TestServer(registry: Registry("SlowStartRaising-v0=toy_envs:SlowStartRaising"));
+        using var envs = RemoteVectorEnv.Make("SlowStartRaising-v0", 2, server.Address,
+            new Dictionary<string, object?> { ["start_s"] = 1.5, ["fail_at"] = 1L }, batchSize: 1);
+        envs.Reset(seed: 0);
+        envs.Send(NDArray.From(new long[] { 1 }, 1), [0]);
+        var failure = Assert.Throws<SubEnvException>(() => envs.Receive());
+        Assert.Contains("ValueError: boom at step 1", failure.Message);
+
+        // The reset makes sub-env 0 anew, which takes 1.5 s in its worker; the loop serves CartPole meanwhile.
+        var reset = Task.Run(() => envs.Reset(seed: 1));
+        await Task.Delay(300);
+        using (var cartPole = RemoteEnv.Make("CartPole-v1", server.Address))
+        {
+            cartPole.Reset(seed: 0);
+            cartPole.Step(1L);
+        }
+
+        Assert.False(reset.IsCompleted, "CartPole was served only once the failed sub-env had been made anew");
+        var observations = (NDArray)(await reset).Observations;
+        Assert.Equal([2, 2], observations.Shape.ToArray());
+    }
+
+    [Fact]
     public void AnIdleClientsVectorEnv_WithASubEnvHanging_IsClosedWithoutHoldingTheServer()
     {
         using var patientPython = new PythonEnvs(Options with { StepTimeout = TimeSpan.FromSeconds(30) });
