@@ -287,16 +287,9 @@ public sealed class PythonEnvTests : IDisposable
         envs.Send(NDArray.From(new long[] { 1 }, 1), [0]);
 
         // The reset must see sub-env 0's step finished: it waits for the worker's timeout (2 s), the loop does not.
-        var reset = Task.Run(() => envs.Reset(seed: 1));
-        await Task.Delay(300);
-        using (var cartPole = RemoteEnv.Make("CartPole-v1", server.Address))
-        {
-            cartPole.Reset(seed: 0);
-            cartPole.Step(1L);
-        }
+        var reset = await ResetWhileACartPoleIsServed(envs, server.Address, "the hanging sub-env's step had ended");
 
-        Assert.False(reset.IsCompleted, "CartPole was served only once the hanging sub-env's step had ended");
-        var observations = (NDArray)(await reset).Observations;
+        var observations = (NDArray)reset.Observations;
         Assert.Equal([2, 2], observations.Shape.ToArray());
         Assert.Contains("did not answer 'step' within 2 s", server.LogText());
     }
@@ -313,17 +306,28 @@ public sealed class PythonEnvTests : IDisposable
         Assert.Contains("ValueError: boom at step 1", failure.Message);
 
         // The reset makes sub-env 0 anew, which takes 1.5 s in its worker; the loop serves CartPole meanwhile.
+        var reset = await ResetWhileACartPoleIsServed(envs, server.Address, "the failed sub-env had been made anew");
+
+        var observations = (NDArray)reset.Observations;
+        Assert.Equal([2, 2], observations.Shape.ToArray());
+    }
+
+    /// <summary>
+    /// Resets <paramref name="envs"/> (seed 1) on another thread and, while that reset waits for its slow part, has a
+    /// CartPole made and stepped by another client: the reset must still be going when CartPole is done.
+    /// </summary>
+    private static async Task<VectorResetResult> ResetWhileACartPoleIsServed(RemoteVectorEnv envs, string address, string slowPart)
+    {
         var reset = Task.Run(() => envs.Reset(seed: 1));
         await Task.Delay(300);
-        using (var cartPole = RemoteEnv.Make("CartPole-v1", server.Address))
+        using (var cartPole = RemoteEnv.Make("CartPole-v1", address))
         {
             cartPole.Reset(seed: 0);
             cartPole.Step(1L);
         }
 
-        Assert.False(reset.IsCompleted, "CartPole was served only once the failed sub-env had been made anew");
-        var observations = (NDArray)(await reset).Observations;
-        Assert.Equal([2, 2], observations.Shape.ToArray());
+        Assert.False(reset.IsCompleted, $"CartPole was served only once {slowPart}");
+        return await reset;
     }
 
     [Fact]
