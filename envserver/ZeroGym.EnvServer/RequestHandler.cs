@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using System.Runtime.InteropServices;
 using MessagePack;
@@ -767,8 +768,7 @@ public sealed class RequestHandler : IDisposable
         // A client that waits for this batch, of sub-envs stepped on this thread, while no work waits for its turn: they
         // step now, as a synchronous step would, and the batch is this request's own reply (no held copy, no further turn
         // of the loop before it goes out). Otherwise the work takes its turn with the other vector envs'.
-        bool stepNow = request.Recv && !queue.HasQueuedWork && !HasQueuedWork && !session.CallsMayBlock
-            && (workers is null || !session.Vector.SteppingInParallel);
+        bool stepNow = request.Recv && !queue.HasQueuedWork && !HasQueuedWork && !session.CallsMayBlock && !StepsOnWorkers(session);
         for (int k = 0; k < envIds.Length; k++)
         {
             if (session.Vector.AutoresetMode == AutoresetMode.Disabled && session.Vector.HasEnded(envIds[k]))
@@ -808,7 +808,7 @@ public sealed class RequestHandler : IDisposable
         var queue = session.Queue!;
         if (!queue.HasQueuedWork) return;
         // Sub-envs in worker processes go to the workers however quick they were so far: one may hang.
-        if (workers is not null && (session.Vector!.SteppingInParallel || session.CallsMayBlock))
+        if (StepsOnWorkers(session))
         {
             var lane = queue.Lane ??= workers.AddLane(client, session);
             workers.Post(lane, queue.TakeQueuedWork());
@@ -819,6 +819,10 @@ public sealed class RequestHandler : IDisposable
         queue.Scheduled = true;
         busy.Enqueue((client, session));
     }
+
+    /// <summary>Whether a vector env's sub-envs step on the worker threads: expensive ones, or ones in worker processes (a call may hang).</summary>
+    [MemberNotNullWhen(true, nameof(workers))]
+    private bool StepsOnWorkers(EnvSession session) => workers is not null && (session.Vector!.SteppingInParallel || session.CallsMayBlock);
 
     /// <summary>
     /// Asks the worker threads to signal once the oldest waiting <c>recv</c> of the vector env can be answered, or,

@@ -192,7 +192,7 @@ public sealed class SyncVectorEnv : IDisposable
     public void ResetSome(IReadOnlyList<int> envIds, IReadOnlyList<long?> seeds, IReadOnlyDictionary<string, object?>? options, Action<SubEnvResult> finished)
     {
         if (envIds.Count != seeds.Count) throw new ArgumentException($"ResetSome needs one seed per sub-env ({envIds.Count}); got {seeds.Count}", nameof(seeds));
-        RunSome(envIds, finished, reset: (seeds, options));
+        RunSome(envIds, finished, reset: new ResetArguments(seeds, options));
     }
 
     /// <summary>Puts <paramref name="env"/> in place of sub-env <paramref name="envId"/> (one that failed) and returns the one it replaces, for the caller to dispose.</summary>
@@ -255,7 +255,7 @@ public sealed class SyncVectorEnv : IDisposable
     /// </summary>
     private void RunSome(
         IReadOnlyList<int> envIds, Action<SubEnvResult> finished, IReadOnlyList<object>? actions = null,
-        (IReadOnlyList<long?> Seeds, IReadOnlyDictionary<string, object?>? Options)? reset = null)
+        ResetArguments? reset = null)
     {
         if (SteppingInParallel && envIds.Count > 1)
         {
@@ -275,7 +275,7 @@ public sealed class SyncVectorEnv : IDisposable
 
     private void RunSomeInParallel(
         IReadOnlyList<int> envIds, Action<SubEnvResult> finished, IReadOnlyList<object>? actions,
-        (IReadOnlyList<long?> Seeds, IReadOnlyDictionary<string, object?>? Options)? reset)
+        ResetArguments? reset)
     {
         var gate = new Lock();
         Parallel.For(0, envIds.Count, parallelOptions, k =>
@@ -286,7 +286,7 @@ public sealed class SyncVectorEnv : IDisposable
     }
 
     private SubEnvResult RunOne(
-        IReadOnlyList<int> envIds, int k, IReadOnlyList<object>? actions, (IReadOnlyList<long?> Seeds, IReadOnlyDictionary<string, object?>? Options)? reset) =>
+        IReadOnlyList<int> envIds, int k, IReadOnlyList<object>? actions, ResetArguments? reset) =>
         reset is { } resetWith ? ResetSubEnv(envIds[k], resetWith.Seeds[k], resetWith.Options) : StepSubEnv(envIds[k], actions![k]);
 
     /// <summary>One sub-env's step, with the autoreset of <see cref="AutoresetMode"/>; safe to call for different sub-envs at once.</summary>
@@ -369,4 +369,7 @@ public sealed class SyncVectorEnv : IDisposable
     {
         foreach (var env in envs) env.Dispose();
     }
+
+    /// <summary>What <see cref="ResetSome"/> resets its sub-envs with: sub-env k with <see cref="Seeds"/>[k], all with the same options.</summary>
+    private readonly record struct ResetArguments(IReadOnlyList<long?> Seeds, IReadOnlyDictionary<string, object?>? Options);
 }
