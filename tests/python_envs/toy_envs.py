@@ -124,15 +124,18 @@ class Hanging(Counter):
 
 
 class SlowStart(Counter):
-    """Counter whose construction takes ``start_s`` seconds (a simulator loading its assets)."""
+    """Counter whose construction takes ``start_s`` seconds (a simulator loading its assets), and then waits while
+    the file ``hold_file`` exists: a test holds a construction as long as it needs, with no race against a clock."""
 
-    def __init__(self, start_s: float = 1.0, **kwargs: Any):
+    def __init__(self, start_s: float = 1.0, hold_file: str | None = None, **kwargs: Any):
         time.sleep(start_s)
+        while hold_file is not None and os.path.exists(hold_file):
+            time.sleep(0.01)
         super().__init__(**kwargs)
 
 
 class SlowStartRaising(SlowStart, Raising):
-    """SlowStart whose ``fail_at``-th step raises: a failed sub-env of it takes ``start_s`` seconds to be made anew."""
+    """SlowStart whose ``fail_at``-th step raises: a failed sub-env of it is slow to be made anew."""
 
 
 class Structured:

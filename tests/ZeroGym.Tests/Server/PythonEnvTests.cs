@@ -27,14 +27,32 @@ public sealed class PythonEnvTests : IDisposable
 
     private readonly PythonEnvs python = new(Options);
 
-    public void Dispose() => python.Dispose();
+    /// <summary>Workers whose calls may take 30 s: for a test that holds a call as long as it needs.</summary>
+    private readonly Lazy<PythonEnvs> patientPython = new(() => new PythonEnvs(Options with { StepTimeout = TimeSpan.FromSeconds(30) }));
 
-    private EnvRegistry Registry(params string[] definitions)
+    public void Dispose()
+    {
+        python.Dispose();
+        if (patientPython.IsValueCreated) patientPython.Value.Dispose();
+    }
+
+    private EnvRegistry Registry(params string[] definitions) => Registry(python, definitions);
+
+    private EnvRegistry PatientRegistry(params string[] definitions) => Registry(patientPython.Value, definitions);
+
+    private static EnvRegistry Registry(PythonEnvs envs, string[] definitions)
     {
         var registry = BuiltInEnvs.CreateRegistry();
-        foreach (string definition in definitions) python.Register(registry, PythonEnvDefinition.Parse(definition));
+        foreach (string definition in definitions) envs.Register(registry, PythonEnvDefinition.Parse(definition));
         return registry;
     }
+
+    /// <summary>
+    /// Work a test runs beside its own on a thread of its own: neither waits for a thread-pool thread, which a busy
+    /// test run may not have free for seconds.
+    /// </summary>
+    private static Task<T> OnOwnThread<T>(Func<T> work) =>
+        Task.Factory.StartNew(work, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
     [Fact]
     public void Make_TakesAWorkerStartedAhead_WhichEndsWithTheEnv_AndThePoolRefillsWithNewOnes()
@@ -245,9 +263,9 @@ public sealed class PythonEnvTests : IDisposable
         hanging.Reset();
         counter.Reset(seed: 0);
 
-        var hung = Task.Run(() => Assert.Throws<ZeroGymException>(() => hanging.Step(1L)));
+        var hung = OnOwnThread(() => Assert.Throws<ZeroGymException>(() => hanging.Step(1L)));
         // Long enough for the step to reach the server; the worker's timeout (2 s) ends it much later.
-        await Task.Delay(300);
+        Thread.Sleep(300);
         cartPole.Reset(seed: 0);
         for (int t = 0; t < 10; t++)
         {
@@ -263,9 +281,12 @@ public sealed class PythonEnvTests : IDisposable
     [Fact]
     public async Task Make_OfAnEnvSlowToStart_HoldsUpOnlyItsOwnClient()
     {
-        using var server = new TestServer(registry: Registry("SlowStart-v0=toy_envs:SlowStart"));
-        var slow = Task.Run(() => RemoteEnv.Make("SlowStart-v0", server.Address, new Dictionary<string, object?> { ["start_s"] = 1.5 }));
-        await Task.Delay(300);
+        using var server = new TestServer(registry: PatientRegistry("SlowStart-v0=toy_envs:SlowStart"));
+        using var hold = new HoldFile();
+        hold.Hold();
+        var slow = OnOwnThread(() => RemoteEnv.Make("SlowStart-v0", server.Address,
+            new Dictionary<string, object?> { ["start_s"] = 0.0, ["hold_file"] = hold.Path }));
+        Thread.Sleep(300);
         using (var cartPole = RemoteEnv.Make("CartPole-v1", server.Address))
         {
             cartPole.Reset(seed: 0);
@@ -273,6 +294,7 @@ public sealed class PythonEnvTests : IDisposable
         }
 
         Assert.False(slow.IsCompleted, "CartPole was made only once the slow make had ended");
+        hold.Release();
         using var made = await slow;
         made.Reset(seed: 0);
         Assert.Equal(1f, ((NDArray)made.Step(2L).Observation).ToArray<float>()[0]);
@@ -297,16 +319,18 @@ public sealed class PythonEnvTests : IDisposable
     [Fact]
     public async Task Reset_MakingAFailedSubEnvAnew_DoesItOffTheLoop_WhileOtherClientsAreServed()
     {
-        using var server = new TestServer(registry: Registry("SlowStartRaising-v0=toy_envs:SlowStartRaising"));
+        using var server = new TestServer(registry: PatientRegistry("SlowStartRaising-v0=toy_envs:SlowStartRaising"));
+        using var hold = new HoldFile();
         using var envs = RemoteVectorEnv.Make("SlowStartRaising-v0", 2, server.Address,
-            new Dictionary<string, object?> { ["start_s"] = 1.5, ["fail_at"] = 1L }, batchSize: 1);
+            new Dictionary<string, object?> { ["start_s"] = 0.0, ["hold_file"] = hold.Path, ["fail_at"] = 1L }, batchSize: 1);
         envs.Reset(seed: 0);
         envs.Send(NDArray.From(new long[] { 1 }, 1), [0]);
         var failure = Assert.Throws<SubEnvException>(() => envs.Receive());
         Assert.Contains("ValueError: boom at step 1", failure.Message);
 
-        // The reset makes sub-env 0 anew, which takes 1.5 s in its worker; the loop serves CartPole meanwhile.
-        var reset = await ResetWhileACartPoleIsServed(envs, server.Address, "the failed sub-env had been made anew");
+        // The reset makes sub-env 0 anew, which its worker holds until the test lets go; the loop serves CartPole meanwhile.
+        hold.Hold();
+        var reset = await ResetWhileACartPoleIsServed(envs, server.Address, "the failed sub-env had been made anew", hold.Release);
 
         var observations = (NDArray)reset.Observations;
         Assert.Equal([2, 2], observations.Shape.ToArray());
@@ -316,27 +340,38 @@ public sealed class PythonEnvTests : IDisposable
     /// Resets <paramref name="envs"/> (seed 1) on another thread and, while that reset waits for its slow part, has a
     /// CartPole made and stepped by another client: the reset must still be going when CartPole is done.
     /// </summary>
-    private static async Task<VectorResetResult> ResetWhileACartPoleIsServed(RemoteVectorEnv envs, string address, string slowPart)
+    private static async Task<VectorResetResult> ResetWhileACartPoleIsServed(RemoteVectorEnv envs, string address, string slowPart,
+        Action? endSlowPart = null)
     {
-        var reset = Task.Run(() => envs.Reset(seed: 1));
-        await Task.Delay(300);
-        using (var cartPole = RemoteEnv.Make("CartPole-v1", address))
+        var reset = OnOwnThread(() => envs.Reset(seed: 1));
+        Thread.Sleep(300);
+        using (var cartPole = RemoteEnv.Make("CartPole-v1", address, options: new ClientOptions { Timeout = TimeSpan.FromSeconds(10) }))
         {
             cartPole.Reset(seed: 0);
             cartPole.Step(1L);
         }
 
         Assert.False(reset.IsCompleted, $"CartPole was served only once {slowPart}");
+        endSlowPart?.Invoke();
         return await reset;
+    }
+
+    /// <summary>A file that holds the construction of toy_envs.SlowStart (its <c>hold_file</c>) while it exists.</summary>
+    private sealed class HoldFile : IDisposable
+    {
+        public string Path { get; } = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"zerogym-hold-{Guid.NewGuid():N}");
+
+        public void Hold() => File.WriteAllText(Path, "");
+
+        public void Release() => File.Delete(Path);
+
+        public void Dispose() => Release();
     }
 
     [Fact]
     public void AnIdleClientsVectorEnv_WithASubEnvHanging_IsClosedWithoutHoldingTheServer()
     {
-        using var patientPython = new PythonEnvs(Options with { StepTimeout = TimeSpan.FromSeconds(30) });
-        var registry = BuiltInEnvs.CreateRegistry();
-        patientPython.Register(registry, PythonEnvDefinition.Parse("Hanging-v0=toy_envs:Hanging"));
-        using var server = new TestServer(new ServerOptions { IdleTimeout = TimeSpan.FromSeconds(1) }, registry);
+        using var server = new TestServer(new ServerOptions { IdleTimeout = TimeSpan.FromSeconds(1) }, PatientRegistry("Hanging-v0=toy_envs:Hanging"));
         // A batch of 2 and one sub-env sent: the client posts no recv ahead, so nothing of it waits for the server.
         using var envs = RemoteVectorEnv.Make("Hanging-v0", 2, server.Address, new Dictionary<string, object?> { ["hang_at"] = 1L }, batchSize: 2);
         envs.Reset(seed: 0);
