@@ -268,6 +268,8 @@ public sealed class RequestHandler : IDisposable
             header.Op = op;
             requestHandle = handle;
             replyHeld = false;
+            // An answer that must wait in turn (async_reset's recv: true, its batch not ready) holds this same place.
+            replySlot = slot;
             try
             {
                 answer(outcome);
@@ -276,8 +278,12 @@ public sealed class RequestHandler : IDisposable
             {
                 WriteFailure(client, error);
             }
+            finally
+            {
+                replySlot = null;
+            }
 
-            slot!.Payload = replyBuffer.WrittenSpan.ToArray();
+            if (!replyHeld) slot!.Payload = replyBuffer.WrittenSpan.ToArray();
             holding.Add(client);
             HandleDeferred(client);
         });
@@ -743,16 +749,18 @@ public sealed class RequestHandler : IDisposable
         int minBatch = ReadMinBatch(queue, request.MinBatch);
         if (WaitingForSubEnvs(client, session)) return;
         PrepareVectorReset(client, session);
-        // On the loop, before the resets it queues (a reset makes them within its own call instead).
-        clients.Run(client, session, Ops.AsyncReset, request.Id, () =>
+        // Failed sub-envs are made anew first, off the loop for envs in worker processes (a process may start).
+        CallEnv(client, session, Ops.AsyncReset, request.Id, () =>
         {
             session.RemakeFailedSubEnvs();
             return true;
+        }, _ =>
+        {
+            queue.QueueResetOfAll(seeds, request.Options, request.Id);
+            session.State = EpisodeState.Running;
+            Schedule(client, session);
+            Accepted(client, session, request, minBatch);
         });
-        queue.QueueResetOfAll(seeds, request.Options, request.Id);
-        session.State = EpisodeState.Running;
-        Schedule(client, session);
-        Accepted(client, session, request, minBatch);
     }
 
     private void Send(ClientSession client, SendRequest request)

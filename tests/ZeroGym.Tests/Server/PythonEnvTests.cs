@@ -309,7 +309,7 @@ public sealed class PythonEnvTests : IDisposable
         envs.Send(NDArray.From(new long[] { 1 }, 1), [0]);
 
         // The reset must see sub-env 0's step finished: it waits for the worker's timeout (2 s), the loop does not.
-        var reset = await ResetWhileACartPoleIsServed(envs, server.Address, "the hanging sub-env's step had ended");
+        var reset = await WhileACartPoleIsServed(() => envs.Reset(seed: 1), server.Address, "the hanging sub-env's step had ended");
 
         var observations = (NDArray)reset.Observations;
         Assert.Equal([2, 2], observations.Shape.ToArray());
@@ -321,29 +321,61 @@ public sealed class PythonEnvTests : IDisposable
     {
         using var server = new TestServer(registry: PatientRegistry("SlowStartRaising-v0=toy_envs:SlowStartRaising"));
         using var hold = new HoldFile();
-        using var envs = RemoteVectorEnv.Make("SlowStartRaising-v0", 2, server.Address,
-            new Dictionary<string, object?> { ["start_s"] = 0.0, ["hold_file"] = hold.Path, ["fail_at"] = 1L }, batchSize: 1);
-        envs.Reset(seed: 0);
-        envs.Send(NDArray.From(new long[] { 1 }, 1), [0]);
-        var failure = Assert.Throws<SubEnvException>(() => envs.Receive());
-        Assert.Contains("ValueError: boom at step 1", failure.Message);
+        using var envs = MakeWithAFailedSubEnv(server.Address, hold);
 
         // The reset makes sub-env 0 anew, which its worker holds until the test lets go; the loop serves CartPole meanwhile.
         hold.Hold();
-        var reset = await ResetWhileACartPoleIsServed(envs, server.Address, "the failed sub-env had been made anew", hold.Release);
+        var reset = await WhileACartPoleIsServed(() => envs.Reset(seed: 1), server.Address, "the failed sub-env had been made anew", hold.Release);
 
         var observations = (NDArray)reset.Observations;
         Assert.Equal([2, 2], observations.Shape.ToArray());
     }
 
-    /// <summary>
-    /// Resets <paramref name="envs"/> (seed 1) on another thread and, while that reset waits for its slow part, has a
-    /// CartPole made and stepped by another client: the reset must still be going when CartPole is done.
-    /// </summary>
-    private static async Task<VectorResetResult> ResetWhileACartPoleIsServed(RemoteVectorEnv envs, string address, string slowPart,
-        Action? endSlowPart = null)
+    [Fact]
+    public async Task AsyncReset_MakingAFailedSubEnvAnew_DoesItOffTheLoop_AndItsBatchesComeAfter()
     {
-        var reset = OnOwnThread(() => envs.Reset(seed: 1));
+        using var server = new TestServer(registry: PatientRegistry("SlowStartRaising-v0=toy_envs:SlowStartRaising"));
+        using var hold = new HoldFile();
+        using var envs = MakeWithAFailedSubEnv(server.Address, hold);
+
+        // The client posts its recv ahead with the async_reset: the batch it waits for is held behind the remake.
+        hold.Hold();
+        var first = await WhileACartPoleIsServed(() =>
+        {
+            envs.AsyncReset(seed: 1);
+            return envs.Receive();
+        }, server.Address, "the failed sub-env had been made anew", hold.Release);
+        var second = envs.Receive();
+
+        Assert.Equal([0, 1], new[] { first.EnvIds.Single(), second.EnvIds.Single() }.Order());
+        // Each sub-env started as a reset with seed 1 + i starts it (the remade one included).
+        var again = ((NDArray)envs.Reset(seed: 1).Observations).ToArray<float>();
+        foreach (var batch in new[] { first, second })
+        {
+            int envId = batch.EnvIds.Single();
+            Assert.Equal(again.AsSpan(2 * envId, 2).ToArray(), ((NDArray)batch.Observations).ToArray<float>());
+        }
+    }
+
+    /// <summary>A 2-env vector of SlowStartRaising held by <paramref name="hold"/>, whose sub-env 0 failed at its first step.</summary>
+    private static RemoteVectorEnv MakeWithAFailedSubEnv(string address, HoldFile hold)
+    {
+        var envs = RemoteVectorEnv.Make("SlowStartRaising-v0", 2, address,
+            new Dictionary<string, object?> { ["start_s"] = 0.0, ["hold_file"] = hold.Path, ["fail_at"] = 1L }, batchSize: 1);
+        envs.Reset(seed: 0);
+        envs.Send(NDArray.From(new long[] { 1 }, 1), [0]);
+        var failure = Assert.Throws<SubEnvException>(() => envs.Receive());
+        Assert.Contains("ValueError: boom at step 1", failure.Message);
+        return envs;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="slowCall"/> on another thread and, while it waits for its slow part, has a CartPole made and
+    /// stepped by another client: the call must still be going when CartPole is done. Then ends the slow part, if asked.
+    /// </summary>
+    private static async Task<T> WhileACartPoleIsServed<T>(Func<T> slowCall, string address, string slowPart, Action? endSlowPart = null)
+    {
+        var call = OnOwnThread(slowCall);
         Thread.Sleep(300);
         using (var cartPole = RemoteEnv.Make("CartPole-v1", address, options: new ClientOptions { Timeout = TimeSpan.FromSeconds(10) }))
         {
@@ -351,9 +383,9 @@ public sealed class PythonEnvTests : IDisposable
             cartPole.Step(1L);
         }
 
-        Assert.False(reset.IsCompleted, $"CartPole was served only once {slowPart}");
+        Assert.False(call.IsCompleted, $"CartPole was served only once {slowPart}");
         endSlowPart?.Invoke();
-        return await reset;
+        return await call;
     }
 
     /// <summary>A file that holds the construction of toy_envs.SlowStart (its <c>hold_file</c>) while it exists.</summary>
