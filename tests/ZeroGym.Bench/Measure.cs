@@ -44,7 +44,8 @@ internal static class Measure
     /// Calls (times <paramref name="itemsPerCall"/>) per second of a cheap operation, timed in batches so the clock
     /// costs nothing: per second of wall time
     /// (<c>items_per_s</c>) and per second of this process's CPU time (<c>items_per_cpu_s</c>, the rate per core of a
-    /// single-threaded operation; on a machine shared with other work it stays put while the wall-time rate drops).
+    /// single-threaded operation; on a machine shared with other work it stays put while the wall-time rate drops),
+    /// and the bytes this thread allocated per call (<c>bytes_allocated_per_call</c>).
     /// </summary>
     public static Dictionary<string, object> Throughput(string name, double seconds, Action operation, int batch = 10_000, int itemsPerCall = 1)
     {
@@ -56,13 +57,18 @@ internal static class Measure
         Run(WarmUpSeconds, Batch, null);
         var batches = new List<long>();
         var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+        long allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
         double elapsed = Run(seconds, Batch, batches);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - allocatedBefore;
         double cpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds;
+        long calls = (long)batches.Count * batch;
         return new Dictionary<string, object>
         {
             ["name"] = name,
-            ["items_per_s"] = Math.Round((double)batches.Count * batch * itemsPerCall / elapsed, 1),
-            ["items_per_cpu_s"] = Math.Round((double)batches.Count * batch * itemsPerCall / cpuSeconds, 1),
+            ["items_per_s"] = Math.Round((double)calls * itemsPerCall / elapsed, 1),
+            ["items_per_cpu_s"] = Math.Round((double)calls * itemsPerCall / cpuSeconds, 1),
+            // Garbage is CPU time later (collections, zeroing fresh memory): what a call allocates shows it.
+            ["bytes_allocated_per_call"] = Math.Round((double)allocated / calls),
         };
     }
 
