@@ -70,36 +70,40 @@ internal static class Benchmarks
         }));
     }
 
-    /// <summary>A remote vector env through the C# client; items are env-steps.</summary>
-    public static void RemoteVector(string serverAddress, double seconds, int numEnvs)
+    /// <summary>
+    /// A remote vector env through the C# client, synchronous, and (unless <paramref name="asyncEnvs"/> is 0) one through
+    /// its asynchronous calls (SPEC.md §3.4) as an agent drives it: receive a batch, choose its actions, send them; the
+    /// other sub-envs step meanwhile. The two take turns (<see cref="Measure.Interleaved"/>), so a machine that slows down
+    /// meanwhile slows both and their ratio holds. Items are env-steps.
+    /// </summary>
+    public static void RemoteVectors(string serverAddress, double seconds, int numEnvs, int asyncEnvs, int batchSize)
     {
         using var envs = RemoteVectorEnv.Make(EnvId, numEnvs, serverAddress);
         envs.Reset(seed: 0);
         var actions = new Random(0);
         var batch = new long[numEnvs];
-        Measure.Print(Measure.Latency($"c# cartpole vector {numEnvs} envs", seconds, () =>
+        var operations = new List<Measure.TimedOperation>
         {
-            for (int i = 0; i < batch.Length; i++) batch[i] = actions.Next(2);
-            envs.Step(NDArray.From(batch));
-        }, itemsPerCall: numEnvs));
-    }
+            new($"c# cartpole vector {numEnvs} envs", () =>
+            {
+                for (int i = 0; i < batch.Length; i++) batch[i] = actions.Next(2);
+                envs.Step(NDArray.From(batch));
+            }, numEnvs),
+        };
+        using var asyncVector = asyncEnvs > 0 ? RemoteVectorEnv.Make(EnvId, asyncEnvs, serverAddress, batchSize: batchSize) : null;
+        if (asyncVector is not null)
+        {
+            asyncVector.AsyncReset(seed: 0);
+            var asyncBatch = new long[batchSize];
+            operations.Add(new($"c# cartpole async vector {asyncEnvs}/{batchSize}", () =>
+            {
+                var received = asyncVector.Receive();
+                for (int i = 0; i < asyncBatch.Length; i++) asyncBatch[i] = actions.Next(2);
+                asyncVector.Send(NDArray.From(asyncBatch, batchSize), received.EnvIds);
+            }, batchSize));
+        }
 
-    /// <summary>
-    /// A remote vector env through the C# client's asynchronous calls (SPEC.md §3.4), as an agent drives it: receive a
-    /// batch, choose its actions, send them; the other sub-envs step meanwhile. Items are env-steps.
-    /// </summary>
-    public static void RemoteAsyncVector(string serverAddress, double seconds, int numEnvs, int batchSize)
-    {
-        using var envs = RemoteVectorEnv.Make(EnvId, numEnvs, serverAddress, batchSize: batchSize);
-        envs.AsyncReset(seed: 0);
-        var actions = new Random(0);
-        var batch = new long[batchSize];
-        Measure.Print(Measure.Latency($"c# cartpole async vector {numEnvs}/{batchSize}", seconds, () =>
-        {
-            var received = envs.Receive();
-            for (int i = 0; i < batch.Length; i++) batch[i] = actions.Next(2);
-            envs.Send(NDArray.From(batch, batchSize), received.EnvIds);
-        }, itemsPerCall: batchSize));
+        foreach (var result in Measure.Interleaved(operations, seconds)) Measure.Print(result);
     }
 
     /// <summary>CartPole stepped in-process, as the server steps it (time limit included).</summary>
@@ -310,12 +314,12 @@ internal static class Benchmarks
         var learners = new List<ZeroGym.Agents.Common.ActorCriticLoop.Learner>();
         try
         {
-            var operations = new List<(string Name, Action Operation)>();
+            var operations = new List<Measure.TimedOperation>();
             foreach (string algorithm in algorithms)
             {
                 var (learner, update) = ActorCriticUpdate(algorithm);
                 learners.Add(learner);
-                operations.Add(($"{algorithm} update (batch 256, 256-256 hidden, HalfCheetah sizes)", update));
+                operations.Add(new($"{algorithm} update (batch 256, 256-256 hidden, HalfCheetah sizes)", update));
             }
 
             foreach (var result in Measure.Interleaved(operations, seconds)) Measure.Print(result);

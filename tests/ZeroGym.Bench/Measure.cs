@@ -78,9 +78,9 @@ internal static class Measure
     /// (other work on shared cores) slows them all alike and their ratio holds. Returns, per operation, what
     /// <see cref="Latency"/> does and the process CPU time per call (<c>cpu_us_per_call</c>).
     /// </summary>
-    public static List<Dictionary<string, object>> Interleaved(IReadOnlyList<(string Name, Action Operation)> operations, double seconds)
+    public static List<Dictionary<string, object>> Interleaved(IReadOnlyList<TimedOperation> operations, double seconds)
     {
-        foreach (var (_, operation) in operations) Run(WarmUpSeconds, operation, null);
+        foreach (var operation in operations) Run(WarmUpSeconds, operation.Operation, null);
         var latencies = operations.Select(_ => new List<long>()).ToList();
         var elapsed = new double[operations.Count];
         var cpu = new TimeSpan[operations.Count];
@@ -105,7 +105,7 @@ internal static class Measure
             {
                 ["name"] = operation.Name,
                 ["calls_per_s"] = Math.Round(sorted.Count / elapsed[i], 1),
-                ["items_per_s"] = Math.Round(sorted.Count / elapsed[i], 1),
+                ["items_per_s"] = Math.Round((double)sorted.Count * operation.ItemsPerCall / elapsed[i], 1),
                 ["p50_us"] = Math.Round(Percentile(0.50), 2),
                 ["p90_us"] = Math.Round(Percentile(0.90), 2),
                 ["p99_us"] = Math.Round(Percentile(0.99), 2),
@@ -113,6 +113,9 @@ internal static class Measure
             };
         })];
     }
+
+    /// <summary>One operation that <see cref="Interleaved"/> times; a call makes <paramref name="ItemsPerCall"/> items (env-steps).</summary>
+    public sealed record TimedOperation(string Name, Action Operation, int ItemsPerCall = 1);
 
     /// <summary>The length of one turn of <see cref="Interleaved"/>.</summary>
     private const double RoundSeconds = 0.25;

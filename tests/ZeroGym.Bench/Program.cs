@@ -23,11 +23,7 @@ remote.SetAction(parsed =>
 {
     Benchmarks.Echo(parsed.GetValue(echo)!, parsed.GetValue(seconds));
     Benchmarks.RemoteStep(parsed.GetValue(server)!, parsed.GetValue(seconds));
-    Benchmarks.RemoteVector(parsed.GetValue(server)!, parsed.GetValue(seconds), parsed.GetValue(numEnvs));
-    if (parsed.GetValue(asyncEnvs) > 0)
-    {
-        Benchmarks.RemoteAsyncVector(parsed.GetValue(server)!, parsed.GetValue(seconds), parsed.GetValue(asyncEnvs), parsed.GetValue(batchSize));
-    }
+    Benchmarks.RemoteVectors(parsed.GetValue(server)!, parsed.GetValue(seconds), parsed.GetValue(numEnvs), parsed.GetValue(asyncEnvs), parsed.GetValue(batchSize));
 });
 
 var local = new Command("in-process", "CartPole and the server's request handler without sockets") { seconds };
