@@ -284,18 +284,8 @@ public sealed class PythonEnvTests : IDisposable
         using var server = new TestServer(registry: PatientRegistry("SlowStart-v0=toy_envs:SlowStart"));
         using var hold = new HoldFile();
         hold.Hold();
-        var slow = OnOwnThread(() => RemoteEnv.Make("SlowStart-v0", server.Address,
-            new Dictionary<string, object?> { ["start_s"] = 0.0, ["hold_file"] = hold.Path }));
-        Thread.Sleep(300);
-        using (var cartPole = RemoteEnv.Make("CartPole-v1", server.Address))
-        {
-            cartPole.Reset(seed: 0);
-            cartPole.Step(1L);
-        }
-
-        Assert.False(slow.IsCompleted, "CartPole was made only once the slow make had ended");
-        hold.Release();
-        using var made = await slow;
+        using var made = await WhileACartPoleIsServed(() => RemoteEnv.Make("SlowStart-v0", server.Address,
+            new Dictionary<string, object?> { ["start_s"] = 0.0, ["hold_file"] = hold.Path }), server.Address, "the slow make had ended", hold.Release);
         made.Reset(seed: 0);
         Assert.Equal(1f, ((NDArray)made.Step(2L).Observation).ToArray<float>()[0]);
     }
