@@ -425,6 +425,7 @@ public sealed class RequestHandler : IDisposable
         // Requests that waited for their vector env's sub-envs run first: their replies may go out in this flush.
         ResumeClientsWaitingForSubEnvs();
         if (holding.Count == 0) return;
+        var now = time.GetUtcNow();
         foreach (var client in holding)
         {
             var held = client.HeldReplies;
@@ -432,6 +433,8 @@ public sealed class RequestHandler : IDisposable
             {
                 held.Dequeue();
                 send(client.Id, bytes);
+                // The client was silent because it waited for this reply: its idle time starts now, not at its request.
+                client.LastSeen = now;
             }
         }
 

@@ -376,6 +376,7 @@ internal sealed class ClientSession(string id, DateTimeOffset now)
 
     public Dictionary<long, EnvSession> Envs { get; } = [];
 
+    /// <summary>When the client last sent a request, or was last sent a reply it had waited for (its idle time starts there).</summary>
     public DateTimeOffset LastSeen { get; set; } = now;
 
     public string? Name { get; set; }

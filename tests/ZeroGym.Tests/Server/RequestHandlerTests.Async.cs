@@ -93,6 +93,26 @@ public sealed partial class RequestHandlerTests
     }
 
     [Fact]
+    public void AClientAnsweredAfterALongWait_IsIdleOnlyAnIdleTimeoutAfterTheAnswer()
+    {
+        long handle = ResetVector("a", numEnvs: 2, batchSize: 2);
+        Ok(Call("a", "send", ("handle", handle), ("env_id", Ids(0, 1)), ("action", Actions(0, 1))));
+        Assert.Null(CallOn(handler, "a", "recv", ("handle", handle)));
+
+        // The batch comes 12 s after the recv (idle timeout 10 s): waiting for it was not silence.
+        clock.Advance(TimeSpan.FromSeconds(12));
+        handler.CloseIdleClients();
+        handler.RunQueuedWork();
+        Assert.Single(Flush(handler));
+        handler.CloseIdleClients();
+        Assert.Equal(1, handler.OpenEnvCount);
+
+        clock.Advance(TimeSpan.FromSeconds(11));
+        handler.CloseIdleClients();
+        Assert.Equal(0, handler.OpenEnvCount);
+    }
+
+    [Fact]
     public void Send_RejectedAsAWhole_ChangesNothing()
     {
         long handle = ResetVector("a", numEnvs: 3, batchSize: 1);
