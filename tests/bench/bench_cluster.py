@@ -16,6 +16,7 @@ Run by scripts/bench-cluster, which starts nothing itself: this script starts a 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import shutil
@@ -26,6 +27,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Iterator
 
 import numpy as np
 
@@ -65,6 +67,17 @@ class LocalCluster:
         self.nodes[name] = (process, endpoint)
         return endpoint
 
+    @contextlib.contextmanager
+    def cpu_use(self) -> Iterator[dict[str, float]]:
+        """Each node's CPU time over the block, in cores (1.0: a core busy throughout), filled in when it ends."""
+        use: dict[str, float] = {}
+        before = {name: process_cpu_seconds(process.pid) for name, (process, _) in self.nodes.items()}
+        started = time.monotonic()
+        yield use
+        elapsed = time.monotonic() - started
+        for name, (process, _) in self.nodes.items():
+            use[name] = (process_cpu_seconds(process.pid) - before[name]) / elapsed
+
     def kill(self, name: str) -> float:
         process, _ = self.nodes.pop(name)
         process.kill()
@@ -89,6 +102,49 @@ class LocalCluster:
             process.wait()
         self.redis.terminate()
         self.redis.wait()
+
+
+def process_cpu_seconds(pid: int) -> float:
+    """User plus system time of a process so far (/proc/PID/stat)."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+ONE_NODE_CLIENT = """
+import sys, time
+import numpy as np
+import zerogym
+address, env_id, count, seconds = sys.argv[1], sys.argv[2], int(sys.argv[3]), float(sys.argv[4])
+with zerogym.make_vec(env_id, count, address=address) as envs:
+    envs.reset(seed=0)
+    actions = np.zeros((count, *envs.single_action_space.shape), np.float32)
+    for _ in range(10):
+        envs.step(actions)
+    sys.stdout.write("ready\\n")
+    sys.stdout.flush()
+    sys.stdin.readline()
+    steps, start = 0, time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        envs.step(actions)
+        steps += count
+    print(steps / (time.perf_counter() - start))
+"""
+
+
+def one_client_per_node(cluster: LocalCluster, env_id: str, per_node: int, seconds: float) -> list[float]:
+    """What the nodes reach without a fan-out: a client process of its own steps each node's sub-envs, all at once."""
+    clients = [subprocess.Popen([sys.executable, "-c", ONE_NODE_CLIENT, endpoint, env_id, str(per_node), str(seconds)],
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+                                env={**os.environ, "PYTHONPATH": str(REPO / "clients" / "python")})
+               for _, endpoint in cluster.nodes.values()]
+    for client in clients:
+        assert client.stdout.readline().strip() == "ready"
+    for client in clients:
+        client.stdin.write("go\n")
+        client.stdin.flush()
+    rates = [float(client.communicate()[0]) for client in clients]
+    return rates
 
 
 def step_p50(envs, steps: int) -> float:
@@ -155,14 +211,20 @@ def pinned(workdir: Path, env_id: str, num_envs: int, seconds: float, rounds: in
         cluster.start("core-1", taskset="1")
         cluster.wait_active(2)
         figures: dict[tuple[str, str], list[float]] = {}
+        busy: dict[str, list[dict[str, float]]] = {}
+        apart: list[float] = []
         for _ in range(rounds):
+            cluster.wait_active(2)
+            apart.append(sum(one_client_per_node(cluster, env_id, num_envs // 2, seconds)))
             for placement in ("local", "spread"):
                 # wait_active: the node reports no longer count the envs just closed, so spread splits evenly.
                 cluster.wait_active(2)
                 with zerogym.make_vec(env_id, num_envs, address=cluster.nodes["core-0"][1], placement=placement) as envs:
                     assert len(set(envs.nodes)) == (2 if placement == "spread" else 1), envs.nodes
                     envs.reset(seed=0)
-                    figures.setdefault(("Python", placement), []).append(steps_per_second(envs, seconds))
+                    with cluster.cpu_use() as use:
+                        figures.setdefault(("Python", placement), []).append(steps_per_second(envs, seconds))
+                    busy.setdefault(placement, []).append(use)
                 if env_id == "HalfCheetah-v5" and BENCH_DLL.exists():
                     cluster.wait_active(2)
                     figures.setdefault(("C#", placement), []).append(
@@ -177,6 +239,15 @@ def pinned(workdir: Path, env_id: str, num_envs: int, seconds: float, rounds: in
             print(f"| {env_id} {num_envs} envs spread over two nodes pinned to a core each, {client} client | "
                   f"{two:,.0f} steps/s | rounds {', '.join(f'{v:,.0f}' for v in spread)} |")
             print(f"| ratio: two pinned nodes over one, {client} client (target >= 1.8) | {two / one:.2f}x | |")
+            if client == "Python":
+                # Where the time goes: a node that waits for the client is idle on its own core.
+                for placement, uses in busy.items():
+                    shares = ", ".join(f"{name} {statistics.median(use[name] for use in uses):.2f}" for name in uses[0])
+                    print(f"| each node's CPU use while the Python client steps the {placement} vector env "
+                          f"(cores; medians) | {shares} | |")
+                print(f"| the same two nodes, each stepped by a Python client process of its own ({num_envs // 2} "
+                      f"envs each) | {statistics.median(apart):,.0f} steps/s | rounds "
+                      f"{', '.join(f'{v:,.0f}' for v in apart)}; {statistics.median(apart) / one:.2f}x one node |")
         latency(cluster, env_id, num_envs // 2, 400, rounds)
     finally:
         cluster.stop()
