@@ -6,7 +6,8 @@
 - kill -9 of a node: time to ``NodeLostError`` (``raise``) and to the first step returned (``recreate``);
 - with ``--pinned``: two nodes pinned with ``taskset`` to one core each, against one node on one core: throughput
   of a HalfCheetah-v5 32-env vector env (target >= 1.8x) and its per-step latency against each node's own step
-  (target <= 1.2x), so that each node has a core of its own as the targets assume;
+  (target <= 1.2x), so that each node has a core of its own as the targets assume; with each node's CPU use during
+  the runs and the rate the two nodes reach when a client process of its own steps each (no fan-out);
 - requests per step on the hot path: the fan-out sends one ``step`` per node and nothing else (no cluster op), and
   the node's handler never uses the cluster view for a step (tests/ZeroGym.Tests/Server/RequestHandlerTests.Cluster.cs).
 
