@@ -196,10 +196,11 @@ def steps_per_second(envs, seconds: float) -> float:
     return steps / (time.perf_counter() - start)
 
 
-def csharp_steps_per_second(address: str, num_envs: int, placement: str, seconds: float) -> float:
-    """The same vector env through the C# client (ZeroGym.Bench mujoco-placed, HalfCheetah-v5, synchronous steps)."""
+def csharp_steps_per_second(address: str, num_envs: int, placement: str, seconds: float, batch_size: int = 0) -> float:
+    """The same vector env through the C# client (ZeroGym.Bench mujoco-placed, HalfCheetah-v5): synchronous steps, or
+    with ``batch_size`` the asynchronous loop receiving that many at a time."""
     result = subprocess.run(["dotnet", str(BENCH_DLL), "mujoco-placed", "--server", address, "--seconds", str(seconds),
-                             "--num-envs", str(num_envs), "--placement", placement],
+                             "--num-envs", str(num_envs), "--placement", placement, "--batch-size", str(batch_size)],
                             capture_output=True, text=True, check=True)
     return float(json.loads(result.stdout.strip().splitlines()[-1])["items_per_s"])
 
@@ -227,10 +228,11 @@ def pinned(workdir: Path, env_id: str, num_envs: int, seconds: float, rounds: in
                         figures.setdefault(("Python", placement), []).append(steps_per_second(envs, seconds))
                     busy.setdefault(placement, []).append(use)
                 if env_id == "HalfCheetah-v5" and BENCH_DLL.exists():
-                    cluster.wait_active(2)
-                    figures.setdefault(("C#", placement), []).append(
-                        csharp_steps_per_second(cluster.nodes["core-0"][1], num_envs, placement, seconds))
-        for client in ("Python", "C#"):
+                    for client, batch in (("C#", 0), (f"C# asynchronous {num_envs}/{num_envs // 2}", num_envs // 2)):
+                        cluster.wait_active(2)
+                        figures.setdefault((client, placement), []).append(
+                            csharp_steps_per_second(cluster.nodes["core-0"][1], num_envs, placement, seconds, batch))
+        for client in ("Python", "C#", f"C# asynchronous {num_envs}/{num_envs // 2}"):
             if (client, "local") not in figures:
                 continue
             alone, spread = figures[(client, "local")], figures[(client, "spread")]

@@ -312,16 +312,7 @@ public sealed class RemoteVectorEnv : IDisposable
         if (spanning is not null) return spanning.Receive(minBatch);
         lock (gate)
         {
-            remote.EnsureCapability(ProtocolConstants.AsyncVectorCapability, "Receive");
-
-            if (minBatch < BatchSize) remote.EnsureCapability(ProtocolConstants.RecvMinBatchCapability, "Receive(minBatch)", "a server of protocol 1.3 or later has it");
-            ThrowIfDesynchronized();
-            if (tracker.PostedRecvs == 0)
-            {
-                tracker.CheckRecv(minBatch);
-                Post(new RecvRequest { MinBatch = minBatch == BatchSize ? null : minBatch }, minBatch);
-                tracker.PostedRecv();
-            }
+            PostRecvUnlessPosted(minBatch);
 
             // Replies without a batch first: they only confirm sends that were taken, unless the server rejected one.
             while (posted.Peek() is { MinBatch: 0 } accepted)
@@ -335,6 +326,38 @@ public sealed class RemoteVectorEnv : IDisposable
             posted.Dequeue();
             return ToBatch(reply, postedMinBatch);
         }
+    }
+
+    /// <summary>
+    /// Posts the <c>recv</c> that <see cref="Receive(int)"/> would wait for, unless one is posted already, and returns
+    /// its reply's declaration without waiting. A vector env spanning nodes waits for several nodes' replies at once
+    /// (<see cref="PollableSocket"/>, <see cref="ReplyArrived"/>) and takes each with <see cref="Receive(int)"/> once it came.
+    /// </summary>
+    internal PendingReply PostReceive(int minBatch)
+    {
+        lock (gate)
+        {
+            PostRecvUnlessPosted(minBatch);
+            return posted.First(request => request.MinBatch != 0).Reply;
+        }
+    }
+
+    /// <summary>The ZeroMQ socket this env's replies come on, to poll with others' (null on the local stream).</summary>
+    internal Transport.Interop.ZeroMQ.ZmqSocket? PollableSocket => remote.Client.PollableSocket;
+
+    /// <summary>Whether <paramref name="reply"/> came, reading without waiting what arrived (see <see cref="ZeroGymClient.ReplyArrived"/>).</summary>
+    internal bool ReplyArrived(PendingReply reply) => remote.Client.ReplyArrived(reply);
+
+    private void PostRecvUnlessPosted(int minBatch)
+    {
+        remote.EnsureCapability(ProtocolConstants.AsyncVectorCapability, "Receive");
+
+        if (minBatch < BatchSize) remote.EnsureCapability(ProtocolConstants.RecvMinBatchCapability, "Receive(minBatch)", "a server of protocol 1.3 or later has it");
+        ThrowIfDesynchronized();
+        if (tracker.PostedRecvs > 0) return;
+        tracker.CheckRecv(minBatch);
+        Post(new RecvRequest { MinBatch = minBatch == BatchSize ? null : minBatch }, minBatch);
+        tracker.PostedRecv();
     }
 
     /// <summary>As <see cref="AsyncReset"/>, which never waits for the server; returns a completed task.</summary>

@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using ZeroGym.Arrays;
+using ZeroGym.Transport.Interop.ZeroMQ;
 
 namespace ZeroGym;
 
@@ -13,6 +15,9 @@ namespace ZeroGym;
 /// </summary>
 internal sealed class SpanningVectorEnv : IDisposable
 {
+    /// <summary>How long the caller's thread waits for the nodes' replies itself before pool threads take over (see <see cref="WaitForAnyOutcome"/>).</summary>
+    private static readonly TimeSpan SlowReply = TimeSpan.FromMilliseconds(100);
+
     private readonly Lock gate = new();
     private readonly string envId;
     private readonly VectorEnvOptions options;
@@ -237,18 +242,18 @@ internal sealed class SpanningVectorEnv : IDisposable
             var failures = new List<SubEnvFailure>();
             while (ready.Sum(chunk => chunk.Batch.Count) + failures.Count < minBatch)
             {
-                foreach (var part in parts.Where(part => part.InFlight > 0 && part.Receiving is null))
+                foreach (var part in parts.Where(part => part.InFlight > 0 && part.Receiving is null && part.Awaited is null))
                 {
-                    part.Receiving = Task.Run(() => part.Env.Receive(1));
+                    part.StartReceiving();
                 }
 
-                var waiting = parts.Where(part => part.Receiving is not null).ToList();
-                if (waiting.Count == 0) break; // what is in flight on lost nodes is all in ready now
-                Task.WaitAny(waiting.Select(part => (Task)part.Receiving!).ToArray());
-                foreach (var part in waiting.Where(part => part.Receiving!.IsCompleted)) Harvest(part, failures);
+                // What is in flight on lost nodes is all in ready now.
+                if (!WaitForAnyOutcome()) break;
+                foreach (var part in parts.Where(part => part.Receiving is { IsCompleted: true }).ToList()) Harvest(part, failures);
             }
 
             // Results that arrived meanwhile from other nodes join the batch: a smaller minBatch never means fewer.
+            foreach (var part in parts.Where(part => part.Awaited is not null)) part.TryComplete();
             foreach (var part in parts.Where(part => part.Receiving is { IsCompleted: true }).ToList()) Harvest(part, failures);
             int taking = Math.Max(0, Math.Min(BatchSize, ready.Sum(chunk => chunk.Batch.Count) + failures.Count) - failures.Count);
             var taken = TakeReady(taking);
@@ -302,9 +307,51 @@ internal sealed class SpanningVectorEnv : IDisposable
         started = false;
     }
 
+    /// <summary>
+    /// Waits until some part's <c>recv</c> has an outcome (<see cref="Part.Receiving"/> completed); false when no part
+    /// receives. While every node answers within <see cref="SlowReply"/>, it waits on the caller's thread, polling the
+    /// sockets of all the nodes it awaits at once; a node slower than that (a slow env, or a node that may be lost) has
+    /// every <c>recv</c> go on on pool threads, whose waits ask the nodes' probes (<see cref="NodeProbe"/>).
+    /// </summary>
+    private bool WaitForAnyOutcome()
+    {
+        while (true)
+        {
+            var awaited = parts.Where(part => part.Awaited is not null).ToList();
+            var receiving = parts.Where(part => part.Receiving is not null).ToList();
+            if (awaited.Count == 0 && receiving.Count == 0) return false;
+            if (receiving.Any(part => part.Receiving!.IsCompleted)) return true;
+            long now = Stopwatch.GetTimestamp();
+            if (receiving.Count > 0 || awaited.Any(part => part.Env.PollableSocket is null || Stopwatch.GetElapsedTime(part.AwaitedSince, now) >= SlowReply))
+            {
+                foreach (var part in awaited) part.ReceiveOnPoolThread();
+                Task.WaitAny(parts.Where(part => part.Receiving is not null).Select(part => (Task)part.Receiving!).ToArray());
+                return true;
+            }
+
+            var sockets = new ZmqSocket[awaited.Count];
+            for (int k = 0; k < awaited.Count; k++)
+            {
+                sockets[k] = awaited[k].Env.PollableSocket!;
+            }
+
+            var wait = SlowReply - awaited.Max(part => Stopwatch.GetElapsedTime(part.AwaitedSince, now));
+            var readable = new bool[sockets.Length];
+            ZmqPoller.Poll(sockets, readable, TimeSpan.FromMilliseconds(Math.Max(1, Math.Ceiling(wait.TotalMilliseconds))));
+            bool completed = false;
+            for (int k = 0; k < awaited.Count; k++)
+            {
+                if (readable[k]) completed |= awaited[k].TryComplete();
+            }
+
+            if (completed) return true;
+        }
+    }
+
     /// <summary>Lets a part's pending <c>recv</c> end (its results are dropped by the reset that follows); a lost part is lost.</summary>
     private void WaitForReceiving(Part part)
     {
+        if (part.Awaited is not null) part.ReceiveOnPoolThread();
         if (part.Receiving is not { } receiving) return;
         try
         {
@@ -652,8 +699,53 @@ internal sealed class SpanningVectorEnv : IDisposable
         /// <summary>Its sub-envs sent to whose results have not come back from the node.</summary>
         public int InFlight { get; set; }
 
-        /// <summary>Its <c>recv</c> under way on a pool thread, if any.</summary>
+        /// <summary>Its <c>recv</c>'s outcome: completed once its reply came, or under way on a pool thread.</summary>
         public Task<VectorBatch>? Receiving { get; set; }
+
+        /// <summary>The reply of its <c>recv</c>, posted and awaited on the caller's thread (not yet in <see cref="Receiving"/>).</summary>
+        public PendingReply? Awaited { get; private set; }
+
+        /// <summary>When <see cref="Awaited"/> was posted (<see cref="Stopwatch.GetTimestamp"/>).</summary>
+        public long AwaitedSince { get; private set; }
+
+        /// <summary>Posts a <c>recv</c> of at least one result and awaits its reply; a failure to post is its outcome.</summary>
+        public void StartReceiving()
+        {
+            try
+            {
+                Awaited = Env.PostReceive(1);
+                AwaitedSince = Stopwatch.GetTimestamp();
+            }
+            catch (Exception error)
+            {
+                Receiving = Task.FromException<VectorBatch>(error);
+            }
+        }
+
+        /// <summary>Takes the awaited reply into <see cref="Receiving"/> if it came (reading without waiting); whether it did.</summary>
+        public bool TryComplete()
+        {
+            try
+            {
+                if (!Env.ReplyArrived(Awaited!)) return false;
+                Receiving = Task.FromResult(Env.Receive(1));
+            }
+            catch (Exception error)
+            {
+                Receiving = Task.FromException<VectorBatch>(error);
+            }
+
+            Awaited = null;
+            return true;
+        }
+
+        /// <summary>Leaves the awaited reply to a pool thread, whose wait asks the node's probe while it lasts.</summary>
+        public void ReceiveOnPoolThread()
+        {
+            if (Awaited is null) return;
+            Awaited = null;
+            Receiving = Task.Run(() => Env.Receive(1));
+        }
 
         /// <summary>Closes the env on its node (after its pending recv ends), or gives up on a lost node without a word.</summary>
         public void Close()
@@ -666,6 +758,7 @@ internal sealed class SpanningVectorEnv : IDisposable
 
             try
             {
+                ReceiveOnPoolThread();
                 Receiving?.Wait();
             }
             catch (AggregateException)

@@ -247,6 +247,41 @@ public sealed class ZeroGymClient : IDisposable
         }
     }
 
+    /// <summary>The ZeroMQ socket replies come on, to poll together with other clients' (null on the local stream).</summary>
+    internal ZmqSocket? PollableSocket
+    {
+        get
+        {
+            lock (gate) return disposed || stream is not null ? null : socket;
+        }
+    }
+
+    /// <summary>
+    /// Whether the reply to <paramref name="pending"/> is here, reading without waiting every reply that arrived (each
+    /// kept for its owner, as <see cref="Await{TReply}"/> keeps them): true also when it was lost or taken, which
+    /// <see cref="Await{TReply}"/> then reports.
+    /// </summary>
+    internal bool ReplyArrived(PendingReply pending)
+    {
+        lock (gate)
+        {
+            ObjectDisposedException.ThrowIf(disposed, this);
+            if (pending.Payload is not null || pending.Lost || pending.Arrived) return true;
+            while (stream is null ? ReceiveFrame(TimeSpan.Zero) : stream.TryReceive(TimeSpan.Zero, out received))
+            {
+                var reply = received;
+                ReadHeader(reply);
+                if (!outstanding.TryPeek(out var oldest) || (replyHeader.Id is ulong id ? id != oldest.Id : !replyHeader.IsError)) continue;
+                outstanding.Dequeue();
+                oldest.Arrived = true;
+                if (!oldest.Dropped) oldest.Payload = reply.ToArray();
+                if (oldest == pending) return true;
+            }
+
+            return false;
+        }
+    }
+
     /// <summary>The owner of <paramref name="pending"/> no longer wants its reply: it is dropped, now or when it comes.</summary>
     internal void Drop(PendingReply pending)
     {

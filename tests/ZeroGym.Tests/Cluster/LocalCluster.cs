@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
@@ -82,6 +83,14 @@ internal sealed class LocalCluster : IDisposable
     {
         node.Process.Kill();
         node.Process.WaitForExit();
+    }
+
+    /// <summary>Sends the node's process a signal by name (<c>STOP</c>, <c>CONT</c>): a stopped node is silent yet its port accepts.</summary>
+    public static void Signal(Node node, string signal)
+    {
+        using var kill = Process.Start("kill", [$"-{signal}", node.Process.Id.ToString(CultureInfo.InvariantCulture)]);
+        kill.WaitForExit();
+        if (kill.ExitCode != 0) throw new InvalidOperationException($"kill -{signal} {node.Process.Id} ({node.Name}) failed with exit code {kill.ExitCode}");
     }
 
     /// <summary>Polls <paramref name="condition"/> every 100 ms until it holds; returns how long that took, or throws.</summary>

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using ZeroGym.Arrays;
 
 namespace ZeroGym.Tests.Cluster;
@@ -102,6 +103,78 @@ public sealed class SpanningVectorEnvTests(ThreeNodeCluster cluster) : IClassFix
         Assert.Throws<ArgumentOutOfRangeException>(() => envs.Receive(minBatch: 5));
         Assert.Throws<ArgumentOutOfRangeException>(() => envs.Receive(minBatch: 0));
         Assert.Equal(6, envs.Receive(minBatch: 4).Count + envs.Receive(minBatch: 1).Count + DrainRest(envs));
+    }
+
+    [Fact]
+    public void Receive_WithANodePausedLongerThanTheCallerWaitsOnItsOwnThread_GetsTheOthersMeanwhile_AndItsResultsOnceItAnswers()
+    {
+        // The caller's thread waits for the nodes' replies itself for 100 ms, then leaves them to pool threads that ask
+        // the node's probe; a stopped process's port still accepts, so the paused node is slow, not lost.
+        using var client = SpanningEnvs.ConnectWhenActive(cluster.Nodes[0], 3);
+        using var envs = client.MakeVec("CartPole-v1", 6, new VectorEnvOptions { Placement = NodePlacement.Spread, BatchSize = 2 });
+        using var mirror = new SingleEnvMirror(client, 6, seed: 21);
+        var paused = cluster.Nodes.Skip(1).First(node => envs.Nodes.Contains(node.Endpoint));
+        var onPaused = Enumerable.Range(0, 6).Where(id => envs.Nodes[id] == paused.Endpoint).ToHashSet();
+        int t = 0;
+
+        envs.AsyncReset(seed: 21);
+        StepInBatches(20);
+        Send(ReceiveEveryOne());
+
+        LocalCluster.Signal(paused, "STOP");
+        var resume = new Thread(() =>
+        {
+            Thread.Sleep(400);
+            LocalCluster.Signal(paused, "CONT");
+        });
+        resume.Start();
+        try
+        {
+            // The paused node got its actions after it stopped: the others' sub-envs keep coming meanwhile.
+            StepInBatches(20, refuse: onPaused);
+            var waited = Stopwatch.StartNew();
+            Send(ReceiveEveryOne());
+            Assert.True(waited.ElapsedMilliseconds > 100, $"the paused node's results came after {waited.ElapsedMilliseconds} ms, before it was resumed");
+        }
+        finally
+        {
+            resume.Join();
+        }
+
+        // Back on the caller's thread, every node answers as before.
+        StepInBatches(20);
+        Assert.Equal(Enumerable.Range(0, 6), ReceiveEveryOne().Order());
+
+        void StepInBatches(int count, IReadOnlySet<int>? refuse = null)
+        {
+            for (int k = 0; k < count; k++)
+            {
+                var batch = envs.Receive();
+                Assert.DoesNotContain(batch.EnvIds, id => refuse?.Contains(id) == true);
+                mirror.CheckBatch(batch);
+                Send(batch.EnvIds);
+            }
+        }
+
+        List<int> ReceiveEveryOne()
+        {
+            var returned = new List<int>();
+            while (returned.Count < 6)
+            {
+                var batch = envs.Receive(minBatch: 1);
+                mirror.CheckBatch(batch);
+                returned.AddRange(batch.EnvIds);
+            }
+
+            return returned;
+        }
+
+        void Send(IReadOnlyList<int> envIds)
+        {
+            var actions = SpanningEnvs.Actions(envIds, t++);
+            mirror.Sent(envIds, actions);
+            envs.Send(actions, envIds);
+        }
     }
 
     private static int DrainRest(RemoteVectorEnv envs)
