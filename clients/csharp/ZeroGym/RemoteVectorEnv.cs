@@ -271,20 +271,46 @@ public sealed class RemoteVectorEnv : IDisposable
 
         lock (gate)
         {
-            remote.EnsureCapability(ProtocolConstants.AsyncVectorCapability, "Send");
-            ThrowIfDesynchronized();
-            tracker.CheckSend(envIds, Handle);
-            // NDArray.From of a one-element array is 0-d: for one sub-env, that is its batch of one.
-            if (envIds.Count == 1 && actions is NDArray { Rank: 0 } single) actions = new NDArray(single.DType, [1], single.Data);
-            CheckActionCount(actions, envIds.Count);
-            var envIdArray = new long[envIds.Count];
-            for (int k = 0; k < envIdArray.Length; k++) envIdArray[k] = envIds[k];
             bool withBatch = recvsAhead && tracker.Unclaimed + envIds.Count >= BatchSize;
-            Post(new SendRequest { EnvId = NDArray.From(envIdArray, envIdArray.Length), Action = actions, Recv = withBatch }, withBatch ? BatchSize : 0);
-            tracker.Sent(envIds);
-            if (withBatch) tracker.PostedRecv();
+            PostSend(actions, envIds, withBatch ? BatchSize : 0);
             if (recvsAhead) PostRecvsWhileUnclaimed();
         }
+    }
+
+    /// <summary>
+    /// As <see cref="Send"/>, for one node's share of a vector env spanning nodes: unless a <c>recv</c> is posted
+    /// already, the send carries one with <c>min_batch</c> 1 (SPEC.md §3.4), so the node answers with what it finished
+    /// in one message each way, and <see cref="PostReceive"/> finds it posted.
+    /// </summary>
+    internal void SendWithFirstResults(object actions, IReadOnlyList<int> envIds)
+    {
+        lock (gate)
+        {
+            remote.EnsureCapability(ProtocolConstants.RecvMinBatchCapability, "Send", "a server of protocol 1.3 or later has it");
+            PostSend(actions, envIds, tracker.PostedRecvs == 0 ? 1 : 0);
+        }
+    }
+
+    /// <summary>Posts a <c>send</c>; with <paramref name="recvMinBatch"/> above 0 it carries a <c>recv</c> of that <c>min_batch</c>.</summary>
+    private void PostSend(object actions, IReadOnlyList<int> envIds, int recvMinBatch)
+    {
+        remote.EnsureCapability(ProtocolConstants.AsyncVectorCapability, "Send");
+        ThrowIfDesynchronized();
+        tracker.CheckSend(envIds, Handle);
+        // NDArray.From of a one-element array is 0-d: for one sub-env, that is its batch of one.
+        if (envIds.Count == 1 && actions is NDArray { Rank: 0 } single) actions = new NDArray(single.DType, [1], single.Data);
+        CheckActionCount(actions, envIds.Count);
+        var envIdArray = new long[envIds.Count];
+        for (int k = 0; k < envIdArray.Length; k++) envIdArray[k] = envIds[k];
+        bool withBatch = recvMinBatch > 0;
+        var request = new SendRequest
+        {
+            EnvId = NDArray.From(envIdArray, envIdArray.Length), Action = actions, Recv = withBatch,
+            MinBatch = withBatch && recvMinBatch < BatchSize ? recvMinBatch : null,
+        };
+        Post(request, recvMinBatch);
+        tracker.Sent(envIds);
+        if (withBatch) tracker.PostedRecv();
     }
 
     /// <summary>

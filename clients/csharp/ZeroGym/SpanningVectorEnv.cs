@@ -217,7 +217,7 @@ internal sealed class SpanningVectorEnv : IDisposable
             if (envIds.Count == 1 && actions is NDArray { Rank: 0 } single) actions = new NDArray(single.DType, [1], single.Data);
             foreach (var (part, (rows, local)) in rowsByPart)
             {
-                part.Env.Send(Batches.Take(actions, rows)!, local);
+                part.Env.SendWithFirstResults(Batches.Take(actions, rows)!, local);
                 part.InFlight += local.Count;
             }
         }

@@ -119,9 +119,10 @@ public sealed class SpanningVectorEnvTests(ThreeNodeCluster cluster) : IClassFix
 
         envs.AsyncReset(seed: 21);
         StepInBatches(20);
-        Send(ReceiveEveryOne());
+        var idle = ReceiveEveryOne();
 
         LocalCluster.Signal(paused, "STOP");
+        Send(idle);
         var resume = new Thread(() =>
         {
             Thread.Sleep(400);
