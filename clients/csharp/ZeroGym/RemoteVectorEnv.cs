@@ -2,6 +2,7 @@ using ZeroGym.Arrays;
 using ZeroGym.Protocol.Messages;
 using ZeroGym.Protocol.Wire;
 using ZeroGym.Spaces;
+using ZeroGym.Transport.Interop.ZeroMQ;
 
 namespace ZeroGym;
 
@@ -369,7 +370,7 @@ public sealed class RemoteVectorEnv : IDisposable
     }
 
     /// <summary>The ZeroMQ socket this env's replies come on, to poll with others' (null on the local stream).</summary>
-    internal Transport.Interop.ZeroMQ.ZmqSocket? PollableSocket => remote.Client.PollableSocket;
+    internal ZmqSocket? PollableSocket => remote.Client.PollableSocket;
 
     /// <summary>Whether <paramref name="reply"/> came, reading without waiting what arrived (see <see cref="ZeroGymClient.ReplyArrived"/>).</summary>
     internal bool ReplyArrived(PendingReply reply) => remote.Client.ReplyArrived(reply);
