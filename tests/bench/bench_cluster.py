@@ -144,8 +144,7 @@ def one_client_per_node(cluster: LocalCluster, env_id: str, per_node: int, secon
     for client in clients:
         client.stdin.write("go\n")
         client.stdin.flush()
-    rates = [float(client.communicate()[0]) for client in clients]
-    return rates
+    return [float(client.communicate()[0]) for client in clients]
 
 
 def step_p50(envs, steps: int) -> float:

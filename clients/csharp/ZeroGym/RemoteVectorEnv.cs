@@ -40,7 +40,7 @@ public sealed class RemoteVectorEnv : IDisposable
     private readonly Lock gate = new();
     private readonly SubEnvTracker tracker;
     // Whether sends and async resets post the recvs their sub-envs make possible (false for one node's part of a
-    // vector env spanning nodes, whose recvs ask min_batch 1 when they are wanted).
+    // vector env spanning nodes, whose sends carry a recv of min_batch 1 instead: SendWithFirstResults).
     private readonly bool recvsAhead = true;
     // Not null when the sub-envs span several nodes: every call goes there.
     private readonly SpanningVectorEnv? spanning;

@@ -322,22 +322,17 @@ internal sealed class SpanningVectorEnv : IDisposable
             if (awaited.Count == 0 && receiving.Count == 0) return false;
             if (receiving.Any(part => part.Receiving!.IsCompleted)) return true;
             long now = Stopwatch.GetTimestamp();
-            if (receiving.Count > 0 || awaited.Any(part => part.Env.PollableSocket is null || Stopwatch.GetElapsedTime(part.AwaitedSince, now) >= SlowReply))
+            var sockets = awaited.Select(part => part.Env.PollableSocket).ToArray();
+            if (receiving.Count > 0 || sockets.Contains(null) || awaited.Any(part => Stopwatch.GetElapsedTime(part.AwaitedSince, now) >= SlowReply))
             {
                 foreach (var part in awaited) part.ReceiveOnPoolThread();
                 Task.WaitAny(parts.Where(part => part.Receiving is not null).Select(part => (Task)part.Receiving!).ToArray());
                 return true;
             }
 
-            var sockets = new ZmqSocket[awaited.Count];
-            for (int k = 0; k < awaited.Count; k++)
-            {
-                sockets[k] = awaited[k].Env.PollableSocket!;
-            }
-
             var wait = SlowReply - awaited.Max(part => Stopwatch.GetElapsedTime(part.AwaitedSince, now));
             var readable = new bool[sockets.Length];
-            ZmqPoller.Poll(sockets, readable, TimeSpan.FromMilliseconds(Math.Max(1, Math.Ceiling(wait.TotalMilliseconds))));
+            ZmqPoller.Poll(sockets!, readable, TimeSpan.FromMilliseconds(Math.Max(1, Math.Ceiling(wait.TotalMilliseconds))));
             bool completed = false;
             for (int k = 0; k < awaited.Count; k++)
             {
@@ -705,7 +700,7 @@ internal sealed class SpanningVectorEnv : IDisposable
         /// <summary>The reply of its <c>recv</c>, posted and awaited on the caller's thread (not yet in <see cref="Receiving"/>).</summary>
         public PendingReply? Awaited { get; private set; }
 
-        /// <summary>When <see cref="Awaited"/> was posted (<see cref="Stopwatch.GetTimestamp"/>).</summary>
+        /// <summary>When the caller began to wait for <see cref="Awaited"/> (<see cref="Stopwatch.GetTimestamp"/>); a <c>recv</c> a send carried may be older.</summary>
         public long AwaitedSince { get; private set; }
 
         /// <summary>Posts a <c>recv</c> of at least one result and awaits its reply; a failure to post is its outcome.</summary>
