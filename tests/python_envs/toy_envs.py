@@ -78,6 +78,22 @@ class Burn(Counter):
         return super().step(action)
 
 
+class Sleepy(Counter):
+    """Counter whose resets and steps each sleep ``delay_ms`` first: calls sure to outlast the server's grace for them."""
+
+    def __init__(self, delay_ms: float = 50.0, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.delay_s = delay_ms / 1000.0
+
+    def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None):
+        time.sleep(self.delay_s)
+        return super().reset(seed=seed, options=options)
+
+    def step(self, action):
+        time.sleep(self.delay_s)
+        return super().step(action)
+
+
 class Raising(Counter):
     """Counter whose ``fail_at``-th step raises ValueError."""
 

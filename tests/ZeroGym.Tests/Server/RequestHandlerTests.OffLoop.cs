@@ -12,12 +12,13 @@ public sealed partial class RequestHandlerTests
     {
         using var python = new PythonEnvs(PythonEnvTests.Options with { Workers = 1 });
         var pythonRegistry = BuiltInEnvs.CreateRegistry();
-        python.Register(pythonRegistry, PythonEnvDefinition.Parse("Counter-v0=toy_envs:Counter"));
+        // Its calls outlast any preemption of the loop thread, so none can finish before the loop leaves it to run.
+        python.Register(pythonRegistry, PythonEnvDefinition.Parse("Sleepy-v0=toy_envs:Sleepy"));
         using var finished = new SemaphoreSlim(0);
         using var server = new RequestHandler(pythonRegistry, new ServerOptions { MaxOutstandingRequests = 2 }, new ServerLog(log), null, workers: null,
             new OffLoopCalls(TimeSpan.Zero, () => finished.Release()));
         // Making a Python env takes a worker process: off the loop too.
-        Assert.Null(CallOn(server, "a", "make", ("env", "Counter-v0"), ("kwargs", new Dictionary<string, object?> { ["goal"] = 100L })));
+        Assert.Null(CallOn(server, "a", "make", ("env", "Sleepy-v0"), ("kwargs", new Dictionary<string, object?> { ["goal"] = 100L, ["delay_ms"] = 50.0 })));
         Assert.True(finished.Wait(TimeSpan.FromSeconds(60)), "the make never finished");
         server.FinishOffLoopCalls();
         long handle = (long)Ok(Assert.Single(Flush(server)).Message)["handle"]!;
@@ -44,6 +45,6 @@ public sealed partial class RequestHandlerTests
         Assert.Equal([0f], Observation(Ok(reset.Message))[..1]);
         Assert.Equal([1f], Observation(Ok(rest[0].Message))[..1]);
         Ok(rest[1].Message);
-        Assert.Contains($"2 requests already wait behind the client's 'reset' of env {handle} (Counter-v0)", Error(rest[2].Message, ErrorCodes.LimitExceeded));
+        Assert.Contains($"2 requests already wait behind the client's 'reset' of env {handle} (Sleepy-v0)", Error(rest[2].Message, ErrorCodes.LimitExceeded));
     }
 }
