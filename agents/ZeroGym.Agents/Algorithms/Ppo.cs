@@ -440,7 +440,8 @@ public static class Ppo
                 {
                     if (!valid[t * numEnvs + i] || !autoresetNext[i]) continue;
                     run.LogEpisode(globalStep, episodicReturns[i], episodicLengths[i]);
-                    EndEpisode(i);
+                    // autoresetNext stays set: the env's next step only resets it, and stays out of the rollout.
+                    StartEpisode(i);
                 }
 
                 run.Progress(globalStep);
@@ -473,15 +474,18 @@ public static class Ppo
         void ResetEnvs()
         {
             ReceiveObservations((NDArray)envs.Reset(common.Seed + envResets * numEnvs).Observations, 0);
-            for (int i = 0; i < numEnvs; i++) EndEpisode(i);
+            for (int i = 0; i < numEnvs; i++)
+            {
+                StartEpisode(i);
+                autoresetNext[i] = false;
+            }
         }
 
-        void EndEpisode(int i)
+        void StartEpisode(int i)
         {
             episodicReturns[i] = 0;
             episodicLengths[i] = 0;
             discountedReturns[i] = 0;
-            autoresetNext[i] = false;
         }
 
         // Converts the env's observations to float32, merges them into the statistic and normalises them (when asked)

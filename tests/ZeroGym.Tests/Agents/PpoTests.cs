@@ -62,6 +62,28 @@ public sealed class PpoTests
     }
 
     [Fact]
+    public void Ppo_LearnsNothingFromTheAutoresetStep_AndLogsEachEpisodeWithItsOwnLength()
+    {
+        BuiltInAlgorithms.Register();
+        using var server = new TestServer();
+        using var directory = new TemporaryDirectory();
+        string runDir = directory.Combine("run");
+        // Pendulum's episodes are 200 steps long; one env, no checkpoint (whose env reset would cut them) before the end.
+        var common = new TrainOptions("ppo", "Pendulum-v1", server.Address, 1, TotalSteps: 600, Seed: 3, runDir, "cpu",
+            Resume: false, EvalEvery: 0, EvalEpisodes: 1);
+
+        using (var run = Run.Start(common, Small(stepsPerRollout: 100) with { CheckpointEvery = 1_000 }, TextWriter.Null))
+        {
+            Algorithms.Find("ppo").Train(run);
+        }
+
+        // Steps 1-200 are the first episode, step 201 only resets the env (SPEC.md §2.3), steps 202-401 the second.
+        var episodes = File.ReadAllLines(Path.Combine(runDir, "metrics.csv")).Skip(1).Select(row => row.Split(',')).ToList();
+        Assert.Equal(["200", "401"], episodes.Select(row => row[0]));
+        Assert.Equal(["200", "200"], episodes.Select(row => row[3]));
+    }
+
+    [Fact]
     public void Ppo_OnHalfCheetah_ReadsFloat64Observations_AndPlaysSixTorques()
     {
         BuiltInAlgorithms.Register();
