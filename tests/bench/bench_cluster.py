@@ -1,7 +1,8 @@
 """Benchmarks of a vector env over the nodes of a local cluster (issue 13's targets), printed as a table:
 
 - per-step latency of a 3-node ``spread`` vector env against each node's own step of the same sub-envs (a vector env
-  of that many sub-envs on that node alone), measured interleaved, medians of p50s; target: <= 1.2x the slowest node;
+  of that many sub-envs on that node alone), measured interleaved after an untimed round, medians of p50s; target:
+  <= 1.2x the slowest node;
 - placing 1,000 CartPole sub-envs ``spread`` over 3 nodes (target <= 2 s);
 - kill -9 of a node: time to ``NodeLostError`` (``raise``) and to the first step returned (``recreate``);
 - with ``--pinned``: two nodes pinned with ``taskset`` to one core each, against one node on one core: throughput
@@ -38,6 +39,9 @@ import zerogym  # noqa: E402
 
 SERVER_DLL = REPO / "artifacts" / "bin" / "ZeroGym.EnvServer" / "release" / "ZeroGym.EnvServer.dll"
 BENCH_DLL = REPO / "artifacts" / "bin" / "ZeroGym.Bench" / "release" / "ZeroGym.Bench.dll"
+# Untimed rounds first: a node just started spends its first tens of seconds partly in .NET's tiered JIT (about 0.06
+# of a core for 40 s, measured per thread), on the same core as its envs when pinned.
+WARM_UP_ROUNDS = 1
 
 
 def free_port() -> int:
@@ -164,16 +168,21 @@ def latency(cluster: LocalCluster, env_id: str, per_node: int, steps: int, round
     names = sorted(cluster.nodes)
     first = cluster.nodes[names[0]][1]
     fanned, own = [], {name: [] for name in names}
-    for _ in range(rounds):
+    for index in range(WARM_UP_ROUNDS + rounds):
+        keep = index >= WARM_UP_ROUNDS
         cluster.wait_active(len(names))
         with zerogym.make_vec(env_id, per_node * len(names), address=first, placement="spread") as envs:
             assert len(set(envs.nodes)) == len(names), envs.nodes
             envs.reset(seed=0)
-            fanned.append(step_p50(envs, steps))
+            p50 = step_p50(envs, steps)
+            if keep:
+                fanned.append(p50)
         for name in names:
             with zerogym.make_vec(env_id, per_node, address=cluster.nodes[name][1]) as envs:
                 envs.reset(seed=0)
-                own[name].append(step_p50(envs, steps))
+                p50 = step_p50(envs, steps)
+                if keep:
+                    own[name].append(p50)
     fan = statistics.median(fanned)
     slowest = max(statistics.median(values) for values in own.values())
     print(f"| {env_id} step p50, {len(names)}-node spread vector env of {per_node * len(names)} | {fan:.0f} µs | "
@@ -204,6 +213,19 @@ def csharp_steps_per_second(address: str, num_envs: int, placement: str, seconds
     return float(json.loads(result.stdout.strip().splitlines()[-1])["items_per_s"])
 
 
+def warm_up(cluster: LocalCluster, env_id: str, num_envs: int, seconds: float) -> None:
+    """Steps the vector envs the pinned rounds time, through both clients, without timing them: a node's first tens of
+    seconds go partly to .NET's tiered JIT compiling its hot paths, on the same pinned core as its envs."""
+    for placement in ("local", "spread"):
+        cluster.wait_active(2)
+        with zerogym.make_vec(env_id, num_envs, address=cluster.nodes["core-0"][1], placement=placement) as envs:
+            envs.reset(seed=0)
+            steps_per_second(envs, seconds)
+        if env_id == "HalfCheetah-v5" and BENCH_DLL.exists():
+            cluster.wait_active(2)
+            csharp_steps_per_second(cluster.nodes["core-0"][1], num_envs, placement, seconds, num_envs // 2)
+
+
 def pinned(workdir: Path, env_id: str, num_envs: int, seconds: float, rounds: int) -> None:
     """Two nodes on a core each against one node on one core; the client (Python, then C#) runs unpinned beside them."""
     cluster = LocalCluster(workdir)
@@ -214,7 +236,10 @@ def pinned(workdir: Path, env_id: str, num_envs: int, seconds: float, rounds: in
         figures: dict[tuple[str, str], list[float]] = {}
         busy: dict[str, list[dict[str, float]]] = {}
         apart: list[float] = []
-        for _ in range(rounds):
+        for index in range(WARM_UP_ROUNDS + rounds):
+            if index < WARM_UP_ROUNDS:
+                warm_up(cluster, env_id, num_envs, seconds)
+                continue
             cluster.wait_active(2)
             apart.append(sum(one_client_per_node(cluster, env_id, num_envs // 2, seconds)))
             for placement in ("local", "spread"):
