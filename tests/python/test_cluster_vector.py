@@ -1,10 +1,12 @@
 """make_vec over the nodes of a real cluster (a private Redis and three node processes, SPEC.md §3.5): placement,
 per-sub-env results identical to single envs whichever node runs them, the asynchronous calls across nodes, a node
-joining later, and kill -9 of a node mid-run with both ``on_node_lost`` modes."""
+joining later, kill -9 of a node mid-run with both ``on_node_lost`` modes, and a node that freezes. The nodes run on
+this host, so the client reaches each through its Unix stream (SPEC.md §1.1), as it would a single server here."""
 
 from __future__ import annotations
 
 import shutil
+import signal
 import subprocess
 import time
 from collections.abc import Iterator
@@ -144,6 +146,7 @@ def test_spread_over_three_nodes_gives_each_sub_env_a_single_envs_results(cluste
     with zerogym.make_vec("CartPole-v1", 6, address=cluster.first, placement="spread", timeout=10,
                           max_episode_steps=EPISODE_STEPS) as envs:
         assert len(set(envs.nodes)) == 3
+        assert {part.connection.transport for part in envs._parts} == {"local_stream"}
         obs, infos = envs.reset(seed=SEED)
         for i in range(6):
             np.testing.assert_array_equal(obs[i], reference.reset(i))
@@ -389,3 +392,27 @@ def test_kill_9_before_a_sub_envs_reset_arrived_with_recreate_gives_its_reset_fr
                 received.add(i)
         assert received == set(range(8)) and victim not in envs.nodes
     reference.close()
+
+
+def test_a_frozen_node_is_lost_within_seconds_through_the_heartbeats_kept_beside_its_stream(cluster: Cluster) -> None:
+    # The stream has no heartbeats, but the client keeps the node's ZeroMQ connection beside it for them: a node that
+    # stops answering (SIGSTOP, as a hung host would) is lost in about 2 s, not after the 10 s timeout.
+    frozen = cluster.start("node-8")[0]
+    _wait_idle(cluster, 4)
+    with zerogym.make_vec("CartPole-v1", 8, address=cluster.first, placement="spread", timeout=10) as envs:
+        assert {part.connection.transport for part in envs._parts} == {"local_stream"}
+        lost = [i for i, node in enumerate(envs.nodes) if node == frozen.address]
+        assert lost, envs.nodes
+        envs.reset(seed=SEED)
+        envs.step(np.zeros(8, np.int64))
+        frozen.process.send_signal(signal.SIGSTOP)
+        stopped = time.monotonic()
+        try:
+            with pytest.raises(zerogym.NodeLostError) as raised:
+                envs.step(np.zeros(8, np.int64))
+            waited = time.monotonic() - stopped
+        finally:
+            frozen.process.send_signal(signal.SIGCONT)
+        assert raised.value.node == frozen.address and raised.value.env_ids == lost
+        assert waited <= 4.0, f"NodeLostError came {waited:.2f} s after the node froze"
+    cluster.kill(frozen.address)

@@ -59,7 +59,8 @@ class Connection:
         curve: CURVE keys for an encrypted, authenticated connection (``zerogym.security.curve_keys``), or None.
         spin_us: microseconds to poll for each reply before blocking; None takes ``SPIN_MICROSECONDS``.
         heartbeat: seconds between ZeroMQ heartbeats (ZMTP PING); a server that answers none for three of them is
-            disconnected. None sends none (a dead server is then noticed only by ``timeout``).
+            disconnected. None sends none (a dead server is then noticed only by ``timeout``). A connection that
+            moves to the local stream keeps its ZeroMQ socket connected for the heartbeats alone (``watched``).
         local_stream: whether to move to the server's local stream when it offers one; None takes ``LOCAL_STREAM``.
     """
 
@@ -73,13 +74,14 @@ class Connection:
         self.spin_us = SPIN_MICROSECONDS if spin_us is None else spin_us
         self.heartbeat = heartbeat
         self.local_stream = (LOCAL_STREAM if local_stream is None else local_stream) and curve is None \
-            and heartbeat is None and address.startswith(_LOCAL_PREFIXES)
+            and address.startswith(_LOCAL_PREFIXES)
         self.server: dict[str, Any] = {}
         """The server's ``hello`` reply: ``version``, ``capabilities``, ``max_message_bytes``, ``idle_timeout``."""
         self._packer = msgpack.Packer(default=encode_default)
         self._last_id = 0
         self._greeted = False
         self._socket: zmq.Socket | None = self._open_socket()
+        self._heartbeats: zmq.Socket | None = None  # the ZeroMQ socket kept for its heartbeats once on the stream
 
     def request(self, message: dict[str, Any]) -> dict[str, Any]:
         """Sends ``message`` (a map with ``op``; its ``id`` is set here) and returns the reply.
@@ -125,7 +127,11 @@ class Connection:
         except (zmq.Again, ProtocolError):
             stream.close()
             return
-        self._socket.close(linger=0)
+        if self.heartbeat is None:
+            self._socket.close(linger=0)
+        else:
+            # The stream has no heartbeats: ZeroMQ's, answered by the server's I/O thread, still tell a frozen server.
+            self._heartbeats = self._socket
         self._socket = stream
         self.server = reply
 
@@ -190,12 +196,20 @@ class Connection:
         if self._socket is not None:
             self._socket.close(linger=0)
             self._socket = None
+        self._close_heartbeats()
 
     @property
     def socket(self) -> zmq.Socket | LocalStream | None:
-        """The DEALER socket (None once closed), for polling several connections at once and for monitoring it; the
-        ``LocalStream`` once the connection moved there (never with heartbeats, which connections monitored use)."""
+        """The DEALER socket (None once closed), for polling several connections at once; the ``LocalStream`` once
+        the connection moved there."""
         return self._socket
+
+    @property
+    def watched(self) -> zmq.Socket | None:
+        """The ZeroMQ socket whose connection to the server can be monitored (its loss: the server stopped, or missed
+        the heartbeats): the DEALER socket, or the one kept for heartbeats once on the stream. None once closed."""
+        return self._heartbeats if self._heartbeats is not None else \
+            self._socket if isinstance(self._socket, zmq.Socket) else None
 
     @property
     def closed(self) -> bool:
@@ -221,6 +235,7 @@ class Connection:
         except zmq.Again:
             closed_by_server = _ended(socket)
             socket.close(linger=0)
+            self._close_heartbeats()
             self._socket = self._open_socket()
             self._greeted = False
             raise ServerTimeoutError(self.address, str(message.get("op")), self.timeout,
@@ -229,6 +244,11 @@ class Connection:
         if error is not None:
             raise error_from_reply(error)
         return reply
+
+    def _close_heartbeats(self) -> None:
+        if self._heartbeats is not None:
+            self._heartbeats.close(linger=0)
+            self._heartbeats = None
 
     def _open_socket(self) -> zmq.Socket:
         socket = zmq.Context.instance().socket(zmq.DEALER)

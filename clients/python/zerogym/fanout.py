@@ -26,6 +26,7 @@ from zerogym.errors import (
     ZeroGymError,
     error_from_reply,
 )
+from zerogym.local_stream import LocalStream
 from zerogym.vector import ZeroGymVectorEnv, gymnasium_final_obs
 from zerogym.wire import decode_array, decode_value, decode_vector_info
 
@@ -56,10 +57,13 @@ class _Part:
         self.rows = _rows(ids)  # the same as a slice when they are consecutive (as placement makes them)
         self.local = np.full(num_envs, -1, np.int64)  # by global index: its index on this node, -1 when elsewhere
         self.local[ids] = np.arange(len(ids))
+        # The node's ZeroMQ socket, or its Unix stream when it runs on this host (SPEC.md §1.1): fewer threads to wake.
         self.socket = self.connection.socket
-        # ZeroMQ reports the connection's loss here: the TCP connection closed, or heartbeats went unanswered. A lost
-        # connection is a lost node for this client, since a server ties envs to connections (SPEC.md §1).
-        self.monitor = self.socket.get_monitor_socket(zmq.EVENT_DISCONNECTED)
+        # ZeroMQ reports the connection's loss here: the TCP connection closed, or heartbeats went unanswered (kept
+        # beside a stream for them). A lost connection is a lost node for this client, since a server ties envs to
+        # connections (SPEC.md §1); a stream the node closed is one too.
+        self.monitor = self.connection.watched.get_monitor_socket(zmq.EVENT_DISCONNECTED)
+        self.descriptor = -1  # its stream's, while watched
         self.posted: deque[int] = deque()  # requests whose replies are due, in request order
         self.in_flight = 0  # its sub-envs sent to (or reset by async_reset) and not yet received
         self.unanswered = 0  # recvs posted (alone or riding on a send) and not yet answered
@@ -70,6 +74,16 @@ class _Part:
         # Sub-envs that were not in flight when their node was lost: their next send gives the loss (truncated at
         # their last observation, node_lost), the one after it their reset, as for those in flight.
         self.loss_due: np.ndarray | None = None
+
+    def post(self, request: dict[str, Any]) -> int:
+        """Posts ``request`` to the node; returns its id. When the node closed its stream nothing goes out, and the id
+        is one never answered: the wait that follows finds the node lost, as a ZeroMQ socket's monitor would."""
+        try:
+            return self.connection.post(request)
+        except ServerTimeoutError:
+            if not isinstance(self.socket, LocalStream) or not self.socket.ended:
+                raise
+            return self.connection.last_request_id + 1
 
     def drop(self) -> None:
         """Forgets the node without asking it anything: it is gone."""
@@ -124,7 +138,8 @@ class ClusterVectorEnv(VectorEnv):
         # Every node's socket and loss monitor, watched by pollers kept as long as the parts are.
         self._replies = zmq.Poller()
         self._losses = zmq.Poller()
-        self._watched: dict[zmq.Socket, _Part] = {}  # each node's socket and its monitor -> its part
+        self._watched: dict[zmq.Socket | LocalStream, _Part] = {}  # each node's socket and its monitor -> its part
+        self._streams: dict[int, LocalStream] = {}  # by descriptor, as zmq.Poller reports them
         self._losses_checked = 0.0  # time.monotonic() of the last look at the monitors
         self.closed = False
         try:
@@ -208,7 +223,7 @@ class ClusterVectorEnv(VectorEnv):
                 continue  # made anew after a loss: its next result is its reset, stepped nowhere
             request = part.env._step_request
             request["action"] = _take(actions, part.rows)
-            posted[part] = part.connection.post(request)
+            posted[part] = part.post(request)
             part.posted.append(posted[part])
         self._step_posted = posted
         self._states.fill(IN_FLIGHT)
@@ -289,7 +304,7 @@ class ClusterVectorEnv(VectorEnv):
                                        [seeds[i] for i in part.ids.tolist()]}
             if options is not None:
                 request["options"] = options
-            part.posted.append(part.connection.post(request))
+            part.posted.append(part.post(request))
             part.in_flight, part.unanswered = len(part.ids), 1
             part.reset_result = part.reset_due = None
         self._states.fill(IN_FLIGHT)
@@ -334,7 +349,7 @@ class ClusterVectorEnv(VectorEnv):
                         continue
             request = {"op": "send", "handle": part.env._remote.handle, "env_id": local,
                        "action": part_actions, "recv": True, "min_batch": 1}
-            part.posted.append(part.connection.post(request))
+            part.posted.append(part.post(request))
             part.in_flight += len(local)
             part.unanswered += 1
         self._states[ids] = IN_FLIGHT
@@ -363,8 +378,7 @@ class ClusterVectorEnv(VectorEnv):
             for part in self._parts:
                 # A recv waits at each node with sub-envs in flight, answered as soon as one of them finishes.
                 if part.in_flight > 0 and part.unanswered == 0:
-                    part.posted.append(part.connection.post({"op": "recv", "handle": part.env._remote.handle,
-                                                             "min_batch": 1}))
+                    part.posted.append(part.post({"op": "recv", "handle": part.env._remote.handle, "min_batch": 1}))
                     part.unanswered = 1
             replies, newly_lost = self._gather(None, timeout)
             for part, reply in replies:
@@ -506,7 +520,15 @@ class ClusterVectorEnv(VectorEnv):
             else:
                 left = LOSS_CHECK_S if waited is None else min(LOSS_CHECK_S, waited - (time.monotonic() - quiet_since))
                 milliseconds = max(1, round(left * 1000))
-            events = dict(self._replies.poll(milliseconds))
+            ended = [part for part in due if _stream_ended(part)]
+            for part in ended:
+                self._lose_at_once(part, due, lost)
+            if ended:
+                continue
+            # A stream may hold a whole reply read with the one before it: its descriptor stays quiet then.
+            buffered = [part.socket for part in due if isinstance(part.socket, LocalStream) and part.socket.buffered]
+            events = dict.fromkeys(buffered, zmq.POLLIN) if buffered else \
+                {self._streams.get(key, key): flag for key, flag in self._replies.poll(milliseconds)}
             if not events:
                 if not wait:
                     break
@@ -521,13 +543,26 @@ class ClusterVectorEnv(VectorEnv):
             for part in readable:
                 if self._read_replies(part, op, wanted, replies) or not part.posted:
                     due.remove(part)
+                elif _stream_ended(part):
+                    self._lose_at_once(part, due, lost)
             for socket in events:
-                part = self._watched[socket]
-                if not part.posted and part not in readable:
+                part = self._watched.get(socket)
+                if part is None or part.posted or part in readable:
+                    continue
+                if _stream_ended(part):
+                    self._lose_at_once(part, due, lost)
+                elif not isinstance(socket, LocalStream) or socket.ready():
                     # Owing no reply, it sent one: the answer to a request an interrupted call left, which a later
                     # exchange would skip anyway. Dropped, one per poll: unread, it would wake every poll.
                     part.connection.next_reply(op)
         return replies, lost
+
+    def _lose_at_once(self, part: _Part, due: list[_Part], lost: list[_Part]) -> None:
+        """The node closed its stream: it stopped, as a monitor would report a moment later."""
+        lost.append(part)
+        self._unwatch(part)
+        if part in due:
+            due.remove(part)
 
     def _notice_losses(self, due: list[_Part], lost: list[_Part]) -> None:
         """Adds the nodes whose monitor reported the connection's loss to ``lost`` (no longer ``due``)."""
@@ -545,9 +580,16 @@ class ClusterVectorEnv(VectorEnv):
         """Reads the replies that arrived from ``part`` (the poller said one did) into ``replies``; with ``wanted``,
         up to the one it waits for. Returns whether that one came."""
         socket = part.socket
-        arrived = True  # the poller's word for the first; asking the socket again costs as much as a poll
-        while part.posted and (arrived or socket.get(zmq.EVENTS) & zmq.POLLIN):
-            arrived = False
+        if isinstance(socket, LocalStream):
+            more = socket.ready  # a whole reply there, read without waiting (the poller may have seen a part of one)
+        else:
+            arrived = True  # the poller's word for the first; asking the socket again costs as much as a poll
+
+            def more() -> bool:
+                nonlocal arrived
+                first, arrived = arrived, False
+                return first or bool(socket.get(zmq.EVENTS) & zmq.POLLIN)
+        while part.posted and more():
             reply = part.connection.next_reply(op)  # there: no wait, and no poll of its own
             reply_id = reply.get("id")
             if type(reply_id) is int and reply_id < part.posted[0]:
@@ -563,11 +605,15 @@ class ClusterVectorEnv(VectorEnv):
         for socket, poller in ((part.socket, self._replies), (part.monitor, self._losses)):
             poller.register(socket, zmq.POLLIN)
             self._watched[socket] = part
+        if isinstance(part.socket, LocalStream):
+            part.descriptor = part.socket.fileno()
+            self._streams[part.descriptor] = part.socket
 
     def _unwatch(self, part: _Part) -> None:
         for socket, poller in ((part.socket, self._replies), (part.monitor, self._losses)):
             if self._watched.pop(socket, None) is not None:
                 poller.unregister(socket)
+        self._streams.pop(part.descriptor, None)
 
     def _lose(self, lost: list[_Part]) -> list[_Chunk]:
         """Drops the lost nodes' parts; returns their sub-envs' results (truncated at their last observation) and,
@@ -756,6 +802,12 @@ class _Chunk:
         if self.lost.any():
             info["node_lost"] = info["_node_lost"] = self.lost
         return self.obs, self.rewards, self.terminations, self.truncations, info
+
+
+def _stream_ended(part: _Part) -> bool:
+    """Whether the part's node closed its stream, every reply on it read."""
+    socket = part.socket
+    return isinstance(socket, LocalStream) and socket.ended and not socket.buffered
 
 
 def _rows(ids: np.ndarray) -> slice | np.ndarray:

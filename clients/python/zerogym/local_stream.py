@@ -55,6 +55,20 @@ class LocalStream:
     def closed(self) -> bool:
         return self._socket.fileno() < 0
 
+    def fileno(self) -> int:
+        """The socket's descriptor, so that ``zmq.Poller`` and ``select`` can wait on it with ZeroMQ sockets."""
+        return self._socket.fileno()
+
+    @property
+    def buffered(self) -> bool:
+        """Whether a whole message was read already (its descriptor may be quiet)."""
+        return self._has_frame()
+
+    def ready(self) -> bool:
+        """Whether a whole message can be received now, reading what arrived without waiting: a poller that saw the
+        descriptor readable may have seen part of a message, and one buffered already makes the descriptor quiet."""
+        return self._has_frame() or self._read()
+
     @property
     def ended(self) -> bool:
         """Whether the server closed the connection (it stopped, or dropped this client)."""
