@@ -21,22 +21,27 @@ public sealed class PpoTests
         HiddenSizes = [16], StepsPerRollout = stepsPerRollout, UpdateEpochs = 2, Minibatches = 4, CheckpointEvery = 200, StopWhenSolved = false,
     };
 
+    /// <summary>Trains ppo with <paramref name="options"/> through <paramref name="server"/>; returns the run directory.</summary>
+    private static string Train(TestServer server, TemporaryDirectory directory, string envId, int numEnvs, long totalSteps, int seed,
+        Ppo.Options options, long evalEvery = 0)
+    {
+        BuiltInAlgorithms.Register();
+        string runDir = directory.Combine("run");
+        var common = new TrainOptions("ppo", envId, server.Address, numEnvs, totalSteps, seed, runDir, "cpu", Resume: false, evalEvery, EvalEpisodes: 1);
+        using var run = Run.Start(common, options, TextWriter.Null);
+        Algorithms.Find("ppo").Train(run);
+        run.Finish();
+        return runDir;
+    }
+
     [Fact]
     public void Ppo_OnPendulum_LogsCleanRLsMetrics_NormalisesBothWays_AndPlaysInsideTheBounds()
     {
-        BuiltInAlgorithms.Register();
         using var server = new TestServer();
         using var directory = new TemporaryDirectory();
-        string runDir = directory.Combine("run");
-        var common = new TrainOptions("ppo", "Pendulum-v1", server.Address, 2, TotalSteps: 400, Seed: 5, runDir, "cpu",
-            Resume: false, EvalEvery: 200, EvalEpisodes: 1);
-
         // One checkpoint at the end: the sub-envs start afresh after each checkpoint, which would cut the 200-step episodes.
-        using (var run = Run.Start(common, Small(stepsPerRollout: 50) with { CheckpointEvery = 1_000 }, TextWriter.Null))
-        {
-            Algorithms.Find("ppo").Train(run);
-            run.Finish();
-        }
+        string runDir = Train(server, directory, "Pendulum-v1", numEnvs: 2, totalSteps: 400, seed: 5,
+            Small(stepsPerRollout: 50) with { CheckpointEvery = 1_000 }, evalEvery: 200);
 
         var losses = File.ReadAllLines(Path.Combine(runDir, "losses.csv"));
         Assert.Equal("global_step,value_loss,policy_loss,entropy,old_approx_kl,approx_kl,clipfrac,explained_variance,learning_rate", losses[0]);
@@ -64,18 +69,11 @@ public sealed class PpoTests
     [Fact]
     public void Ppo_LearnsNothingFromTheAutoresetStep_AndLogsEachEpisodeWithItsOwnLength()
     {
-        BuiltInAlgorithms.Register();
         using var server = new TestServer();
         using var directory = new TemporaryDirectory();
-        string runDir = directory.Combine("run");
         // Pendulum's episodes are 200 steps long; one env, no checkpoint (whose env reset would cut them) before the end.
-        var common = new TrainOptions("ppo", "Pendulum-v1", server.Address, 1, TotalSteps: 600, Seed: 3, runDir, "cpu",
-            Resume: false, EvalEvery: 0, EvalEpisodes: 1);
-
-        using (var run = Run.Start(common, Small(stepsPerRollout: 100) with { CheckpointEvery = 1_000 }, TextWriter.Null))
-        {
-            Algorithms.Find("ppo").Train(run);
-        }
+        string runDir = Train(server, directory, "Pendulum-v1", numEnvs: 1, totalSteps: 600, seed: 3,
+            Small(stepsPerRollout: 100) with { CheckpointEvery = 1_000 });
 
         // Steps 1-200 are the first episode, step 201 only resets the env (SPEC.md §2.3), steps 202-401 the second.
         var episodes = File.ReadAllLines(Path.Combine(runDir, "metrics.csv")).Skip(1).Select(row => row.Split(',')).ToList();
@@ -86,17 +84,9 @@ public sealed class PpoTests
     [Fact]
     public void Ppo_OnHalfCheetah_ReadsFloat64Observations_AndPlaysSixTorques()
     {
-        BuiltInAlgorithms.Register();
         using var server = new TestServer();
         using var directory = new TemporaryDirectory();
-        string runDir = directory.Combine("run");
-        var common = new TrainOptions("ppo", "HalfCheetah-v5", server.Address, 1, TotalSteps: 200, Seed: 2, runDir, "cpu",
-            Resume: false, EvalEvery: 0, EvalEpisodes: 1);
-
-        using (var run = Run.Start(common, Small(stepsPerRollout: 100), TextWriter.Null))
-        {
-            Algorithms.Find("ppo").Train(run);
-        }
+        string runDir = Train(server, directory, "HalfCheetah-v5", numEnvs: 1, totalSteps: 200, seed: 2, Small(stepsPerRollout: 100));
 
         Assert.Equal(3, File.ReadAllLines(Path.Combine(runDir, "losses.csv")).Length); // header, steps 100 and 200
         var greedy = Algorithms.Find("ppo").LoadGreedy(runDir, "cpu");
