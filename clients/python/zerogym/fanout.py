@@ -520,9 +520,10 @@ class ClusterVectorEnv(VectorEnv):
             else:
                 left = LOSS_CHECK_S if waited is None else min(LOSS_CHECK_S, waited - (time.monotonic() - quiet_since))
                 milliseconds = max(1, round(left * 1000))
+            # A node that closed its stream stopped (its monitor would say so a moment later).
             ended = [part for part in due if _stream_ended(part)]
             for part in ended:
-                self._lose_at_once(part, due, lost)
+                self._mark_lost(part, due, lost)
             if ended:
                 continue
             # A stream may hold a whole reply read with the one before it: its descriptor stays quiet then.
@@ -544,21 +545,22 @@ class ClusterVectorEnv(VectorEnv):
                 if self._read_replies(part, op, wanted, replies) or not part.posted:
                     due.remove(part)
                 elif _stream_ended(part):
-                    self._lose_at_once(part, due, lost)
+                    self._mark_lost(part, due, lost)
             for socket in events:
                 part = self._watched.get(socket)
                 if part is None or part.posted or part in readable:
                     continue
                 if _stream_ended(part):
-                    self._lose_at_once(part, due, lost)
+                    self._mark_lost(part, due, lost)
                 elif not isinstance(socket, LocalStream) or socket.ready():
                     # Owing no reply, it sent one: the answer to a request an interrupted call left, which a later
                     # exchange would skip anyway. Dropped, one per poll: unread, it would wake every poll.
                     part.connection.next_reply(op)
         return replies, lost
 
-    def _lose_at_once(self, part: _Part, due: list[_Part], lost: list[_Part]) -> None:
-        """The node closed its stream: it stopped, as a monitor would report a moment later."""
+    def _mark_lost(self, part: _Part, due: list[_Part], lost: list[_Part]) -> None:
+        """Adds ``part`` to ``lost`` (no longer ``due``, no longer watched: its monitor or its ended stream stays
+        readable and would be reported again)."""
         lost.append(part)
         self._unwatch(part)
         if part in due:
@@ -568,11 +570,7 @@ class ClusterVectorEnv(VectorEnv):
         """Adds the nodes whose monitor reported the connection's loss to ``lost`` (no longer ``due``)."""
         self._losses_checked = time.monotonic()
         for monitor, _ in self._losses.poll(0):
-            part = self._watched[monitor]
-            lost.append(part)
-            self._unwatch(part)  # its monitor stays readable: it would be reported again
-            if part in due:
-                due.remove(part)
+            self._mark_lost(self._watched[monitor], due, lost)
 
     @staticmethod
     def _read_replies(part: _Part, op: str, wanted: dict[_Part, int] | None,
@@ -580,16 +578,12 @@ class ClusterVectorEnv(VectorEnv):
         """Reads the replies that arrived from ``part`` (the poller said one did) into ``replies``; with ``wanted``,
         up to the one it waits for. Returns whether that one came."""
         socket = part.socket
-        if isinstance(socket, LocalStream):
-            more = socket.ready  # a whole reply there, read without waiting (the poller may have seen a part of one)
-        else:
-            arrived = True  # the poller's word for the first; asking the socket again costs as much as a poll
-
-            def more() -> bool:
-                nonlocal arrived
-                first, arrived = arrived, False
-                return first or bool(socket.get(zmq.EVENTS) & zmq.POLLIN)
-        while part.posted and more():
+        # A stream says itself whether a whole reply is there (the poller may have seen a part of one); for a ZeroMQ
+        # socket the poller's word stands for the first, since asking the socket again costs as much as a poll.
+        stream = isinstance(socket, LocalStream)
+        arrived = not stream
+        while part.posted and (socket.ready() if stream else arrived or socket.get(zmq.EVENTS) & zmq.POLLIN):
+            arrived = False
             reply = part.connection.next_reply(op)  # there: no wait, and no poll of its own
             reply_id = reply.get("id")
             if type(reply_id) is int and reply_id < part.posted[0]:
