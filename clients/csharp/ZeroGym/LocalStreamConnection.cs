@@ -48,6 +48,9 @@ internal sealed class LocalStreamConnection : IDisposable
     /// <summary>Whether the server closed the connection (it stopped): nothing more can be sent or received on it.</summary>
     public bool Ended => ended;
 
+    /// <summary>The socket's file descriptor, to poll together with ZeroMQ sockets (<c>ZmqPoller.Poll</c>).</summary>
+    public int Descriptor => (int)socket.Handle;
+
     /// <summary>Sends one message; false when the server did not take it in time or is gone (<see cref="Ended"/>).</summary>
     public bool TrySend(ReadOnlySpan<byte> payload)
     {

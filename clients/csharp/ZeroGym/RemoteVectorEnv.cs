@@ -372,6 +372,9 @@ public sealed class RemoteVectorEnv : IDisposable
     /// <summary>The ZeroMQ socket this env's replies come on, to poll with others' (null on the local stream).</summary>
     internal ZmqSocket? PollableSocket => remote.Client.PollableSocket;
 
+    /// <summary>The descriptor its replies come on when its client is on the local stream (see <see cref="ZeroGymClient.PollableDescriptor"/>).</summary>
+    internal int? PollableDescriptor => remote.Client.PollableDescriptor;
+
     /// <summary>Whether <paramref name="reply"/> came, reading without waiting what arrived (see <see cref="ZeroGymClient.ReplyArrived"/>).</summary>
     internal bool ReplyArrived(PendingReply reply) => remote.Client.ReplyArrived(reply);
 

@@ -322,7 +322,10 @@ internal sealed class SpanningVectorEnv : IDisposable
             if (awaited.Count == 0 && receiving.Count == 0) return false;
             if (receiving.Any(part => part.Receiving!.IsCompleted)) return true;
             long now = Stopwatch.GetTimestamp();
-            var sockets = awaited.Select(part => part.Env.PollableSocket).ToArray();
+            // A node on this host answers on its local stream, any other on its ZeroMQ socket.
+            var onStream = awaited.Where(part => part.Env.PollableDescriptor is not null).ToList();
+            var onZeroMq = awaited.Except(onStream).ToList();
+            var sockets = onZeroMq.Select(part => part.Env.PollableSocket).ToArray();
             if (receiving.Count > 0 || sockets.Contains(null) || awaited.Any(part => Stopwatch.GetElapsedTime(part.AwaitedSince, now) >= SlowReply))
             {
                 foreach (var part in awaited) part.ReceiveOnPoolThread();
@@ -330,16 +333,26 @@ internal sealed class SpanningVectorEnv : IDisposable
                 return true;
             }
 
+            // A stream may hold a whole reply read with the one before it, its descriptor quiet: take what is there.
+            bool taken = false;
+            foreach (var part in onStream) taken |= part.TryComplete();
+            if (taken) return true;
+            var descriptors = onStream.Select(part => new FileDescriptorPoll(part.Env.PollableDescriptor ?? -1, WantWrite: false)).ToArray();
             var wait = SlowReply - awaited.Max(part => Stopwatch.GetElapsedTime(part.AwaitedSince, now));
             var readable = new bool[sockets.Length];
-            ZmqPoller.Poll(sockets!, readable, TimeSpan.FromMilliseconds(Math.Max(1, Math.Ceiling(wait.TotalMilliseconds))));
-            bool completed = false;
-            for (int k = 0; k < awaited.Count; k++)
+            ZmqPoller.Poll(sockets!, readable, descriptors, TimeSpan.FromMilliseconds(Math.Max(1, Math.Ceiling(wait.TotalMilliseconds))));
+            bool arrived = false;
+            for (int k = 0; k < onZeroMq.Count; k++)
             {
-                if (readable[k]) completed |= awaited[k].TryComplete();
+                if (readable[k]) arrived |= onZeroMq[k].TryComplete();
             }
 
-            if (completed) return true;
+            for (int k = 0; k < onStream.Count; k++)
+            {
+                if (descriptors[k].Readable) arrived |= onStream[k].TryComplete();
+            }
+
+            if (arrived) return true;
         }
     }
 
@@ -489,8 +502,9 @@ internal sealed class SpanningVectorEnv : IDisposable
     private Part MakePart(string endpoint, int[] ids)
     {
         var probe = new NodeProbe(endpoint);
-        // ZeroMQ even to a node on this host: node loss is watched through the endpoint, as for a node elsewhere.
-        var client = new ZeroGymClient(endpoint, clientOptions with { ServerAlive = probe.IsAlive, LocalStream = false });
+        // A node on this host is reached on its local stream, as a single server is; its loss is watched through the
+        // endpoint all the same (the probe), as for a node elsewhere.
+        var client = new ZeroGymClient(endpoint, clientOptions with { ServerAlive = probe.IsAlive });
         var arguments = new MakeArguments(envId, options.Kwargs, options.RenderMode, ids.Length);
         return new Part(new RemoteVectorEnv(client, ownsClient: true, arguments, recvsAhead: false), ids, endpoint, probe);
     }

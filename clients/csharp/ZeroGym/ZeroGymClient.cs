@@ -191,8 +191,11 @@ public sealed class ZeroGymClient : IDisposable
             if (stream is not null && !stream.TrySend(requestBuffer.WrittenSpan))
             {
                 if (!stream.Ended) throw TimedOut(TRequest.Op);
-                // The server stopped: go on over ZeroMQ, as a DEALER reconnects by itself, so a server restarted at the
-                // same address answers (unknown_handle for envs of the old one). Replies still due will never come.
+                // The server stopped. A client told how to see its process gone (a cluster node's probe) says so, as a
+                // receive would; otherwise it goes on over ZeroMQ, as a DEALER reconnects by itself, so a server
+                // restarted at the same address answers (unknown_handle for envs of the old one). Replies still due
+                // will never come.
+                if (Options.ServerAlive is not null) WaitUntilGone(Environment.TickCount64 + (long)Options.Timeout.TotalMilliseconds, TRequest.Op);
                 BackToZeroMq();
             }
 
@@ -253,6 +256,18 @@ public sealed class ZeroGymClient : IDisposable
         get
         {
             lock (gate) return disposed || stream is not null ? null : socket;
+        }
+    }
+
+    /// <summary>
+    /// The descriptor of the local stream replies come on, to poll together with other clients' sockets; null on
+    /// ZeroMQ, and once the server closed the stream (what follows is for <see cref="Await{TReply}"/> to report).
+    /// </summary>
+    internal int? PollableDescriptor
+    {
+        get
+        {
+            lock (gate) return disposed || stream is null || stream.Ended ? null : stream.Descriptor;
         }
     }
 
