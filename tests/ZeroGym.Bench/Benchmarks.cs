@@ -326,8 +326,8 @@ internal static class Benchmarks
             foreach (var result in results) Measure.Print(result);
             if (results.Count == 2)
             {
-                // The target (SAC's update at most 1.5x TD3's) in the figures that count for it: the mean,
-                // since both alternate between updates with and without policy steps, and the CPU time.
+                // The second update against the first in the figures that compare them: the mean, since both alternate
+                // between updates with and without policy steps, and the CPU time.
                 double Ratio(string figure) => Math.Round(Convert.ToDouble(results[1][figure]) / Convert.ToDouble(results[0][figure]), 3);
                 Measure.Print(new Dictionary<string, object>
                 {

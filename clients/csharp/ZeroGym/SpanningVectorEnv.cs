@@ -323,8 +323,14 @@ internal sealed class SpanningVectorEnv : IDisposable
             if (receiving.Any(part => part.Receiving!.IsCompleted)) return true;
             long now = Stopwatch.GetTimestamp();
             // A node on this host answers on its local stream, any other on its ZeroMQ socket.
-            var onStream = awaited.Where(part => part.Env.PollableDescriptor is not null).ToList();
-            var onZeroMq = awaited.Except(onStream).ToList();
+            var onStream = new List<(Part Part, int Descriptor)>();
+            var onZeroMq = new List<Part>();
+            foreach (var part in awaited)
+            {
+                if (part.Env.PollableDescriptor is int descriptor) onStream.Add((part, descriptor));
+                else onZeroMq.Add(part);
+            }
+
             var sockets = onZeroMq.Select(part => part.Env.PollableSocket).ToArray();
             if (receiving.Count > 0 || sockets.Contains(null) || awaited.Any(part => Stopwatch.GetElapsedTime(part.AwaitedSince, now) >= SlowReply))
             {
@@ -333,11 +339,12 @@ internal sealed class SpanningVectorEnv : IDisposable
                 return true;
             }
 
-            // A stream may hold a whole reply read with the one before it, its descriptor quiet: take what is there.
+            // Reading a stream stops at the reply awaited, so a later one may wait in its buffer with the descriptor
+            // quiet: take what is there first.
             bool taken = false;
-            foreach (var part in onStream) taken |= part.TryComplete();
+            foreach (var (part, _) in onStream) taken |= part.TryComplete();
             if (taken) return true;
-            var descriptors = onStream.Select(part => new FileDescriptorPoll(part.Env.PollableDescriptor ?? -1, WantWrite: false)).ToArray();
+            var descriptors = onStream.Select(stream => new FileDescriptorPoll(stream.Descriptor, WantWrite: false)).ToArray();
             var wait = SlowReply - awaited.Max(part => Stopwatch.GetElapsedTime(part.AwaitedSince, now));
             var readable = new bool[sockets.Length];
             ZmqPoller.Poll(sockets!, readable, descriptors, TimeSpan.FromMilliseconds(Math.Max(1, Math.Ceiling(wait.TotalMilliseconds))));
@@ -349,7 +356,7 @@ internal sealed class SpanningVectorEnv : IDisposable
 
             for (int k = 0; k < onStream.Count; k++)
             {
-                if (descriptors[k].Readable) arrived |= onStream[k].TryComplete();
+                if (descriptors[k].Readable) arrived |= onStream[k].Part.TryComplete();
             }
 
             if (arrived) return true;
