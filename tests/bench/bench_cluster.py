@@ -168,21 +168,19 @@ def latency(cluster: LocalCluster, env_id: str, per_node: int, steps: int, round
     names = sorted(cluster.nodes)
     first = cluster.nodes[names[0]][1]
     fanned, own = [], {name: [] for name in names}
-    for index in range(WARM_UP_ROUNDS + rounds):
-        keep = index >= WARM_UP_ROUNDS
+    for _ in range(WARM_UP_ROUNDS + rounds):
         cluster.wait_active(len(names))
         with zerogym.make_vec(env_id, per_node * len(names), address=first, placement="spread") as envs:
             assert len(set(envs.nodes)) == len(names), envs.nodes
             envs.reset(seed=0)
-            p50 = step_p50(envs, steps)
-            if keep:
-                fanned.append(p50)
+            fanned.append(step_p50(envs, steps))
         for name in names:
             with zerogym.make_vec(env_id, per_node, address=cluster.nodes[name][1]) as envs:
                 envs.reset(seed=0)
-                p50 = step_p50(envs, steps)
-                if keep:
-                    own[name].append(p50)
+                own[name].append(step_p50(envs, steps))
+    # The warm-up rounds' figures are dropped.
+    fanned = fanned[WARM_UP_ROUNDS:]
+    own = {name: values[WARM_UP_ROUNDS:] for name, values in own.items()}
     fan = statistics.median(fanned)
     slowest = max(statistics.median(values) for values in own.values())
     print(f"| {env_id} step p50, {len(names)}-node spread vector env of {per_node * len(names)} | {fan:.0f} µs | "
@@ -213,19 +211,6 @@ def csharp_steps_per_second(address: str, num_envs: int, placement: str, seconds
     return float(json.loads(result.stdout.strip().splitlines()[-1])["items_per_s"])
 
 
-def warm_up(cluster: LocalCluster, env_id: str, num_envs: int, seconds: float) -> None:
-    """Steps the vector envs the pinned rounds time, through both clients, without timing them: a node's first tens of
-    seconds go partly to .NET's tiered JIT compiling its hot paths, on the same pinned core as its envs."""
-    for placement in ("local", "spread"):
-        cluster.wait_active(2)
-        with zerogym.make_vec(env_id, num_envs, address=cluster.nodes["core-0"][1], placement=placement) as envs:
-            envs.reset(seed=0)
-            steps_per_second(envs, seconds)
-        if env_id == "HalfCheetah-v5" and BENCH_DLL.exists():
-            cluster.wait_active(2)
-            csharp_steps_per_second(cluster.nodes["core-0"][1], num_envs, placement, seconds, num_envs // 2)
-
-
 def pinned(workdir: Path, env_id: str, num_envs: int, seconds: float, rounds: int) -> None:
     """Two nodes on a core each against one node on one core; the client (Python, then C#) runs unpinned beside them."""
     cluster = LocalCluster(workdir)
@@ -236,10 +221,7 @@ def pinned(workdir: Path, env_id: str, num_envs: int, seconds: float, rounds: in
         figures: dict[tuple[str, str], list[float]] = {}
         busy: dict[str, list[dict[str, float]]] = {}
         apart: list[float] = []
-        for index in range(WARM_UP_ROUNDS + rounds):
-            if index < WARM_UP_ROUNDS:
-                warm_up(cluster, env_id, num_envs, seconds)
-                continue
+        for _ in range(WARM_UP_ROUNDS + rounds):
             cluster.wait_active(2)
             apart.append(sum(one_client_per_node(cluster, env_id, num_envs // 2, seconds)))
             for placement in ("local", "spread"):
@@ -256,6 +238,10 @@ def pinned(workdir: Path, env_id: str, num_envs: int, seconds: float, rounds: in
                         cluster.wait_active(2)
                         figures.setdefault((client, placement), []).append(
                             csharp_steps_per_second(cluster.nodes["core-0"][1], num_envs, placement, seconds, batch))
+        # The warm-up rounds' figures are dropped.
+        apart = apart[WARM_UP_ROUNDS:]
+        figures = {key: values[WARM_UP_ROUNDS:] for key, values in figures.items()}
+        busy = {key: values[WARM_UP_ROUNDS:] for key, values in busy.items()}
         for client in ("Python", "C#", f"C# asynchronous {num_envs}/{num_envs // 2}"):
             if (client, "local") not in figures:
                 continue
