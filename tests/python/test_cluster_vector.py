@@ -17,6 +17,8 @@ import pytest
 import zerogym
 from conftest import ServerProcess, start_server
 from test_cluster import _free_port, _wait_for_active
+from zerogym.fanout import _joined_step_reply
+from zerogym.wire import decode_array, encode_array
 
 SEED = 40
 EPISODE_STEPS = 7  # short episodes: autoresets happen within a few steps
@@ -165,6 +167,37 @@ def test_spread_over_three_nodes_gives_each_sub_env_a_single_envs_results(cluste
         envs.step_async(actions)
         _check_step(reference, envs.step_wait(), actions, list(range(6)))
     reference.close()
+
+
+def test_spread_steps_give_one_nodes_vector_env_results_infos_included(cluster: Cluster) -> None:
+    # The nodes' step replies are joined before decoding (one decode, not one per node and a merge): every array, info
+    # arrays and their masks included, must come out as a vector env on one node gives them.
+    _wait_idle(cluster, 3)
+    rng = np.random.default_rng(5)
+    with zerogym.make_vec("HalfCheetah-v5", 6, address=cluster.first, placement="spread", timeout=10,
+                          max_episode_steps=4) as spread, \
+            zerogym.make_vec("HalfCheetah-v5", 6, address=cluster.first, max_episode_steps=4) as alone:
+        assert len(set(spread.nodes)) == 3 and len(set(alone.nodes)) == 1
+        for obs, want in zip(spread.reset(seed=SEED), alone.reset(seed=SEED)):
+            _assert_same(obs, want)
+        keys = set()
+        for _ in range(9):  # two autoresets, whose infos are the reset's
+            actions = rng.uniform(-1, 1, (6, 6)).astype(np.float32)
+            got, want = spread.step(actions), alone.step(actions)
+            for member, expected in zip(got, want):
+                _assert_same(member, expected)
+            keys |= set(got[4])
+        assert {"x_velocity", "_x_velocity", "reward_ctrl"} <= keys
+
+
+def _assert_same(value, expected) -> None:
+    if isinstance(expected, dict):
+        assert sorted(value) == sorted(expected)
+        for key in expected:
+            _assert_same(value[key], expected[key])
+    else:
+        np.testing.assert_array_equal(value, expected)
+        assert np.asarray(value).dtype == np.asarray(expected).dtype
 
 
 def test_async_recv_with_batch_size_below_num_envs_returns_the_first_ready_across_nodes(cluster: Cluster) -> None:
@@ -416,3 +449,25 @@ def test_a_frozen_node_is_lost_within_seconds_through_the_heartbeats_kept_beside
         assert raised.value.node == frozen.address and raised.value.env_ids == lost
         assert waited <= 4.0, f"NodeLostError came {waited:.2f} s after the node froze"
     cluster.kill(frozen.address)
+
+
+def test_step_replies_join_only_when_every_node_sent_the_same_layout() -> None:
+    # Joined: arrays stacked in node order, per-env lists extended. Not joined (the decoded results are merged, a
+    # missing info key zero there): an info key one node lacks, an error reply, arrays whose rows differ.
+    def reply(rows: list[float], **info) -> dict:
+        n = len(rows)
+        return {"obs": encode_array(np.array(rows, np.float32).reshape(n, 1)), "reward": encode_array(np.ones(n)),
+                "terminated": encode_array(np.zeros(n, bool)), "truncated": encode_array(np.zeros(n, bool)),
+                "info": info}
+
+    first = reply([1.0, 2.0], label=["a", "b"], stats={"x": encode_array(np.array([10, 20]))})
+    second = reply([3.0], label=["c"], stats={"x": encode_array(np.array([30]))})
+    joined = _joined_step_reply([first, second])
+    assert decode_array(joined["obs"]).tolist() == [[1.0], [2.0], [3.0]]
+    assert joined["info"]["label"] == ["a", "b", "c"]
+    assert decode_array(joined["info"]["stats"]["x"]).tolist() == [10, 20, 30]
+    assert _joined_step_reply([first, reply([3.0], label=["c"])]) is None
+    assert _joined_step_reply([first, {"error": {"code": "env_failure", "message": "boom"}}]) is None
+    wider = reply([3.0], label=["c"], stats={"x": encode_array(np.array([30]))})
+    wider["obs"] = encode_array(np.zeros((1, 2), np.float32))
+    assert _joined_step_reply([first, wider]) is None

@@ -4,6 +4,7 @@ asynchronous ``async_reset``/``send``/``recv``."""
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -93,8 +94,7 @@ class ZeroGymVectorEnv(VectorEnv):
             self.close()
             raise
         self._decode_obs = value_decoder(self.observation_space)
-        self._decode_rewards = array_decoder(np.float64, (num_envs,))
-        self._decode_flags = array_decoder(np.bool_, (num_envs,))
+        self._step_results = step_results_decoder(self.observation_space, num_envs)
         # Batched values of these spaces are single arrays: lists of actions are sent as one array.
         self._actions_are_array = isinstance(
             self.single_action_space, (spaces.Box, spaces.Discrete, spaces.MultiBinary, spaces.MultiDiscrete))
@@ -517,15 +517,6 @@ class ZeroGymVectorEnv(VectorEnv):
             raise InvalidArgumentError(f"seed must be a non-negative integer or None; got {seed!r}")
         return seed
 
-    def _step_results(self, reply: dict[str, Any]) -> tuple[Any, np.ndarray, np.ndarray, np.ndarray, dict[str, Any]]:
-        try:
-            info = reply["info"]
-            return (self._decode_obs(reply["obs"]), self._decode_rewards(reply["reward"]),
-                    self._decode_flags(reply["terminated"]), self._decode_flags(reply["truncated"]),
-                    gymnasium_final_obs(decode_vector_info(info)) if info else info)
-        except KeyError as missing:
-            raise ProtocolError(f"expected {missing} in the reply to 'step'; got keys {sorted(reply)}") from None
-
     def __reduce__(self):
         return reconnect_reduce(self)
 
@@ -564,6 +555,28 @@ def autoreset_mode_of(mode: str | AutoresetMode) -> AutoresetMode:
             return member
     raise InvalidArgumentError(f"autoreset_mode must be one of {sorted(_WIRE_NAMES.values())} or an AutoresetMode; "
                                f"got {mode!r}")
+
+
+StepResults = tuple[Any, np.ndarray, np.ndarray, np.ndarray, dict[str, Any]]
+"""``(obs, rewards, terminations, truncations, infos)`` of a vector env's step."""
+
+
+def step_results_decoder(observation_space: spaces.Space, num_envs: int) -> Callable[[dict[str, Any]], StepResults]:
+    """A function turning a step reply of ``num_envs`` sub-envs into ``(obs, rewards, terminations, truncations,
+    infos)``; ``observation_space`` is the batched one. Built once per vector env."""
+    decode_obs = value_decoder(observation_space)
+    decode_rewards = array_decoder(np.float64, (num_envs,))
+    decode_flags = array_decoder(np.bool_, (num_envs,))
+
+    def decode(reply: dict[str, Any]) -> StepResults:
+        try:
+            info = reply["info"]
+            return (decode_obs(reply["obs"]), decode_rewards(reply["reward"]), decode_flags(reply["terminated"]),
+                    decode_flags(reply["truncated"]), gymnasium_final_obs(decode_vector_info(info)) if info else info)
+        except KeyError as missing:
+            raise ProtocolError(f"expected {missing} in the reply to 'step'; got keys {sorted(reply)}") from None
+
+    return decode
 
 
 def gymnasium_final_obs(infos: dict[str, Any]) -> dict[str, Any]:
