@@ -241,16 +241,18 @@ def test_async_recv_with_min_batch_answers_once_that_many_finished_with_at_most_
         for bad in (0, 5, 1.0):
             with pytest.raises(zerogym.InvalidArgumentError, match="min_batch"):
                 envs.recv(min_batch=bad)
-        for _ in range(40):
+        for step in range(40):
             obs, rewards, terminations, truncations, infos = envs.recv(min_batch=1)
             env_id = infos["env_id"].tolist()
             assert 1 <= len(env_id) <= 4 and len(set(env_id)) == len(env_id)
+            assert not infos["env_id"].flags.writeable  # sent back as it is, it is not checked again
             for k, i in enumerate(env_id):
                 want = expected.pop(i)
                 np.testing.assert_array_equal(obs[k], want[0], err_msg=f"sub-env {i}")
                 assert (rewards[k], terminations[k], truncations[k]) == want[1:], i
             actions = rng.integers(0, 2, len(env_id))
-            envs.send(actions, env_id)
+            # EnvPool's loop passes infos["env_id"] back; a list of the same sub-envs is checked and goes the same way.
+            envs.send(actions, infos["env_id"] if step % 2 else env_id)
             for i, action in zip(env_id, actions.tolist()):
                 expected[i] = reference.step(i, action)
         # The six in flight come out whole: four at once, then the last two.

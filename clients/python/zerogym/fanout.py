@@ -415,6 +415,7 @@ class ClusterVectorEnv(VectorEnv):
             self._states[lost_ids] = LOST
         for env_id, error in chunk.errors.items():
             self._states[env_id] = IDLE if error.code == "invalid_action" else FAILED
+        chunk.ids.flags.writeable = False  # handed out as infos["env_id"]; send() knows it again by identity
         self._last_env_id = chunk.ids
         _assign(self._last_obs, chunk.ids, chunk.obs)
         self._delivered[chunk.ids] = True
@@ -453,20 +454,23 @@ class ClusterVectorEnv(VectorEnv):
         return seeds
 
     def _checked_env_id(self, env_id: Any) -> np.ndarray:
-        if env_id is None:
-            if self._last_env_id is None:
-                if self._states.any():
-                    raise InvalidArgumentError("send(env_id=None) sends to the sub-envs of the last recv, and none "
-                                               "was received since async_reset(): recv() first, or pass env_id")
-                return self._all_ids()
-            env_id = self._last_env_id
-        ids = np.array(env_id, dtype=np.int64).reshape(-1)
-        if ids.size == 0:
-            raise InvalidArgumentError("env_id lists no sub-env; send needs at least one")
-        if ((ids < 0) | (ids >= self.num_envs)).any():
-            raise InvalidArgumentError(f"env_id {ids.tolist()} names a sub-env outside 0 to {self.num_envs - 1}")
-        if np.unique(ids).size != ids.size:
-            raise InvalidArgumentError(f"env_id {ids.tolist()} lists a sub-env twice; a batch holds each once")
+        if env_id is None and self._last_env_id is None:
+            if self._states.any():
+                raise InvalidArgumentError("send(env_id=None) sends to the sub-envs of the last recv, and none "
+                                           "was received since async_reset(): recv() first, or pass env_id")
+            return self._all_ids()
+        if env_id is None or env_id is self._last_env_id:
+            # The last recv's infos["env_id"] (read-only), as an EnvPool loop passes it back: distinct sub-envs of this
+            # vector env already, and checking again costs more than the rest of a send.
+            ids = self._last_env_id
+        else:
+            ids = np.array(env_id, dtype=np.int64).reshape(-1)
+            if ids.size == 0:
+                raise InvalidArgumentError("env_id lists no sub-env; send needs at least one")
+            if ((ids < 0) | (ids >= self.num_envs)).any():
+                raise InvalidArgumentError(f"env_id {ids.tolist()} names a sub-env outside 0 to {self.num_envs - 1}")
+            if np.unique(ids).size != ids.size:
+                raise InvalidArgumentError(f"env_id {ids.tolist()} lists a sub-env twice; a batch holds each once")
         self._refuse_lost(ids)
         busy = self._states[ids]
         if busy.any():
