@@ -454,8 +454,9 @@ def test_a_frozen_node_is_lost_within_seconds_through_the_heartbeats_kept_beside
 
 
 def test_step_replies_join_only_when_every_node_sent_the_same_layout() -> None:
-    # Joined: arrays stacked in node order, per-env lists extended. Not joined (the decoded results are merged, a
-    # missing info key zero there): an info key one node lacks, an error reply, arrays whose rows differ.
+    # Joined: arrays stacked in node order, per-env lists extended. Not joined (each reply is decoded against its own
+    # sub-envs and the results merged, a missing info key zero there): an info key one node lacks, an error reply,
+    # arrays whose rows differ, a reply with more or fewer rows than the node has sub-envs.
     def reply(rows: list[float], **info) -> dict:
         n = len(rows)
         return {"obs": encode_array(np.array(rows, np.float32).reshape(n, 1)), "reward": encode_array(np.ones(n)),
@@ -464,12 +465,13 @@ def test_step_replies_join_only_when_every_node_sent_the_same_layout() -> None:
 
     first = reply([1.0, 2.0], label=["a", "b"], stats={"x": encode_array(np.array([10, 20]))})
     second = reply([3.0], label=["c"], stats={"x": encode_array(np.array([30]))})
-    joined = _joined_step_reply([first, second])
+    joined = _joined_step_reply([first, second], [2, 1])
     assert decode_array(joined["obs"]).tolist() == [[1.0], [2.0], [3.0]]
     assert joined["info"]["label"] == ["a", "b", "c"]
     assert decode_array(joined["info"]["stats"]["x"]).tolist() == [10, 20, 30]
-    assert _joined_step_reply([first, reply([3.0], label=["c"])]) is None
-    assert _joined_step_reply([first, {"error": {"code": "env_failure", "message": "boom"}}]) is None
+    assert _joined_step_reply([first, second], [1, 2]) is None
+    assert _joined_step_reply([first, reply([3.0], label=["c"])], [2, 1]) is None
+    assert _joined_step_reply([first, {"error": {"code": "env_failure", "message": "boom"}}], [2, 1]) is None
     wider = reply([3.0], label=["c"], stats={"x": encode_array(np.array([30]))})
     wider["obs"] = encode_array(np.zeros((1, 2), np.float32))
-    assert _joined_step_reply([first, wider]) is None
+    assert _joined_step_reply([first, wider], [2, 1]) is None

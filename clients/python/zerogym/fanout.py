@@ -241,8 +241,9 @@ class ClusterVectorEnv(VectorEnv):
         replies = dict(gathered)
         if self._in_order and not lost and len(replies) == len(self._parts):
             # The usual step: the nodes' replies join into the one a single node running every sub-env would give, and
-            # are decoded once (half the client's CPU of decoding each and merging the results).
-            joined = _joined_step_reply([replies[part] for part in self._parts])
+            # are decoded once (~50 µs less of the client's CPU a step over two nodes than decoding each and merging).
+            parts = self._parts
+            joined = _joined_step_reply([replies[part] for part in parts], [len(part.ids) for part in parts])
             if joined is not None:
                 results = self._step_results(joined)
                 self._states.fill(IDLE)
@@ -827,50 +828,50 @@ class _Chunk:
         return self.obs, self.rewards, self.terminations, self.truncations, info
 
 
-def _joined_step_reply(replies: list[dict[str, Any]]) -> dict[str, Any] | None:
-    """Step replies of consecutive runs of sub-envs, in order, joined into the reply of one vector env running them all:
-    each array's bytes concatenated, each per-env list extended. None when they do not join that way (an error reply,
-    an info key some lack, an observation that is not one array): the caller merges the decoded results instead."""
+def _joined_step_reply(replies: list[dict[str, Any]], counts: list[int]) -> dict[str, Any] | None:
+    """Step replies of consecutive runs of sub-envs (``counts`` of them each), in order, joined into the reply of one
+    vector env running them all: each array's bytes concatenated, each per-env list extended. None when they do not
+    join that way (an error reply, an info key some lack, an observation that is not one array, a reply with other
+    than its count of rows): the caller decodes each and merges the results, which names what is wrong."""
     joined: dict[str, Any] = {}
     try:
         if not is_array_map(replies[0]["obs"]):
             return None
         for key in ("obs", "reward", "terminated", "truncated"):
-            joined[key] = _joined_array([reply[key] for reply in replies])
+            joined[key] = _joined_array([reply[key] for reply in replies], counts)
             if joined[key] is None:
                 return None
-        joined["info"] = _joined_info([reply["info"] or {} for reply in replies])
+        joined["info"] = _joined_info([reply["info"] or {} for reply in replies], counts)
     except (KeyError, TypeError, IndexError):
         return None
     return joined if joined["info"] is not None else None
 
 
-def _joined_array(values: list[Any]) -> dict[str, Any] | None:
-    """Wire arrays ``{dtype, shape, data}`` of one dtype and row shape, stacked along their first axis (``KeyError`` or
-    ``TypeError`` when one is no wire array)."""
+def _joined_array(values: list[Any], counts: list[int]) -> dict[str, Any] | None:
+    """Wire arrays ``{dtype, shape, data}`` of one dtype and row shape and ``counts`` rows each, stacked along their
+    first axis (``KeyError`` or ``TypeError`` when one is no wire array)."""
     first = values[0]
     dtype, shape = first["dtype"], first["shape"]
-    rows = 0
-    for value in values:
+    for value, count in zip(values, counts):
         other = value["shape"]
-        if value["dtype"] != dtype or len(other) != len(shape) or other[1:] != shape[1:]:
+        if value["dtype"] != dtype or len(other) != len(shape) or other[0] != count or other[1:] != shape[1:]:
             return None
-        rows += other[0]
-    return {"dtype": dtype, "shape": [rows, *shape[1:]], "data": b"".join([value["data"] for value in values])}
+    return {"dtype": dtype, "shape": [sum(counts), *shape[1:]], "data": b"".join([value["data"] for value in values])}
 
 
-def _joined_info(infos: list[dict[str, Any]]) -> dict[str, Any] | None:
+def _joined_info(infos: list[dict[str, Any]], counts: list[int]) -> dict[str, Any] | None:
     """Vector infos on the wire (SPEC.md §2.3) with the same keys, joined member by member."""
     first = infos[0]
     joined: dict[str, Any] = {}
     for key, value in first.items():
         values = [info.get(key) for info in infos]
         if is_array_map(value):
-            member = _joined_array(values)
+            member = _joined_array(values, counts)
         elif type(value) is dict:
-            member = _joined_info(values) if all(type(each) is dict for each in values) else None
+            member = _joined_info(values, counts) if all(type(each) is dict for each in values) else None
         elif type(value) is list:
-            member = [item for each in values for item in each] if all(type(each) is list for each in values) else None
+            whole = all(type(each) is list and len(each) == count for each, count in zip(values, counts))
+            member = [item for each in values for item in each] if whole else None
         else:
             member = None
         if member is None:
