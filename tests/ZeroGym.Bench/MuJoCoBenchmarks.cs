@@ -147,38 +147,59 @@ internal static class MuJoCoBenchmarks
     /// A vector env of <paramref name="numEnvs"/> placed over a cluster's nodes by the node at <paramref name="serverAddress"/>
     /// (<paramref name="placement"/>; <see cref="NodePlacement.Local"/> keeps them all there), stepped through the C#
     /// client: synchronously, or with <paramref name="batchSize"/> below <paramref name="numEnvs"/> by receiving the first
-    /// batch to finish anywhere and sending its next actions. scripts/bench-cluster --pinned compares the placements.
+    /// batch to finish anywhere and sending its next actions. With <paramref name="besideLocal"/>, a vector env of as many
+    /// sub-envs on that node alone is stepped the same way in turns with it (<see cref="Measure.Interleaved"/>), so the
+    /// VM's drift falls on both alike; scripts/bench-cluster --pinned compares the two.
     /// </summary>
-    public static void Placed(string serverAddress, double seconds, int numEnvs, NodePlacement placement, int batchSize)
+    public static void Placed(string serverAddress, double seconds, int numEnvs, NodePlacement placement, int batchSize, bool besideLocal)
     {
-        // Local is the plain vector env of one server, as a client that does not ask for a placement gets.
-        var options = new VectorEnvOptions { Placement = placement == NodePlacement.Local ? null : placement, BatchSize = batchSize };
-        using var envs = RemoteVectorEnv.Make(EnvId, numEnvs, options, serverAddress);
-        string name = $"c# halfcheetah {placement.ToString().ToLowerInvariant()} vector {numEnvs}";
-        if (batchSize >= numEnvs) MeasureSteps(envs, name, seconds);
-        else MeasureFirstReady(envs, $"{name}/{batchSize}", seconds);
+        // Local is the plain vector env of one server, as a client that does not ask for a placement gets. The placed
+        // env is made first: the placement counts the envs each node holds, and the local one would unbalance it.
+        using var envs = Make(placement);
+        using var local = besideLocal ? Make(NodePlacement.Local) : null;
+        var operations = new List<Measure.TimedOperation> { Timed(envs, placement) };
+        if (local is not null) operations.Add(Timed(local, NodePlacement.Local));
+        if (operations.Count == 1) Measure.Print(Measure.Latency(operations[0].Name, seconds, operations[0].Operation, operations[0].ItemsPerCall));
+        else foreach (var result in Measure.Interleaved(operations, seconds)) Measure.Print(result);
+
+        RemoteVectorEnv Make(NodePlacement where) => RemoteVectorEnv.Make(EnvId, numEnvs,
+            new VectorEnvOptions { Placement = where == NodePlacement.Local ? null : where, BatchSize = batchSize }, serverAddress);
+
+        Measure.TimedOperation Timed(RemoteVectorEnv vector, NodePlacement where)
+        {
+            string name = $"c# halfcheetah {where.ToString().ToLowerInvariant()} vector {numEnvs}";
+            return batchSize >= numEnvs ? new(name, StepOperation(vector), numEnvs) : new($"{name}/{batchSize}", FirstReadyOperation(vector), batchSize);
+        }
     }
 
     /// <summary>Synchronous steps of every sub-env; the vector env resets finished ones itself (Gymnasium's autoreset).</summary>
-    private static void MeasureSteps(RemoteVectorEnv envs, string name, double seconds)
+    private static void MeasureSteps(RemoteVectorEnv envs, string name, double seconds) =>
+        Measure.Print(Measure.Latency(name, seconds, StepOperation(envs), itemsPerCall: envs.NumEnvs));
+
+    /// <summary>Receive the first batch to finish, send its next actions, while the others step.</summary>
+    private static void MeasureFirstReady(RemoteVectorEnv envs, string name, double seconds) =>
+        Measure.Print(Measure.Latency(name, seconds, FirstReadyOperation(envs), itemsPerCall: envs.BatchSize));
+
+    /// <summary>Resets <paramref name="envs"/> and returns one synchronous step of all its sub-envs.</summary>
+    private static Action StepOperation(RemoteVectorEnv envs)
     {
         var batches = VectorActions(Actions(), envs.NumEnvs);
         envs.Reset(seed: 0);
         long calls = 0;
-        Measure.Print(Measure.Latency(name, seconds, () => envs.Step(batches[calls++ % ActionRows]), itemsPerCall: envs.NumEnvs));
+        return () => envs.Step(batches[calls++ % ActionRows]);
     }
 
-    /// <summary>Receive the first batch to finish, send its next actions, while the others step.</summary>
-    private static void MeasureFirstReady(RemoteVectorEnv envs, string name, double seconds)
+    /// <summary>Resets <paramref name="envs"/> without waiting and returns one turn of the asynchronous loop: receive a batch, send its actions.</summary>
+    private static Action FirstReadyOperation(RemoteVectorEnv envs)
     {
         var batches = VectorActions(Actions(), envs.BatchSize);
         envs.AsyncReset(seed: 0);
         long calls = 0;
-        Measure.Print(Measure.Latency(name, seconds, () =>
+        return () =>
         {
             var received = envs.Receive();
             envs.Send(batches[calls++ % ActionRows], received.EnvIds);
-        }, itemsPerCall: envs.BatchSize));
+        };
     }
 
     /// <summary>One batch of actions per row: sub-env i of row r takes action r + i.</summary>

@@ -54,14 +54,15 @@ mujocoRemote.SetAction(parsed =>
 
 var placement = new Option<NodePlacement>("--placement") { Description = "Where the cluster places the sub-envs", DefaultValueFactory = _ => NodePlacement.Spread };
 var placedBatch = new Option<int>("--batch-size") { Description = "Receive this many at a time (0: step every sub-env synchronously)", DefaultValueFactory = _ => 0 };
+var besideLocal = new Option<bool>("--beside-local") { Description = "Also step as many sub-envs on the addressed node alone, in turns with the placed ones" };
 var mujocoPlaced = new Command("mujoco-placed", "HalfCheetah-v5 through the C# client, a vector env placed over a cluster's nodes")
 {
-    server, seconds, numEnvs, placement, placedBatch,
+    server, seconds, numEnvs, placement, placedBatch, besideLocal,
 };
 mujocoPlaced.SetAction(parsed =>
 {
     int envs = parsed.GetValue(numEnvs), batch = parsed.GetValue(placedBatch);
-    MuJoCoBenchmarks.Placed(parsed.GetValue(server)!, parsed.GetValue(seconds), envs, parsed.GetValue(placement), batch is > 0 ? batch : envs);
+    MuJoCoBenchmarks.Placed(parsed.GetValue(server)!, parsed.GetValue(seconds), envs, parsed.GetValue(placement), batch is > 0 ? batch : envs, parsed.GetValue(besideLocal));
 });
 
 var dqnUpdate = new Command("dqn-update", "Time of one DQN gradient step with the default options") { seconds };

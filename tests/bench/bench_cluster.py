@@ -1,14 +1,15 @@
 """Benchmarks of a vector env over the nodes of a local cluster (issue 13's targets), printed as a table:
 
 - per-step latency of a 3-node ``spread`` vector env against each node's own step of the same sub-envs (a vector env
-  of that many sub-envs on that node alone), measured interleaved after an untimed round, medians of p50s; target:
-  <= 1.2x the slowest node;
+  of that many sub-envs on that node alone), all open together and taking turns of 50 steps, after an untimed round,
+  medians of p50s; target: <= 1.2x the slowest node;
 - placing 1,000 CartPole sub-envs ``spread`` over 3 nodes (target <= 2 s);
 - kill -9 of a node: time to ``NodeLostError`` (``raise``) and to the first step returned (``recreate``);
 - with ``--pinned``: two nodes pinned with ``taskset`` to one core each, against one node on one core: throughput
   of a HalfCheetah-v5 32-env vector env (target >= 1.8x) and its per-step latency against each node's own step
-  (target <= 1.2x), so that each node has a core of its own as the targets assume; with each node's CPU use during
-  the runs and the rate the two nodes reach when a client process of its own steps each (no fan-out);
+  (target <= 1.2x), so that each node has a core of its own as the targets assume; the spread and the one-node vector
+  envs are open together and take turns of 0.25 s, so the VM's drift falls on both alike; with each node's CPU use
+  during the runs and the rate the two nodes reach when a client process of its own steps each (no fan-out);
 - requests per step on the hot path: the fan-out sends one ``step`` per node and nothing else (no cluster op), and
   the node's handler never uses the cluster view for a step (tests/ZeroGym.Tests/Server/RequestHandlerTests.Cluster.cs).
 
@@ -29,7 +30,6 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Iterator
 
 import numpy as np
 
@@ -42,6 +42,9 @@ BENCH_DLL = REPO / "artifacts" / "bin" / "ZeroGym.Bench" / "release" / "ZeroGym.
 # Untimed rounds first: a node just started spends its first tens of seconds partly in .NET's tiered JIT (about 0.06
 # of a core for 40 s, measured per thread), on the same core as its envs when pinned.
 WARM_UP_ROUNDS = 1
+# The envs compared take turns of this long (throughput) or this many steps (latency).
+TURN_SECONDS = 0.25
+TURN_STEPS = 50
 
 
 def free_port() -> int:
@@ -71,17 +74,6 @@ class LocalCluster:
         endpoint = line.removeprefix("zerogym-server listening on ")
         self.nodes[name] = (process, endpoint)
         return endpoint
-
-    @contextlib.contextmanager
-    def cpu_use(self) -> Iterator[dict[str, float]]:
-        """Each node's CPU time over the block, in cores (1.0: a core busy throughout), filled in when it ends."""
-        use: dict[str, float] = {}
-        before = {name: process_cpu_seconds(process.pid) for name, (process, _) in self.nodes.items()}
-        started = time.monotonic()
-        yield use
-        elapsed = time.monotonic() - started
-        for name, (process, _) in self.nodes.items():
-            use[name] = (process_cpu_seconds(process.pid) - before[name]) / elapsed
 
     def kill(self, name: str) -> float:
         process, _ = self.nodes.pop(name)
@@ -151,17 +143,26 @@ def one_client_per_node(cluster: LocalCluster, env_id: str, per_node: int, secon
     return [float(client.communicate()[0]) for client in clients]
 
 
-def step_p50(envs, steps: int) -> float:
-    actions = np.zeros(envs.num_envs, np.int64) if envs.single_action_space.shape == () else \
+def zero_actions(envs) -> np.ndarray:
+    return np.zeros(envs.num_envs, np.int64) if envs.single_action_space.shape == () else \
         np.zeros((envs.num_envs, *envs.single_action_space.shape), np.float32)
-    for _ in range(steps // 5):
-        envs.step(actions)
-    times = []
-    for _ in range(steps):
-        start = time.perf_counter()
-        envs.step(actions)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times) * 1e6
+
+
+def interleaved_step_p50s(envs_by_name: dict[str, object], steps: int) -> dict[str, float]:
+    """Each vector env's median step time (µs) over ``steps`` synchronous steps, the envs taking turns of
+    ``TURN_STEPS`` steps: a VM that slows down meanwhile slows all alike."""
+    actions = {name: zero_actions(envs) for name, envs in envs_by_name.items()}
+    for name, envs in envs_by_name.items():
+        for _ in range(steps // 5):
+            envs.step(actions[name])
+    times: dict[str, list[float]] = {name: [] for name in envs_by_name}
+    while len(times[next(iter(times))]) < steps:
+        for name, envs in envs_by_name.items():
+            for _ in range(TURN_STEPS):
+                start = time.perf_counter()
+                envs.step(actions[name])
+                times[name].append(time.perf_counter() - start)
+    return {name: statistics.median(values) * 1e6 for name, values in times.items()}
 
 
 def latency(cluster: LocalCluster, env_id: str, per_node: int, steps: int, rounds: int) -> None:
@@ -170,14 +171,19 @@ def latency(cluster: LocalCluster, env_id: str, per_node: int, steps: int, round
     fanned, own = [], {name: [] for name in names}
     for _ in range(WARM_UP_ROUNDS + rounds):
         cluster.wait_active(len(names))
-        with zerogym.make_vec(env_id, per_node * len(names), address=first, placement="spread") as envs:
-            assert len(set(envs.nodes)) == len(names), envs.nodes
-            envs.reset(seed=0)
-            fanned.append(step_p50(envs, steps))
-        for name in names:
-            with zerogym.make_vec(env_id, per_node, address=cluster.nodes[name][1]) as envs:
+        # The spread env first, while every node is idle (the placement counts the envs each holds), then each node's own.
+        with contextlib.ExitStack() as stack:
+            spread = stack.enter_context(zerogym.make_vec(env_id, per_node * len(names), address=first, placement="spread"))
+            assert sorted(spread.nodes.count(endpoint) for endpoint in set(spread.nodes)) == [per_node] * len(names), spread.nodes
+            envs_by_name = {"spread": spread}
+            for name in names:
+                envs_by_name[name] = stack.enter_context(zerogym.make_vec(env_id, per_node, address=cluster.nodes[name][1]))
+            for envs in envs_by_name.values():
                 envs.reset(seed=0)
-                own[name].append(step_p50(envs, steps))
+            p50s = interleaved_step_p50s(envs_by_name, steps)
+        fanned.append(p50s["spread"])
+        for name in names:
+            own[name].append(p50s[name])
     # The warm-up rounds' figures are dropped.
     fanned = fanned[WARM_UP_ROUNDS:]
     own = {name: values[WARM_UP_ROUNDS:] for name, values in own.items()}
@@ -193,53 +199,78 @@ def latency(cluster: LocalCluster, env_id: str, per_node: int, steps: int, round
           f"by round {', '.join(f'{v:.2f}' for v in paired)}: median {statistics.median(paired):.2f}x |")
 
 
-def steps_per_second(envs, seconds: float) -> float:
-    actions = np.zeros((envs.num_envs, *envs.single_action_space.shape), np.float32)
-    for _ in range(10):
-        envs.step(actions)
-    steps, start = 0, time.perf_counter()
-    while time.perf_counter() - start < seconds:
-        envs.step(actions)
-        steps += envs.num_envs
-    return steps / (time.perf_counter() - start)
+def interleaved_rates(cluster: LocalCluster, envs_by_name: dict[str, object], seconds: float) \
+        -> tuple[dict[str, float], dict[str, dict[str, float]]]:
+    """Env-steps/s of each vector env stepped synchronously for ``seconds``, the envs taking turns of
+    ``TURN_SECONDS`` (a VM that slows down meanwhile slows all alike), and each node's CPU use in cores while each
+    env was stepped."""
+    actions = {name: zero_actions(envs) for name, envs in envs_by_name.items()}
+    for name, envs in envs_by_name.items():
+        for _ in range(10):
+            envs.step(actions[name])
+    steps = dict.fromkeys(envs_by_name, 0)
+    elapsed = dict.fromkeys(envs_by_name, 0.0)
+    busy = {name: dict.fromkeys(cluster.nodes, 0.0) for name in envs_by_name}
+    for _ in range(max(1, round(seconds / TURN_SECONDS))):
+        for name, envs in envs_by_name.items():
+            before = {node: process_cpu_seconds(process.pid) for node, (process, _) in cluster.nodes.items()}
+            start = time.perf_counter()
+            while time.perf_counter() - start < TURN_SECONDS:
+                envs.step(actions[name])
+                steps[name] += envs.num_envs
+            elapsed[name] += time.perf_counter() - start
+            for node, (process, _) in cluster.nodes.items():
+                busy[name][node] += process_cpu_seconds(process.pid) - before[node]
+    rates = {name: steps[name] / elapsed[name] for name in envs_by_name}
+    return rates, {name: {node: cpu / elapsed[name] for node, cpu in use.items()} for name, use in busy.items()}
 
 
-def csharp_steps_per_second(address: str, num_envs: int, placement: str, seconds: float, batch_size: int = 0) -> float:
-    """The same vector env through the C# client (ZeroGym.Bench mujoco-placed, HalfCheetah-v5): synchronous steps, or
-    with ``batch_size`` the asynchronous loop receiving that many at a time."""
+def csharp_rates(address: str, num_envs: int, seconds: float, batch_size: int = 0) -> dict[str, float]:
+    """The same two vector envs through the C# client (ZeroGym.Bench mujoco-placed --beside-local, HalfCheetah-v5), in
+    turns: synchronous steps, or with ``batch_size`` the asynchronous loop receiving that many at a time."""
     result = subprocess.run(["dotnet", str(BENCH_DLL), "mujoco-placed", "--server", address, "--seconds", str(seconds),
-                             "--num-envs", str(num_envs), "--placement", placement, "--batch-size", str(batch_size)],
-                            capture_output=True, text=True, check=True)
-    return float(json.loads(result.stdout.strip().splitlines()[-1])["items_per_s"])
+                             "--num-envs", str(num_envs), "--placement", "spread", "--batch-size", str(batch_size),
+                             "--beside-local"], capture_output=True, text=True, check=True)
+    rates = {}
+    for line in result.stdout.strip().splitlines()[-2:]:
+        figures = json.loads(line)
+        rates["spread" if " spread " in figures["name"] else "local"] = float(figures["items_per_s"])
+    return rates
 
 
 def pinned(workdir: Path, env_id: str, num_envs: int, seconds: float, rounds: int) -> None:
-    """Two nodes on a core each against one node on one core; the client (Python, then C#) runs unpinned beside them."""
+    """Two nodes on a core each against one node on one core; the client (Python, then C#) runs unpinned beside them.
+    In each round the spread vector env and the one-node vector env are open together and stepped in turns."""
     cluster = LocalCluster(workdir)
     try:
         cluster.start("core-0", taskset="0")
         cluster.start("core-1", taskset="1")
         cluster.wait_active(2)
+        address = cluster.nodes["core-0"][1]
         figures: dict[tuple[str, str], list[float]] = {}
         busy: dict[str, list[dict[str, float]]] = {}
         apart: list[float] = []
         for _ in range(WARM_UP_ROUNDS + rounds):
             cluster.wait_active(2)
             apart.append(sum(one_client_per_node(cluster, env_id, num_envs // 2, seconds)))
-            for placement in ("local", "spread"):
-                # wait_active: the node reports no longer count the envs just closed, so spread splits evenly.
-                cluster.wait_active(2)
-                with zerogym.make_vec(env_id, num_envs, address=cluster.nodes["core-0"][1], placement=placement) as envs:
-                    assert len(set(envs.nodes)) == (2 if placement == "spread" else 1), envs.nodes
-                    envs.reset(seed=0)
-                    with cluster.cpu_use() as use:
-                        figures.setdefault(("Python", placement), []).append(steps_per_second(envs, seconds))
-                    busy.setdefault(placement, []).append(use)
-                if env_id == "HalfCheetah-v5" and BENCH_DLL.exists():
-                    for client, batch in (("C#", 0), (f"C# asynchronous {num_envs}/{num_envs // 2}", num_envs // 2)):
-                        cluster.wait_active(2)
-                        figures.setdefault((client, placement), []).append(
-                            csharp_steps_per_second(cluster.nodes["core-0"][1], num_envs, placement, seconds, batch))
+            # wait_active: the node reports no longer count the envs just closed, so spread splits evenly; the spread
+            # env is made before the local one, which would unbalance it.
+            cluster.wait_active(2)
+            with zerogym.make_vec(env_id, num_envs, address=address, placement="spread") as spread, \
+                    zerogym.make_vec(env_id, num_envs, address=address, placement="local") as local:
+                assert sorted(spread.nodes.count(endpoint) for endpoint in set(spread.nodes)) == [num_envs // 2] * 2, spread.nodes
+                assert set(local.nodes) == {address}, local.nodes
+                spread.reset(seed=0)
+                local.reset(seed=0)
+                rates, use = interleaved_rates(cluster, {"local": local, "spread": spread}, seconds)
+            for placement, rate in rates.items():
+                figures.setdefault(("Python", placement), []).append(rate)
+                busy.setdefault(placement, []).append(use[placement])
+            if env_id == "HalfCheetah-v5" and BENCH_DLL.exists():
+                for client, batch in (("C#", 0), (f"C# asynchronous {num_envs}/{num_envs // 2}", num_envs // 2)):
+                    cluster.wait_active(2)
+                    for placement, rate in csharp_rates(address, num_envs, seconds, batch).items():
+                        figures.setdefault((client, placement), []).append(rate)
         # The warm-up rounds' figures are dropped.
         apart = apart[WARM_UP_ROUNDS:]
         figures = {key: values[WARM_UP_ROUNDS:] for key, values in figures.items()}
@@ -253,7 +284,7 @@ def pinned(workdir: Path, env_id: str, num_envs: int, seconds: float, rounds: in
                   f"rounds {', '.join(f'{v:,.0f}' for v in alone)} |")
             print(f"| {env_id} {num_envs} envs spread over two nodes pinned to a core each, {client} client | "
                   f"{two:,.0f} steps/s | rounds {', '.join(f'{v:,.0f}' for v in spread)} |")
-            # Each round's own ratio too: the VM's speed drifts between rounds, and a round's two runs see the same.
+            # Each round's own ratio too: the VM's speed drifts between rounds, and within one the two envs take turns.
             paired = [spread_rate / alone_rate for spread_rate, alone_rate in zip(spread, alone)]
             print(f"| ratio: two pinned nodes over one, {client} client (target >= 1.8) | {two / one:.2f}x | "
                   f"by round {', '.join(f'{v:.2f}' for v in paired)}: median {statistics.median(paired):.2f}x |")
