@@ -17,7 +17,7 @@ import pytest
 import zerogym
 from conftest import ServerProcess, start_server
 from test_cluster import _free_port, _wait_for_active
-from zerogym.fanout import _joined_step_reply
+from zerogym.batches import joined_step_reply
 from zerogym.wire import decode_array, encode_array
 
 SEED = 40
@@ -465,13 +465,13 @@ def test_step_replies_join_only_when_every_node_sent_the_same_layout() -> None:
 
     first = reply([1.0, 2.0], label=["a", "b"], stats={"x": encode_array(np.array([10, 20]))})
     second = reply([3.0], label=["c"], stats={"x": encode_array(np.array([30]))})
-    joined = _joined_step_reply([first, second], [2, 1])
+    joined = joined_step_reply([first, second], [2, 1])
     assert decode_array(joined["obs"]).tolist() == [[1.0], [2.0], [3.0]]
     assert joined["info"]["label"] == ["a", "b", "c"]
     assert decode_array(joined["info"]["stats"]["x"]).tolist() == [10, 20, 30]
-    assert _joined_step_reply([first, second], [1, 2]) is None
-    assert _joined_step_reply([first, reply([3.0], label=["c"])], [2, 1]) is None
-    assert _joined_step_reply([first, {"error": {"code": "env_failure", "message": "boom"}}], [2, 1]) is None
+    assert joined_step_reply([first, second], [1, 2]) is None
+    assert joined_step_reply([first, reply([3.0], label=["c"])], [2, 1]) is None
+    assert joined_step_reply([first, {"error": {"code": "env_failure", "message": "boom"}}], [2, 1]) is None
     wider = reply([3.0], label=["c"], stats={"x": encode_array(np.array([30]))})
     wider["obs"] = encode_array(np.zeros((1, 2), np.float32))
-    assert _joined_step_reply([first, wider], [2, 1]) is None
+    assert joined_step_reply([first, wider], [2, 1]) is None

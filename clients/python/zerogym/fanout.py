@@ -14,21 +14,20 @@ from typing import Any
 import numpy as np
 import zmq
 
+from zerogym.batches import Chunk, joined_step_reply, take
 from zerogym.cluster import place_on
 from zerogym.compat import VectorEnv, batch_space
 from zerogym.connection import Connection
 from zerogym.errors import (
     InvalidArgumentError,
     NodeLostError,
-    ProtocolError,
     ServerTimeoutError,
     SubEnvError,
     ZeroGymError,
     error_from_reply,
 )
 from zerogym.local_stream import LocalStream
-from zerogym.vector import ZeroGymVectorEnv, gymnasium_final_obs, step_results_decoder
-from zerogym.wire import decode_array, decode_value, decode_vector_info, is_array_map
+from zerogym.vector import ZeroGymVectorEnv, step_results_decoder
 
 HEARTBEAT_S = 0.4
 """Seconds between ZeroMQ heartbeats to each node: a node that answers none for 3 of them (1.2 s) is lost, so a dead
@@ -166,7 +165,7 @@ class ClusterVectorEnv(VectorEnv):
         self._delivered = np.zeros(num_envs, bool)
         self._lost: list[tuple[str, list[int]]] = []  # raise mode: nodes lost and their sub-envs, until a reset
         self._reset_seed: int | None = None
-        self._ready: deque[_Chunk] = deque()  # results received from nodes, not yet returned by recv, oldest first
+        self._ready: deque[Chunk] = deque()  # results received from nodes, not yet returned by recv, oldest first
         self._ready_count = 0
         self._last_env_id: np.ndarray | None = None
         self._step_posted: dict[_Part, int] | None = None
@@ -195,8 +194,8 @@ class ClusterVectorEnv(VectorEnv):
             obs, info = part.env.reset(seed=None if seeds is None else [seeds[i] for i in part.ids.tolist()],
                                        options=options)
             part.reset_result = part.reset_due = None
-            results.append((part, _Chunk.of_reset(part.ids, obs, info)))
-        merged = _Chunk.merge([chunk for _, chunk in results], self.num_envs)
+            results.append((part, Chunk.of_reset(part.ids, obs, info)))
+        merged = Chunk.merge([chunk for _, chunk in results], self.num_envs)
         self._last_obs = _writable_copy(merged.obs)
         self._delivered[:] = True
         return merged.obs, merged.info
@@ -224,7 +223,7 @@ class ClusterVectorEnv(VectorEnv):
             if part.reset_due is not None:
                 continue  # made anew after a loss: its next result is its reset, stepped nowhere
             request = part.env._step_request
-            request["action"] = _take(actions, part.rows)
+            request["action"] = take(actions, part.rows)
             posted[part] = part.post(request)
             part.posted.append(posted[part])
         self._step_posted = posted
@@ -243,7 +242,7 @@ class ClusterVectorEnv(VectorEnv):
             # The usual step: the nodes' replies join into the one a single node running every sub-env would give, and
             # are decoded once (~50 µs less of the client's CPU a step over two nodes than decoding each and merging).
             parts = self._parts
-            joined = _joined_step_reply([replies[part] for part in parts], [len(part.ids) for part in parts])
+            joined = joined_step_reply([replies[part] for part in parts], [len(part.ids) for part in parts])
             if joined is not None:
                 results = self._step_results(joined)
                 self._states.fill(IDLE)
@@ -259,12 +258,12 @@ class ClusterVectorEnv(VectorEnv):
                 reply = replies[part]
                 if "error" in reply:
                     raise error_from_reply(reply["error"])
-                chunks.append(_Chunk.of_step(part.ids, *part.env._step_results(reply)))
+                chunks.append(Chunk.of_step(part.ids, *part.env._step_results(reply)))
             elif part.reset_due is not None:
-                chunks.append(_Chunk.of_reset(part.ids, *part.reset_result))
+                chunks.append(Chunk.of_reset(part.ids, *part.reset_result))
                 part.reset_result = part.reset_due = None
         chunks += lost_chunks
-        merged = _Chunk.merge(chunks, self.num_envs)
+        merged = Chunk.merge(chunks, self.num_envs)
         _assign(self._last_obs, slice(None), merged.obs)  # merged holds every sub-env, in order
         self._delivered.fill(True)
         results = merged.results()
@@ -338,26 +337,26 @@ class ClusterVectorEnv(VectorEnv):
             if not mine.any():
                 continue
             if mine.all():
-                part_ids, part_actions = ids, _take(actions, slice(None))  # as arrays, as those taken below
+                part_ids, part_actions = ids, take(actions, slice(None))  # as arrays, as those taken below
             else:
                 part_ids, local = ids[mine], local[mine]
-                part_actions = _take(actions, mine)
+                part_actions = take(actions, mine)
             if part.loss_due is not None:
                 due = part.loss_due[local]
                 if due.any():
-                    self._push(_Chunk.of_loss(part_ids[due], _take(self._last_obs, part_ids[due])))
+                    self._push(Chunk.of_loss(part_ids[due], take(self._last_obs, part_ids[due])))
                     part.loss_due[local[due]] = False
                     part_ids, local = part_ids[~due], local[~due]
-                    part_actions = _take(part_actions, ~due)
+                    part_actions = take(part_actions, ~due)
                     if not len(local):
                         continue
             if part.reset_due is not None:
                 due = part.reset_due[local]
                 if due.any():  # made anew after a loss: these give their reset result, stepped nowhere
-                    self._push(_Chunk.of_reset(part.ids, *part.reset_result).select(local[due]))
+                    self._push(Chunk.of_reset(part.ids, *part.reset_result).select(local[due]))
                     part.reset_due[local[due]] = False
                     part_ids, local = part_ids[~due], local[~due]
-                    part_actions = _take(part_actions, ~due)
+                    part_actions = take(part_actions, ~due)
                     if not len(local):
                         continue
             request = {"op": "send", "handle": part.env._remote.handle, "env_id": local,
@@ -493,17 +492,17 @@ class ClusterVectorEnv(VectorEnv):
         if error is not None:
             raise error_from_reply(error)
         part.unanswered -= 1
-        chunk = _Chunk.of_batch(part, reply)
+        chunk = Chunk.of_batch(part.ids, part.endpoint, reply)
         part.in_flight -= chunk.count
         self._push(chunk)
 
-    def _push(self, chunk: _Chunk) -> None:
+    def _push(self, chunk: Chunk) -> None:
         self._ready.append(chunk)
         self._ready_count += chunk.count
 
-    def _take_ready(self, count: int) -> _Chunk:
+    def _take_ready(self, count: int) -> Chunk:
         """The oldest ``count`` results ready (errors count too); a chunk split in two keeps its rest in front."""
-        taken: list[_Chunk] = []
+        taken: list[Chunk] = []
         left = count
         while left > 0:
             chunk = self._ready.popleft()
@@ -514,7 +513,7 @@ class ClusterVectorEnv(VectorEnv):
             taken.append(chunk)
             left -= chunk.count
         self._ready_count -= count
-        return _Chunk.concat(taken)
+        return Chunk.concat(taken)
 
     def _gather(self, wanted: dict[_Part, int] | None,
                 timeout: float | None, *, wait: bool = True) -> tuple[list[tuple[_Part, dict[str, Any]]], list[_Part]]:
@@ -626,7 +625,7 @@ class ClusterVectorEnv(VectorEnv):
                 poller.unregister(socket)
         self._streams.pop(part.descriptor, None)
 
-    def _lose(self, lost: list[_Part]) -> list[_Chunk]:
+    def _lose(self, lost: list[_Part]) -> list[Chunk]:
         """Drops the lost nodes' parts; returns their sub-envs' results (truncated at their last observation) and,
         with ``recreate``, makes them anew on live nodes. Only sub-envs in flight get a result."""
         chunks = []
@@ -645,14 +644,14 @@ class ClusterVectorEnv(VectorEnv):
                 # reset on the new node is simply the result it was waiting for.
                 unseen = in_flight[~self._delivered[in_flight]]
                 in_flight = in_flight[self._delivered[in_flight]]
-                chunks.append(_Chunk.of_loss(in_flight, _take(self._last_obs, in_flight)))
+                chunks.append(Chunk.of_loss(in_flight, take(self._last_obs, in_flight)))
                 for new in self._recreate(part.ids, loss_due=part.ids[~np.isin(part.ids, in_flight) & ~np.isin(part.ids, unseen)]):
                     mine = np.flatnonzero(np.isin(new.ids, unseen))
                     if len(mine):
-                        chunks.append(_Chunk.of_reset(new.ids, *new.reset_result).select(mine))
+                        chunks.append(Chunk.of_reset(new.ids, *new.reset_result).select(mine))
                         new.reset_due[mine] = False
             else:
-                chunks.append(_Chunk.of_loss(in_flight, _take(self._last_obs, in_flight)))
+                chunks.append(Chunk.of_loss(in_flight, take(self._last_obs, in_flight)))
                 self._lost.append((part.endpoint, sorted(part.ids.tolist())))
                 self._states[part.ids] = LOST
         return chunks
@@ -733,153 +732,6 @@ class ClusterVectorEnv(VectorEnv):
         self._in_order = start == self.num_envs
 
 
-class _Chunk:
-    """Results of some sub-envs (global ``ids``), batched in one order: a node's reply, or several joined."""
-
-    def __init__(self, ids: np.ndarray, obs: Any, rewards: np.ndarray, terminations: np.ndarray,
-                 truncations: np.ndarray, info: dict[str, Any], errors: dict[int, ZeroGymError] | None = None,
-                 lost: np.ndarray | None = None):
-        self.ids = ids
-        self.obs = obs
-        self.rewards = rewards
-        self.terminations = terminations
-        self.truncations = truncations
-        self.info = info
-        self.errors = errors or {}
-        self.lost = np.zeros(len(ids), bool) if lost is None else lost  # per entry: truncated by its node's loss
-
-    @property
-    def count(self) -> int:
-        """Its sub-envs, results and errors together (what a recv's batch_size counts)."""
-        return len(self.ids) + len(self.errors)
-
-    @staticmethod
-    def of_step(ids: np.ndarray, obs: Any, rewards: np.ndarray, terminations: np.ndarray, truncations: np.ndarray,
-                info: dict[str, Any]) -> _Chunk:
-        return _Chunk(ids, obs, rewards, terminations, truncations, info or {})
-
-    @staticmethod
-    def of_reset(ids: np.ndarray, obs: Any, info: dict[str, Any]) -> _Chunk:
-        n = len(ids)
-        return _Chunk(ids, obs, np.zeros(n), np.zeros(n, bool), np.zeros(n, bool), info or {})
-
-    @staticmethod
-    def of_loss(ids: np.ndarray, last_obs: Any) -> _Chunk:
-        n = len(ids)
-        return _Chunk(ids, last_obs, np.zeros(n), np.zeros(n, bool), np.ones(n, bool), {}, lost=np.ones(n, bool))
-
-    @staticmethod
-    def of_batch(part: _Part, reply: dict[str, Any]) -> _Chunk:
-        """A node's batch reply (SPEC.md §3.4), its sub-envs renamed by their global index."""
-        try:
-            local = decode_array(reply["env_id"])
-            info = reply["info"]
-            chunk = _Chunk(part.ids[local], decode_value(reply["obs"]), decode_array(reply["reward"]),
-                           decode_array(reply["terminated"]), decode_array(reply["truncated"]),
-                           gymnasium_final_obs(decode_vector_info(info)) if info else {})
-        except (KeyError, IndexError) as problem:
-            raise ProtocolError(f"a batch from {part.endpoint} does not follow SPEC.md §3.4: {problem}") from None
-        for item in reply.get("errors") or []:
-            chunk.errors[int(part.ids[item["env_id"]])] = error_from_reply(item)
-        return chunk
-
-    @staticmethod
-    def concat(chunks: list[_Chunk]) -> _Chunk:
-        if len(chunks) == 1:
-            return chunks[0]
-        errors: dict[int, ZeroGymError] = {}
-        for chunk in chunks:
-            errors.update(chunk.errors)
-        return _Chunk(np.concatenate([chunk.ids for chunk in chunks]), _concat([chunk.obs for chunk in chunks]),
-                      np.concatenate([chunk.rewards for chunk in chunks]),
-                      np.concatenate([chunk.terminations for chunk in chunks]),
-                      np.concatenate([chunk.truncations for chunk in chunks]),
-                      _concat_infos([(chunk.info, len(chunk.ids)) for chunk in chunks]), errors,
-                      np.concatenate([chunk.lost for chunk in chunks]))
-
-    @staticmethod
-    def merge(chunks: list[_Chunk], num_envs: int) -> _Chunk:
-        """Chunks covering every sub-env once, joined in sub-env order."""
-        joined = _Chunk.concat(chunks)
-        if len(joined.ids) != num_envs:
-            raise ProtocolError(f"expected results of all {num_envs} sub-envs; got {len(joined.ids)}")
-        order = np.argsort(joined.ids, kind="stable")
-        return joined.select(order) if (order != np.arange(num_envs)).any() else joined
-
-    def select(self, index: np.ndarray) -> _Chunk:
-        """The entries at positions ``index``."""
-        return _Chunk(self.ids[index], _take(self.obs, index), self.rewards[index], self.terminations[index],
-                      self.truncations[index], _take_info(self.info, index), self.errors, self.lost[index])
-
-    def split(self, count: int) -> tuple[_Chunk, _Chunk]:
-        """The first ``count`` (its errors counted first), and the rest."""
-        results = count - len(self.errors)
-        head = self.select(np.arange(results))
-        rest = self.select(np.arange(results, len(self.ids)))
-        rest.errors = {}
-        return head, rest
-
-    def results(self) -> tuple[Any, np.ndarray, np.ndarray, np.ndarray, dict[str, Any]]:
-        """``(obs, rewards, terminations, truncations, infos)``; ``infos["node_lost"]`` when a node's loss truncated
-        some of them."""
-        info = dict(self.info)
-        if self.lost.any():
-            info["node_lost"] = info["_node_lost"] = self.lost
-        return self.obs, self.rewards, self.terminations, self.truncations, info
-
-
-def _joined_step_reply(replies: list[dict[str, Any]], counts: list[int]) -> dict[str, Any] | None:
-    """Step replies of consecutive runs of sub-envs (``counts`` of them each), in order, joined into the reply of one
-    vector env running them all: each array's bytes concatenated, each per-env list extended. None when they do not
-    join that way (an error reply, an info key some lack, an observation that is not one array, a reply with other
-    than its count of rows): the caller decodes each and merges the results, which names what is wrong."""
-    joined: dict[str, Any] = {}
-    try:
-        if not is_array_map(replies[0]["obs"]):
-            return None
-        for key in ("obs", "reward", "terminated", "truncated"):
-            joined[key] = _joined_array([reply[key] for reply in replies], counts)
-            if joined[key] is None:
-                return None
-        joined["info"] = _joined_info([reply["info"] or {} for reply in replies], counts)
-    except (KeyError, TypeError, IndexError):
-        return None
-    return joined if joined["info"] is not None else None
-
-
-def _joined_array(values: list[Any], counts: list[int]) -> dict[str, Any] | None:
-    """Wire arrays ``{dtype, shape, data}`` of one dtype and row shape and ``counts`` rows each, stacked along their
-    first axis (``KeyError`` or ``TypeError`` when one is no wire array)."""
-    first = values[0]
-    dtype, shape = first["dtype"], first["shape"]
-    for value, count in zip(values, counts):
-        other = value["shape"]
-        if value["dtype"] != dtype or len(other) != len(shape) or other[0] != count or other[1:] != shape[1:]:
-            return None
-    return {"dtype": dtype, "shape": [sum(counts), *shape[1:]], "data": b"".join([value["data"] for value in values])}
-
-
-def _joined_info(infos: list[dict[str, Any]], counts: list[int]) -> dict[str, Any] | None:
-    """Vector infos on the wire (SPEC.md §2.3) with the same keys, joined member by member."""
-    first = infos[0]
-    joined: dict[str, Any] = {}
-    for key, value in first.items():
-        values = [info.get(key) for info in infos]
-        if is_array_map(value):
-            member = _joined_array(values, counts)
-        elif type(value) is dict:
-            member = _joined_info(values, counts) if all(type(each) is dict for each in values) else None
-        elif type(value) is list:
-            whole = all(type(each) is list and len(each) == count for each, count in zip(values, counts))
-            member = [item for each in values for item in each] if whole else None
-        else:
-            member = None
-        if member is None:
-            return None
-        joined[key] = member
-    return joined if all(len(info) == len(first) for info in infos) else None
-
-
 def _stream_ended(part: _Part) -> bool:
     """Whether the part's node closed its stream, every reply on it read."""
     socket = part.socket
@@ -903,22 +755,10 @@ def _length(actions: Any) -> int | None:
     return shape[0] if shape else None
 
 
-def _take(value: Any, index: np.ndarray) -> Any:
-    """Entries ``index`` of a batched value (an array, or a dict or tuple of them)."""
-    if isinstance(value, dict):
-        return {key: _take(member, index) for key, member in value.items()}
-    if isinstance(value, tuple):
-        return tuple(_take(member, index) for member in value)
-    return np.asarray(value)[index]
 
 
-def _concat(values: list[Any]) -> Any:
-    first = values[0]
-    if isinstance(first, dict):
-        return {key: _concat([value[key] for value in values]) for key in first}
-    if isinstance(first, tuple):
-        return tuple(_concat([value[k] for value in values]) for k in range(len(first)))
-    return np.concatenate([np.asarray(value) for value in values])
+
+
 
 
 def _assign(target: Any, ids: np.ndarray, value: Any) -> None:
@@ -943,31 +783,6 @@ def _writable_copy(value: Any) -> Any:
     return np.array(value)
 
 
-def _take_info(info: dict[str, Any], index: np.ndarray) -> dict[str, Any]:
-    return {key: _take_info(value, index) if isinstance(value, dict) else np.asarray(value)[index]
-            for key, value in info.items()}
 
 
-def _concat_infos(infos: list[tuple[dict[str, Any], int]]) -> dict[str, Any]:
-    """Vector infos of consecutive runs of sub-envs joined (Gymnasium's layout): a key some runs lack is zero, False
-    or None there, and its ``_key`` mask False."""
-    keys: dict[str, Any] = {}
-    for info, _ in infos:
-        for key, value in info.items():
-            keys.setdefault(key, value)
-    joined: dict[str, Any] = {}
-    for key, example in keys.items():
-        if isinstance(example, dict):
-            joined[key] = _concat_infos([(info.get(key, {}), n) for info, n in infos])
-            continue
-        example = np.asarray(example)
-        pieces = []
-        for info, n in infos:
-            if key in info:
-                pieces.append(np.asarray(info[key]))
-            elif example.dtype == object:
-                pieces.append(np.full((n, *example.shape[1:]), None, dtype=object))
-            else:
-                pieces.append(np.zeros((n, *example.shape[1:]), dtype=example.dtype))
-        joined[key] = np.concatenate(pieces)
-    return joined
+
