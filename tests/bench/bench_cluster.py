@@ -202,23 +202,25 @@ def latency(cluster: LocalCluster, env_id: str, per_node: int, steps: int, round
 def interleaved_rates(cluster: LocalCluster, envs_by_name: dict[str, object], seconds: float) \
         -> tuple[dict[str, float], dict[str, dict[str, float]]]:
     """Env-steps/s of each vector env stepped synchronously for ``seconds``, the envs taking turns of
-    ``TURN_SECONDS`` (a VM that slows down meanwhile slows all alike), and each node's CPU use in cores while each
-    env was stepped."""
+    ``TURN_SECONDS`` (a VM that slows down meanwhile slows all alike), and the CPU use in cores of each node and of
+    this client (all its threads) while each env was stepped."""
     actions = {name: zero_actions(envs) for name, envs in envs_by_name.items()}
     for name, envs in envs_by_name.items():
         for _ in range(10):
             envs.step(actions[name])
     steps = dict.fromkeys(envs_by_name, 0)
     elapsed = dict.fromkeys(envs_by_name, 0.0)
-    busy = {name: dict.fromkeys(cluster.nodes, 0.0) for name in envs_by_name}
+    busy = {name: dict.fromkeys([*cluster.nodes, "client"], 0.0) for name in envs_by_name}
     for _ in range(max(1, round(seconds / TURN_SECONDS))):
         for name, envs in envs_by_name.items():
             before = {node: process_cpu_seconds(process.pid) for node, (process, _) in cluster.nodes.items()}
+            client_before = time.process_time()
             start = time.perf_counter()
             while time.perf_counter() - start < TURN_SECONDS:
                 envs.step(actions[name])
                 steps[name] += envs.num_envs
             elapsed[name] += time.perf_counter() - start
+            busy[name]["client"] += time.process_time() - client_before
             for node, (process, _) in cluster.nodes.items():
                 busy[name][node] += process_cpu_seconds(process.pid) - before[node]
     rates = {name: steps[name] / elapsed[name] for name in envs_by_name}
@@ -289,10 +291,11 @@ def pinned(workdir: Path, env_id: str, num_envs: int, seconds: float, rounds: in
             print(f"| ratio: two pinned nodes over one, {client} client (target >= 1.8) | {two / one:.2f}x | "
                   f"by round {', '.join(f'{v:.2f}' for v in paired)}: median {statistics.median(paired):.2f}x |")
             if client == "Python":
-                # Where the time goes: a node that waits for the client is idle on its own core.
+                # Where the time goes: a node that waits for the client is idle on its own core, and the client's own
+                # CPU comes off the nodes' two cores.
                 for placement, uses in busy.items():
                     shares = ", ".join(f"{name} {statistics.median(use[name] for use in uses):.2f}" for name in uses[0])
-                    print(f"| each node's CPU use while the Python client steps the {placement} vector env "
+                    print(f"| CPU use of each node and of the Python client while it steps the {placement} vector env "
                           f"(cores; medians) | {shares} | |")
                 print(f"| the same two nodes, each stepped by a Python client process of its own ({num_envs // 2} "
                       f"envs each) | {statistics.median(apart):,.0f} steps/s | rounds "
