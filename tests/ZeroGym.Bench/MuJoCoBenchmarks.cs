@@ -157,10 +157,9 @@ internal static class MuJoCoBenchmarks
         // env is made first: the placement counts the envs each node holds, and the local one would unbalance it.
         using var envs = Make(placement);
         using var local = besideLocal ? Make(NodePlacement.Local) : null;
-        var operations = new List<Measure.TimedOperation> { Timed(envs, placement) };
-        if (local is not null) operations.Add(Timed(local, NodePlacement.Local));
-        if (operations.Count == 1) Measure.Print(Measure.Latency(operations[0].Name, seconds, operations[0].Operation, operations[0].ItemsPerCall));
-        else foreach (var result in Measure.Interleaved(operations, seconds)) Measure.Print(result);
+        var placed = Timed(envs, placement);
+        if (local is null) Measure.Print(Measure.Latency(placed.Name, seconds, placed.Operation, placed.ItemsPerCall));
+        else foreach (var result in Measure.Interleaved([placed, Timed(local, NodePlacement.Local)], seconds)) Measure.Print(result);
 
         RemoteVectorEnv Make(NodePlacement where) => RemoteVectorEnv.Make(EnvId, numEnvs,
             new VectorEnvOptions { Placement = where == NodePlacement.Local ? null : where, BatchSize = batchSize }, serverAddress);
