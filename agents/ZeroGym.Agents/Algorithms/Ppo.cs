@@ -29,8 +29,8 @@ namespace ZeroGym.Agents;
 /// and resumed with <c>--resume</c> ends exactly where the uninterrupted run ends.</para>
 /// <para>The env is stepped synchronously, every sub-env at once: a step is one round trip (~200 µs for CartPole),
 /// and what the asynchronous calls could hide behind it is a draw of a few tens of µs. Four CartPoles stepped as two
-/// overlapped groups were no faster than stepped together (measured with A2C's env groups; the README's PPO
-/// paragraphs give the figures).</para>
+/// overlapped groups were no faster than stepped together (measured with A2C's env groups; docs/performance.md,
+/// "PPO against A2C", gives the figures).</para>
 /// </remarks>
 public static class Ppo
 {

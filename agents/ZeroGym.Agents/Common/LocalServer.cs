@@ -10,7 +10,7 @@ namespace ZeroGym.Agents.Common;
 /// </summary>
 /// <remarks>
 /// It listens on an ipc:// socket in a private temporary folder rather than on a loopback port: measured side by side
-/// on the 2-vCPU VM, a round trip over ipc was 6-8% faster than over tcp://127.0.0.1 (README, "Training agents").
+/// on the 2-vCPU VM, a round trip over ipc was 6-8% faster than over tcp://127.0.0.1 (docs/performance.md, "Transport").
 /// </remarks>
 internal sealed class LocalServer : IDisposable
 {
