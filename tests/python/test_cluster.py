@@ -99,9 +99,10 @@ def test_scripts_cluster_up_starts_a_working_cluster_and_down_stops_it(tmp_path:
         assert up.returncode == 0, up.stderr[-2000:]
         endpoints = [line.removeprefix("zerogym-server listening on ") for line in up.stdout.splitlines()]
         assert len(endpoints) == 2 and all(endpoint.startswith("tcp://127.0.0.1:") for endpoint in endpoints), up.stdout
-        nodes = _wait_for_active(endpoints[1], 2)
-        assert [(node.name, node.endpoint, node.status) for node in nodes] == \
-            [("node-1", endpoints[0], "active"), ("node-2", endpoints[1], "active")]
+        # up returns once every node lists every node: a learner placing envs at once sees them all.
+        for endpoint in endpoints:
+            assert [(node.name, node.endpoint, node.status) for node in zerogym.list_nodes(address=endpoint)] == \
+                [("node-1", endpoints[0], "active"), ("node-2", endpoints[1], "active")], endpoint
         pids = [int((tmp_path / "state" / name).read_text()) for name in ("redis.pid", "node-1.pid", "node-2.pid")]
     finally:
         down = subprocess.run([str(script), "down"], env=environment, capture_output=True, text=True, timeout=60)
