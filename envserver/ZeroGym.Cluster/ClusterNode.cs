@@ -58,6 +58,7 @@ public sealed class ClusterNode : ICluster, IAsyncDisposable
     private Task publishing = Task.CompletedTask;
     private (long Steps, long Timestamp) lastCount;
     private long viewRefreshed = Stopwatch.GetTimestamp();
+    private string? membersRaised;
 
     private ClusterNode(IHost host, ClusterNodeOptions options, Func<NodeLoad> load)
     {
@@ -83,6 +84,13 @@ public sealed class ClusterNode : ICluster, IAsyncDisposable
 
     /// <summary>The port the dashboard is served on, or null when this node serves none.</summary>
     public int? DashboardPort { get; private set; }
+
+    /// <summary>
+    /// Raised on the publishing loop's thread, which looks once a report interval, when the nodes <see cref="Nodes"/>
+    /// lists or their statuses differ from when it was last raised (the first time: the view as it is then), so that a
+    /// node's log shows every join and death it sees.
+    /// </summary>
+    public event Action<IReadOnlyList<NodeState>>? MembersChanged;
 
     /// <summary>
     /// How long ago this node last refreshed its copy of the cluster view: about a second while the cluster answers,
@@ -229,6 +237,9 @@ public sealed class ClusterNode : ICluster, IAsyncDisposable
 
     private async Task PublishAsync()
     {
+        // A death is the membership's to declare: logged at once, even when the view's grain was on the dead node and
+        // this round's call waits for its new activation.
+        RaiseIfMembersChanged();
         var current = load();
         long now = Stopwatch.GetTimestamp();
         double seconds = Stopwatch.GetElapsedTime(lastCount.Timestamp, now).TotalSeconds;
@@ -247,6 +258,19 @@ public sealed class ClusterNode : ICluster, IAsyncDisposable
             // The view's grain was on a node that just died: the next round reaches its new activation.
             logger.LogWarning("cluster view not refreshed: {Error}; this node answers from its last copy", error.Message);
         }
+
+        // A joining node is listed once its first report has come back with the view.
+        RaiseIfMembersChanged();
+    }
+
+    private void RaiseIfMembersChanged()
+    {
+        if (MembersChanged is not { } handler) return;
+        var nodes = Nodes();
+        string members = string.Join('\n', nodes.Select(node => $"{node.Name}\t{node.Status}"));
+        if (members == membersRaised) return;
+        membersRaised = members;
+        handler(nodes);
     }
 
     private NodeReport Report(NodeLoad current, double stepsPerSecond) => new()

@@ -45,6 +45,8 @@ public static class ClusterStartup
         server.JoinCluster(node);
         log.Info("cluster_joined", ("node", node.NodeName), ("endpoint", endpoint), ("redis", redis), ("silo_port", node.SiloPort), ("gateway_port", node.GatewayPort));
         if (node.DashboardPort is int dashboardPort) log.Info("dashboard_listening", ("url", DashboardUrl(host, dashboardPort)));
+        node.MembersChanged += nodes => log.Info("cluster_view", ("active", nodes.Count(other => other.IsActive)), ("dead", nodes.Count(other => !other.IsActive)),
+            ("nodes", string.Join(',', nodes.Select(other => other.IsActive ? other.Name : $"{other.Name}:dead"))));
         return node;
     }
 

@@ -29,6 +29,8 @@ public sealed class NodeLossTests(ITestOutputHelper output)
             () => IsDead(seenByA = a.ListNodes(), "node-c") && IsDead(seenByB = b.ListNodes(), "node-c"),
             DeathTarget, () => $"node-a lists {ClusterTests.Describe(seenByA)}, node-b {ClusterTests.Describe(seenByB)}");
         output.WriteLine($"kill -9 of node-c to 'dead' on both survivors: {dead.TotalMilliseconds:F0} ms");
+        // Each node logs its view when it changes (at its next report, within a second).
+        WaitForLogLine(nodes[0], "event=cluster_view active=2 dead=1 nodes=node-a,node-b,node-c:dead");
 
         Assert.Equal(0, seenByA.Single(node => node.Name == "node-c").Envs);
         Assert.All(seenByA.Where(node => node.Name != "node-c"), node => Assert.True(node.IsActive));
@@ -43,7 +45,18 @@ public sealed class NodeLossTests(ITestOutputHelper output)
         Assert.Equal(["node-a", "node-b", "node-c", "node-d"], seenByA.Select(node => node.Name));
         Assert.Equal(late.Endpoint, seenByA.Single(node => node.Name == "node-d").Endpoint);
         Assert.Contains(late.Endpoint, a.Place("CartPole-v1", 99, "spread"));
+        WaitForLogLine(nodes[1], "event=cluster_view active=3 dead=1 nodes=node-a,node-b,node-c:dead,node-d");
         output.WriteLine($"at {total.Elapsed.TotalSeconds:F1} s: done");
+    }
+
+    private static void WaitForLogLine(LocalCluster.Node node, string text) =>
+        LocalCluster.WaitUntil(() => Log(node).Contains(text, StringComparison.Ordinal), TimeSpan.FromSeconds(10),
+            () => $"{node.Name} logged no '{text}'; its cluster_view lines:\n" +
+                  string.Join('\n', Log(node).Split('\n').Where(line => line.Contains("event=cluster_view", StringComparison.Ordinal))));
+
+    private static string Log(LocalCluster.Node node)
+    {
+        lock (node.Log) return node.Log.ToString();
     }
 
     private static bool IsDead(IReadOnlyList<NodeInfo> nodes, string name) => nodes.Any(node => node.Name == name && node.Status == "dead");
