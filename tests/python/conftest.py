@@ -9,21 +9,26 @@ The server is started as ``dotnet artifacts/bin/ZeroGym.EnvServer/release/ZeroGy
 from __future__ import annotations
 
 import contextlib
+import faulthandler
 import os
 import shlex
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import zmq
 
 REPO = Path(__file__).resolve().parents[2]
 CLIENT_DIR = REPO / "clients" / "python"
 sys.path.insert(0, str(CLIENT_DIR))
+
+import zerogym  # noqa: E402  (from CLIENT_DIR)
 
 ROM_SOURCES = REPO / "tests" / "roms"
 
@@ -185,3 +190,66 @@ def client_env() -> dict[str, str]:
     environment = dict(os.environ)
     environment["PYTHONPATH"] = os.pathsep.join(filter(None, [str(CLIENT_DIR), environment.get("PYTHONPATH")]))
     return environment
+
+
+def zeromq_loopback_problem(context: zmq.Context, timeout: float = 5.0) -> str | None:
+    """None when a message crosses loopback TCP between two sockets of ``context`` within ``timeout`` seconds; else
+    what went wrong. A context whose I/O thread is stuck fails every client of this process, whichever server it
+    calls, so one failed request can tell a broken test process from a server that did not answer."""
+    router, dealer = context.socket(zmq.ROUTER), context.socket(zmq.DEALER)
+    try:
+        router.setsockopt(zmq.LINGER, 0)
+        dealer.setsockopt(zmq.LINGER, 0)
+        port = router.bind_to_random_port("tcp://127.0.0.1")
+        dealer.connect(f"tcp://127.0.0.1:{port}")
+        dealer.send(b"ping")
+        if router.poll(round(timeout * 1000), zmq.POLLIN):
+            return None
+        return f"a message between two sockets of this process over tcp://127.0.0.1:{port} did not arrive in {timeout} s"
+    except zmq.ZMQError as error:
+        return f"two sockets of this process could not talk over loopback TCP: {error}"
+    finally:
+        router.close(linger=0)
+        dealer.close(linger=0)
+
+
+def thread_report() -> str:
+    """Each thread of this process as the kernel sees it (name, state, where it waits), then the Python stacks."""
+    lines = []
+    for task in sorted(Path("/proc/self/task").iterdir(), key=lambda path: int(path.name)):
+        try:
+            state = (task / "stat").read_text().rsplit(")", 1)[1].split()[0]
+            waits_in = (task / "wchan").read_text().strip() or "-"
+            lines.append(f"thread {task.name} {(task / 'comm').read_text().strip()}: state {state}, waits in {waits_in}")
+        except OSError:
+            continue  # the thread ended while we read it
+    with tempfile.TemporaryFile("w+") as stacks:
+        faulthandler.dump_traceback(stacks, all_threads=True)
+        stacks.seek(0)
+        return "\n".join(lines) + "\n" + stacks.read()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    """After a request timed out: the state and log tail of the test's servers; and if this process's ZeroMQ context
+    cannot even reach itself, every later test would wait out its own timeouts for nothing: say so with the threads'
+    state, and stop the session."""
+    outcome = yield
+    report = outcome.get_result()
+    if not (report.failed and call.excinfo is not None and call.excinfo.errisinstance(zerogym.ServerTimeoutError)):
+        return
+    for name, value in getattr(item, "funcargs", {}).items():
+        if isinstance(value, ServerProcess):
+            state = "running" if value.process.poll() is None else f"exited with {value.process.returncode}"
+            report.sections.append((f"server {name!r} at {value.address}", f"{state}; log tail:\n{value.log()[-3000:]}"))
+    problem = zeromq_loopback_problem(zmq.Context.instance())
+    if problem is None:
+        return
+    fresh = zmq.Context()
+    try:
+        in_a_new_context = zeromq_loopback_problem(fresh) or "it arrives"
+    finally:
+        fresh.destroy(linger=0)
+    report.sections.append(("ZeroMQ in the test process", f"{problem}; in a new context: {in_a_new_context}\n"
+                                                           f"{thread_report()}"))
+    item.session.shouldstop = f"this process's ZeroMQ context is broken ({problem}); later tests would only time out"
