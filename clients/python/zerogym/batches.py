@@ -147,7 +147,8 @@ def _joined_info(infos: list[dict[str, Any]], counts: list[int]) -> dict[str, An
     first = infos[0]
     joined: dict[str, Any] = {}
     for key, value in first.items():
-        values = [info.get(key) for info in infos]
+        values: list[Any] = [info.get(key) for info in infos]
+        member: Any
         if is_array_map(value):
             member = _joined_array(values, counts)
         elif type(value) is dict:
@@ -163,7 +164,7 @@ def _joined_info(infos: list[dict[str, Any]], counts: list[int]) -> dict[str, An
     return joined if all(len(info) == len(first) for info in infos) else None
 
 
-def take(value: Any, index: np.ndarray) -> Any:
+def take(value: Any, index: np.ndarray | slice) -> Any:
     """Entries ``index`` of a batched value (an array, or a dict or tuple of them)."""
     if isinstance(value, dict):
         return {key: take(member, index) for key, member in value.items()}

@@ -8,15 +8,21 @@ Gymnasium is installed).
 
 from __future__ import annotations
 
+import importlib
 import os
+from types import ModuleType
 
-if os.environ.get("ZEROGYM_DISABLE_GYMNASIUM", "") not in ("", "0"):
-    gymnasium = None
-else:
+
+def _import_gymnasium() -> ModuleType | None:
+    if os.environ.get("ZEROGYM_DISABLE_GYMNASIUM", "") not in ("", "0"):
+        return None
     try:
-        import gymnasium
+        return importlib.import_module("gymnasium")
     except ImportError:
-        gymnasium = None
+        return None
+
+
+gymnasium = _import_gymnasium()
 
 USING_GYMNASIUM: bool = gymnasium is not None
 """True when ZeroGym's envs are built on Gymnasium's classes, False when on ZeroGym's stand-ins."""

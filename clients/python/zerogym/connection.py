@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import enum
 import os
 import time
-from typing import Any
+from typing import Any, Final
 
 import msgpack
 import zmq
@@ -21,7 +22,11 @@ PROTOCOL_VERSION = 1
 DEFAULT_ADDRESS = "tcp://127.0.0.1:5555"
 """Where ``zerogym.make`` looks for the server unless told otherwise."""
 
-SOCKET_TIMEOUT = object()
+class _Wait(enum.Enum):
+    SOCKET_TIMEOUT = "the connection's own timeout"
+
+
+SOCKET_TIMEOUT: Final = _Wait.SOCKET_TIMEOUT
 """For ``Connection.next_reply``: wait as long as the connection's ``timeout`` says."""
 
 SPIN_MICROSECONDS = int(os.environ.get("ZEROGYM_SPIN_US", "0"))
@@ -80,7 +85,7 @@ class Connection:
         self._packer = msgpack.Packer(default=encode_default)
         self._last_id = 0
         self._greeted = False
-        self._socket: zmq.Socket | None = self._open_socket()
+        self._socket: zmq.Socket | LocalStream | None = self._open_socket()
         self._heartbeats: zmq.Socket | None = None  # the ZeroMQ socket kept for its heartbeats once on the stream
 
     def request(self, message: dict[str, Any]) -> dict[str, Any]:
@@ -113,6 +118,9 @@ class Connection:
     def _move_to_local_stream(self, path: str) -> None:
         """Says hello again on the server's local stream and keeps it in place of the ZeroMQ socket; stays on ZeroMQ
         when the stream cannot be reached or does not answer (another host's path, another user's folder)."""
+        zeromq_socket = self._socket
+        if not isinstance(zeromq_socket, zmq.Socket):
+            return  # closed, or on the stream already
         try:
             stream = LocalStream(path, self.timeout)
         except OSError:
@@ -128,10 +136,10 @@ class Connection:
             stream.close()
             return
         if self.heartbeat is None:
-            self._socket.close(linger=0)
+            zeromq_socket.close(linger=0)
         else:
             # The stream has no heartbeats: ZeroMQ's, answered by the server's I/O thread, still tell a frozen server.
-            self._heartbeats = self._socket
+            self._heartbeats = zeromq_socket
         self._socket = stream
         self.server = reply
 
@@ -166,7 +174,7 @@ class Connection:
         self._last_id = request_id
         return request_id
 
-    def next_reply(self, op: str, timeout: float | None | object = SOCKET_TIMEOUT) -> dict[str, Any]:
+    def next_reply(self, op: str, timeout: float | None | _Wait = SOCKET_TIMEOUT) -> dict[str, Any]:
         """The next reply on the socket, error replies included, for a request posted with ``post``.
 
         ``timeout`` is in seconds (None: forever); ``SOCKET_TIMEOUT`` is the connection's own. Past it,
@@ -270,7 +278,7 @@ class Connection:
         return socket
 
 
-def _receive(socket: zmq.Socket, spin_us: int) -> bytes:
+def _receive(socket: zmq.Socket | LocalStream, spin_us: int) -> bytes:
     """The next frame: polled for during ``spin_us``, then waited for (up to the socket's receive timeout)."""
     if spin_us > 0:
         frame = _spin(socket, spin_us)
@@ -279,7 +287,7 @@ def _receive(socket: zmq.Socket, spin_us: int) -> bytes:
     return socket.recv()
 
 
-def _receive_within(socket: zmq.Socket, spin_us: int, timeout: float | None) -> bytes:
+def _receive_within(socket: zmq.Socket | LocalStream, spin_us: int, timeout: float | None) -> bytes:
     """As ``_receive``, but waiting up to ``timeout`` seconds (None: forever) rather than the socket's receive timeout;
     ``zmq.Again`` past it."""
     if spin_us > 0:
@@ -291,7 +299,7 @@ def _receive_within(socket: zmq.Socket, spin_us: int, timeout: float | None) -> 
     raise zmq.Again()
 
 
-def _spin(socket: zmq.Socket, spin_us: int) -> bytes | None:
+def _spin(socket: zmq.Socket | LocalStream, spin_us: int) -> bytes | None:
     """The next frame if one comes within ``spin_us`` of polling (yielding the CPU between polls), else None."""
     clock = time.perf_counter_ns
     deadline = clock() + spin_us * 1000

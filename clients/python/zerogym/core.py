@@ -29,10 +29,12 @@ class EnvSpec:
 
     def make(self, **kwargs: Any) -> Any:
         """Calls the entry point with this spec's kwargs updated by ``kwargs``."""
-        creator = self.entry_point
-        if isinstance(creator, str):
-            module, _, name = creator.partition(":")
+        creator: Callable[..., Any] | None
+        if isinstance(self.entry_point, str):
+            module, _, name = self.entry_point.partition(":")
             creator = getattr(importlib.import_module(module), name)
+        else:
+            creator = self.entry_point
         if creator is None:
             raise ValueError(f"{self.id} has no entry_point to make it with")
         return creator(**{**self.kwargs, **kwargs})
@@ -96,9 +98,8 @@ class Env(_Seeded):
     def __enter__(self) -> Env:
         return self
 
-    def __exit__(self, *args: Any) -> bool:
+    def __exit__(self, *args: Any) -> None:
         self.close()
-        return False
 
     def __str__(self) -> str:
         return f"<{type(self).__name__} instance>" if self.spec is None else f"<{type(self).__name__}<{self.spec.id}>>"

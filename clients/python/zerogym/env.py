@@ -39,7 +39,7 @@ class ZeroGymEnv(Env):
             made = self._remote.made
             self.observation_space = decode_space(field(made, "observation_space", "make"))
             self.action_space = decode_space(field(made, "action_space", "make"))
-            self.metadata = {"render_modes": [], **(made.get("metadata") or {})}
+            self.metadata: dict[str, Any] = {"render_modes": [], **(made.get("metadata") or {})}
             self.render_mode = made.get("render_mode")
             self.spec = self._remote.spec(render_mode)
         except BaseException:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any
 
 
 class ZeroGymError(Exception):
@@ -12,6 +12,8 @@ class ZeroGymError(Exception):
         code: the protocol's error code (``"invalid_action"``, ...), for programs.
         message: what was expected and what was found, for people.
     """
+
+    code: str
 
     def __init__(self, code: str, message: str):
         super().__init__(message)
@@ -31,8 +33,6 @@ def _restore(cls: type[ZeroGymError], code: str, message: str) -> ZeroGymError:
 
 class _CodedError(ZeroGymError):
     """A ZeroGymError whose code is fixed by its class."""
-
-    code: ClassVar[str]
 
     def __init__(self, message: str):
         super().__init__(type(self).code, message)

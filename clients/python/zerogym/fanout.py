@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from collections import deque
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import zmq
@@ -57,18 +57,20 @@ class _Part:
         self.local = np.full(num_envs, -1, np.int64)  # by global index: its index on this node, -1 when elsewhere
         self.local[ids] = np.arange(len(ids))
         # The node's ZeroMQ socket, or its Unix stream when it runs on this host (SPEC.md §1.1): fewer threads to wake.
-        self.socket = self.connection.socket
+        socket, watched = self.connection.socket, self.connection.watched
+        assert socket is not None and watched is not None, "a part is made on an open connection"
+        self.socket = socket
         # ZeroMQ reports the connection's loss here: the TCP connection closed, or heartbeats went unanswered (kept
         # beside a stream for them). A lost connection is a lost node for this client, since a server ties envs to
         # connections (SPEC.md §1); a stream the node closed is one too.
-        self.monitor = self.connection.watched.get_monitor_socket(zmq.EVENT_DISCONNECTED)
+        self.monitor = watched.get_monitor_socket(zmq.EVENT_DISCONNECTED)
         self.descriptor = -1  # its stream's, while watched
         self.posted: deque[int] = deque()  # requests whose replies are due, in request order
         self.in_flight = 0  # its sub-envs sent to (or reset by async_reset) and not yet received
         self.unanswered = 0  # recvs posted (alone or riding on a send) and not yet answered
         # After it was made to replace a lost node: its reset result, given (reward 0, flags false) to the next step
         # of each of its sub-envs instead of stepping it (next-step autoreset), and which sub-envs still have it due.
-        self.reset_result: tuple[Any, dict[str, Any]] | None = None
+        self.reset_result: Any = None  # (obs, infos), set with reset_due
         self.reset_due: np.ndarray | None = None
         # Sub-envs that were not in flight when their node was lost: their next send gives the loss (truncated at
         # their last observation, node_lost), the one after it their reset, as for those in flight.
@@ -292,9 +294,8 @@ class ClusterVectorEnv(VectorEnv):
     def __enter__(self) -> ClusterVectorEnv:
         return self
 
-    def __exit__(self, *args: Any) -> bool:
+    def __exit__(self, *args: Any) -> None:
         self.close()
-        return False
 
     def __del__(self) -> None:
         # Dropped without close(): only the sockets are closed, quietly (the nodes close the envs when idle).
@@ -459,10 +460,11 @@ class ClusterVectorEnv(VectorEnv):
                 raise InvalidArgumentError("send(env_id=None) sends to the sub-envs of the last recv, and none "
                                            "was received since async_reset(): recv() first, or pass env_id")
             return self._all_ids()
-        if env_id is None or env_id is self._last_env_id:
+        last = self._last_env_id
+        if last is not None and (env_id is None or env_id is last):
             # The last recv's infos["env_id"] (read-only), as an EnvPool loop passes it back: distinct sub-envs of this
             # vector env already, and checking again costs more than the rest of a send.
-            ids = self._last_env_id
+            ids = last
         else:
             ids = np.array(env_id, dtype=np.int64).reshape(-1)
             if ids.size == 0:
@@ -563,11 +565,11 @@ class ClusterVectorEnv(VectorEnv):
                 elif _stream_ended(part):
                     self._mark_lost(part, due, lost)
             for socket in events:
-                part = self._watched.get(socket)
-                if part is None or part.posted or part in readable:
+                watched = self._watched.get(socket)
+                if watched is None or watched.posted or watched in readable:
                     continue
-                if _stream_ended(part):
-                    self._mark_lost(part, due, lost)
+                if _stream_ended(watched):
+                    self._mark_lost(watched, due, lost)
                 elif not isinstance(socket, LocalStream) or socket.ready():
                     # Owing no reply, it sent one: the answer to a request an interrupted call left, which a later
                     # exchange would skip anyway. Dropped, one per poll: unread, it would wake every poll.
@@ -596,9 +598,12 @@ class ClusterVectorEnv(VectorEnv):
         socket = part.socket
         # A stream says itself whether a whole reply is there (the poller may have seen a part of one); for a ZeroMQ
         # socket the poller's word stands for the first, since asking the socket again costs as much as a poll.
-        stream = isinstance(socket, LocalStream)
-        arrived = not stream
-        while part.posted and (socket.ready() if stream else arrived or socket.get(zmq.EVENTS) & zmq.POLLIN):
+        if isinstance(socket, LocalStream):
+            arrived, another = False, socket.ready
+        else:
+            zeromq_socket = socket
+            arrived, another = True, lambda: bool(cast(int, zeromq_socket.get(zmq.EVENTS)) & zmq.POLLIN)
+        while part.posted and (arrived or another()):
             arrived = False
             reply = part.connection.next_reply(op)  # there: no wait, and no poll of its own
             reply_id = reply.get("id")
@@ -649,7 +654,7 @@ class ClusterVectorEnv(VectorEnv):
                     mine = np.flatnonzero(np.isin(new.ids, unseen))
                     if len(mine):
                         chunks.append(Chunk.of_reset(new.ids, *new.reset_result).select(mine))
-                        new.reset_due[mine] = False
+                        new.reset_due[mine] = False  # type: ignore[index]  # set by _recreate
             else:
                 chunks.append(Chunk.of_loss(in_flight, take(self._last_obs, in_flight)))
                 self._lost.append((part.endpoint, sorted(part.ids.tolist())))
@@ -761,7 +766,7 @@ def _length(actions: Any) -> int | None:
 
 
 
-def _assign(target: Any, ids: np.ndarray, value: Any) -> None:
+def _assign(target: Any, ids: np.ndarray | slice, value: Any) -> None:
     """``target[ids] = value`` through dicts and tuples."""
     if target is None:
         return

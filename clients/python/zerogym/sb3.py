@@ -46,6 +46,16 @@ class _StandInVecEnv:
         self.step_async(actions)
         return self.step_wait()
 
+    # What a VecEnv implements (abstract in SB3's base).
+    def step_async(self, actions: np.ndarray) -> None:
+        raise NotImplementedError
+
+    def step_wait(self) -> tuple[Any, np.ndarray, np.ndarray, list[dict[str, Any]]]:
+        raise NotImplementedError
+
+    def get_attr(self, attr_name: str, indices: Any = None) -> list[Any]:
+        raise NotImplementedError
+
     def seed(self, seed: int | None = None) -> Sequence[int | None]:
         if seed is None:
             seed = int(np.random.randint(0, np.iinfo(np.uint32).max, dtype=np.uint32))
@@ -124,7 +134,7 @@ class ZeroGymVecEnv(_VecEnvBase or _StandInVecEnv):  # type: ignore[misc]
         actions, self._actions = self._actions, None
         obs, rewards, terminations, truncations, infos = self.venv.step(actions)
         dones = terminations | truncations
-        final_obs = infos.get("final_obs")
+        final_obs: Any = infos.get("final_obs")
         final_info = infos.get("final_info", {})
         step_infos = []
         for i in range(self.num_envs):

@@ -67,11 +67,11 @@ def read_key_pair(key_or_path: str | os.PathLike, what: str = "key pair") -> tup
         secret = str(key_or_path)
         return zmq.curve_public(secret.encode("ascii")).decode("ascii"), secret
     lines = _read_lines(key_or_path, what)
-    secret = _field(lines, "secret-key")
-    if secret is None:
+    field = _field(lines, "secret-key")
+    if field is None:
         raise ValueError(f"{what}: {key_or_path} holds no 'secret-key = ...' line; give the NAME.key file "
                          f"scripts/keygen wrote, not NAME.pub")
-    secret = _check_key(secret, key_or_path, what)
+    secret = _check_key(field, key_or_path, what)
     public = zmq.curve_public(secret.encode("ascii")).decode("ascii")
     written = _field(lines, "public-key")
     if written is not None and written != public:

@@ -8,7 +8,7 @@ They have Gymnasium's constructors, attributes (``shape``, ``dtype``, ``low``/``
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -20,7 +20,7 @@ def _seeded_generator(seed: int | None) -> tuple[np.random.Generator, int]:
     if seed is not None and not (isinstance(seed, (int, np.integer)) and seed >= 0):
         raise ValueError(f"a seed must be a non-negative integer or None; got {seed!r}")
     sequence = np.random.SeedSequence(None if seed is None else int(seed))
-    return np.random.Generator(np.random.PCG64(sequence)), int(sequence.entropy)
+    return np.random.Generator(np.random.PCG64(sequence)), int(cast(int, sequence.entropy))
 
 
 class Space:
@@ -43,7 +43,7 @@ class Space:
         """The generator behind ``sample()``, seeded from entropy on first use unless ``seed()`` came first."""
         if self._np_random is None:
             self.seed()
-        return self._np_random
+        return cast(np.random.Generator, self._np_random)
 
     def seed(self, seed: int | None = None) -> Any:
         """Seeds the generator behind ``sample()``; returns the seed used."""
@@ -87,6 +87,8 @@ class Box(Space):
     Example: ``Box(-1.0, 1.0, (3,), np.float32)`` or ``Box(low=np.zeros(2), high=np.ones(2))``.
     """
 
+    dtype: np.dtype
+
     def __init__(self, low: Any, high: Any, shape: Sequence[int] | None = None, dtype: Any = np.float32,
                  seed: int | None = None):
         dtype = np.dtype(dtype)
@@ -108,7 +110,7 @@ class Box(Space):
         low = self.low.astype(np.float64)
         high = self.high.astype(np.float64) + (1.0 if self.dtype.kind in "iu" else 0.0)
         above, below = np.isfinite(low), np.isfinite(high)
-        sample = np.empty(self.shape, dtype=np.float64)
+        sample = np.empty(low.shape, dtype=np.float64)
         both, only_low, only_high, neither = above & below, above & ~below, ~above & below, ~above & ~below
         sample[both] = rng.uniform(low[both], high[both])
         sample[only_low] = low[only_low] + rng.exponential(size=only_low.sum())
@@ -176,11 +178,11 @@ class MultiBinary(Space):
 
     def __init__(self, n: int | Sequence[int] | np.ndarray, seed: int | None = None):
         if isinstance(n, (Sequence, np.ndarray)):
-            self.n = tuple(int(size) for size in n)
-            shape = self.n
+            shape = tuple(int(size) for size in n)
+            self.n: int | tuple[int, ...] = shape
         else:
             self.n = int(n)
-            shape = (self.n,)
+            shape = (int(n),)
         if any(size <= 0 for size in shape):
             raise ValueError(f"MultiBinary needs positive sizes; got {n}")
         super().__init__(shape, np.int8, seed)
@@ -272,7 +274,7 @@ class Dict(Space):
         if seed is None:
             return {key: space.seed(None) for key, space in self.spaces.items()}
         super().seed(seed)
-        member_seeds = self._np_random.integers(np.iinfo(np.int32).max, size=len(self.spaces))
+        member_seeds = self.np_random.integers(np.iinfo(np.int32).max, size=len(self.spaces))
         return {key: space.seed(int(s)) for (key, space), s in zip(self.spaces.items(), member_seeds)}
 
     def sample(self) -> dict[str, Any]:
@@ -325,7 +327,7 @@ class Tuple(Space):
         if seed is None:
             return tuple(space.seed(None) for space in self.spaces)
         super().seed(seed)
-        member_seeds = self._np_random.integers(np.iinfo(np.int32).max, size=len(self.spaces))
+        member_seeds = self.np_random.integers(np.iinfo(np.int32).max, size=len(self.spaces))
         return tuple(space.seed(int(s)) for space, s in zip(self.spaces, member_seeds))
 
     def sample(self) -> tuple[Any, ...]:
@@ -365,7 +367,7 @@ def batch_space(space: Space, n: int = 1) -> Space:
         low = np.tile(space.start, repeats)
         return Box(low, low + np.tile(space.nvec, repeats) - 1, dtype=space.dtype)
     if isinstance(space, MultiBinary):
-        return Box(0, 1, (n,) + space.shape, space.dtype)
+        return Box(0, 1, (n, *cast("tuple[int, ...]", space.shape)), space.dtype)
     if isinstance(space, Tuple):
         return Tuple([batch_space(member, n) for member in space.spaces])
     if isinstance(space, Dict):

@@ -4,7 +4,7 @@ asynchronous ``async_reset``/``send``/``recv``."""
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -132,7 +132,7 @@ class ZeroGymVectorEnv(VectorEnv):
 
     # ---- Gymnasium's VectorEnv ----
 
-    def reset(self, *, seed: int | list[int | None] | None = None,
+    def reset(self, *, seed: int | Sequence[int | None] | np.ndarray | None = None,
               options: dict[str, Any] | None = None) -> tuple[Any, dict[str, Any]]:
         """Resets every sub-env: an int ``seed`` s seeds sub-env i with s + i, a list seeds each with its own.
 
@@ -526,9 +526,8 @@ class ZeroGymVectorEnv(VectorEnv):
     def __enter__(self) -> ZeroGymVectorEnv:
         return self
 
-    def __exit__(self, *args: Any) -> bool:
+    def __exit__(self, *args: Any) -> None:
         self.close()
-        return False
 
 
 def _batch_length(actions: Any) -> int | None:

@@ -10,6 +10,7 @@ import math
 from typing import Any, Callable
 
 import numpy as np
+from numpy.typing import DTypeLike
 
 from zerogym.compat import spaces
 from zerogym.errors import ProtocolError
@@ -22,8 +23,8 @@ WIRE_DTYPES: tuple[str, ...] = (
 # Wire data is little-endian whatever the host's byte order.
 _LITTLE_ENDIAN_DTYPES = {name: np.dtype(name).newbyteorder("<") for name in WIRE_DTYPES}
 # numpy's dtype.name takes microseconds; a lookup by dtype (either byte order) takes nanoseconds.
-_WIRE_NAMES = {dtype.newbyteorder(order): name
-               for name, dtype in _LITTLE_ENDIAN_DTYPES.items() for order in ("<", ">")}
+_WIRE_NAMES = {variant: name
+               for name, dtype in _LITTLE_ENDIAN_DTYPES.items() for variant in (dtype, dtype.newbyteorder(">"))}
 
 
 def encode_array(array: np.ndarray) -> dict[str, Any]:
@@ -159,7 +160,7 @@ def value_decoder(space: spaces.Space) -> Callable[[Any], Any]:
     raise TypeError(f"ZeroGym cannot decode values of {space}")
 
 
-def array_decoder(dtype: np.dtype, shape: tuple[int, ...]) -> Callable[[Any], np.ndarray]:
+def array_decoder(dtype: DTypeLike, shape: tuple[int, ...]) -> Callable[[Any], np.ndarray]:
     """A function turning a wire array into a read-only numpy array, insisting on ``dtype`` and ``shape``."""
     name = np.dtype(dtype).name
     wire_dtype = _LITTLE_ENDIAN_DTYPES[name]

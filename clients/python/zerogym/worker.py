@@ -31,7 +31,7 @@ import sys
 import tempfile
 import threading
 import time
-from typing import Any, Callable
+from typing import Any, Callable, cast
 
 import msgpack
 import numpy as np
@@ -168,12 +168,12 @@ class Worker:
         self.socket.linger = 0
         self.socket.bind(address)
         self.address = self.socket.getsockopt_string(zmq.LAST_ENDPOINT)
-        self.envs: dict[tuple[bytes, int], HostedEnv] = {}
+        self.envs: dict[tuple[bytes, Any], HostedEnv] = {}  # by (client identity, handle)
         self.next_handle = 1
         self.packer = msgpack.Packer(default=encode_default)
         # One plain poll over the ROUTER's ZMQ_FD and the stream descriptors: zmq.Poller also asks the ROUTER for its
         # events on every wait, so a request on the stream took 5 system calls instead of 3.
-        self.router_descriptor = self.socket.getsockopt(zmq.FD)
+        self.router_descriptor = cast(int, self.socket.getsockopt(zmq.FD))
         self.poller = select.poll()
         self.poller.register(self.router_descriptor, select.POLLIN)
         self.streams: dict[int, StreamConnection] = {}
@@ -228,9 +228,11 @@ class Worker:
             self.socket.send_multipart([identity, self.reply(identity, payload)], copy=False)
 
     def _accept(self) -> None:
+        listener = self.listener
+        assert listener is not None, "a stream connection came without a listening socket"
         while True:
             try:
-                connected, _ = self.listener.accept()
+                connected, _ = listener.accept()
             except (BlockingIOError, InterruptedError):
                 return
             # Replies go out whole before the next request is read: the server's client reads them as they come.
@@ -293,7 +295,7 @@ class Worker:
             return {"id": request_id, "error": {"code": "internal", "message": describe_exception(error)}}
 
     def op_hello(self, identity: bytes, request: dict[str, Any]) -> dict[str, Any]:
-        reply = {"protocol": PROTOCOL_VERSION, "server": "zerogym-server", "version": __version__,
+        reply: dict[str, Any] = {"protocol": PROTOCOL_VERSION, "server": "zerogym-server", "version": __version__,
                  "capabilities": ["render:rgb_array", "reset_options"], "max_message_bytes": 1 << 30,
                  "idle_timeout": 1e9}
         if self.stream_path is not None:
