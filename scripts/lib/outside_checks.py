@@ -5,8 +5,9 @@
 Copies DIST (scripts/package's dist/) alone into a new temporary folder and, with no path into the source tree (no
 PYTHONPATH, no project reference, the working directory in the temporary folder):
   server_bundle     unpacks the server's .tar.gz, checks `zerogym-server --version`, starts it with --bind;
-  python_wheel      makes a venv (--system-site-packages: numpy, zmq and msgpack from Debian), pip installs the
-                    wheel offline, and steps a remote CartPole-v1 and HalfCheetah-v5 on that server;
+  python_wheel      makes a venv (--system-site-packages: numpy, zmq, msgpack and mypy from Debian), pip installs the
+                    wheel offline, steps a remote CartPole-v1 and HalfCheetah-v5 on that server, and type-checks that
+                    program with mypy against the installed package (its py.typed marker);
   csharp_package    makes a console project, `dotnet add package ZeroGym.Client` from the copied feed (the NuGet
                     sources configured for this user supply its dependencies) and runs the C# example of the package's
                     own README against that server.
@@ -127,7 +128,11 @@ def check_python_wheel(dist: Path, work: Path, env: dict[str, str], server: Serv
     run([PYTHON, "-m", "venv", "--system-site-packages", str(venv)], work, env, 120)
     run([str(venv / "bin" / "pip"), "install", "--quiet", "--no-index", str(wheels[0])], work, env, 120)
     (work / "step_cartpole.py").write_text(PYTHON_SCRIPT)
-    return run([str(venv / "bin" / "python"), "step_cartpole.py", server.address, version], work, env, 120).strip()
+    stepped = run([str(venv / "bin" / "python"), "step_cartpole.py", server.address, version], work, env, 120).strip()
+    # Without py.typed mypy would not read an installed package's annotations ("missing library stubs").
+    checked = run([str(venv / "bin" / "python"), "-m", "mypy", "--cache-dir", os.devnull, "step_cartpole.py"],
+                  work, env, 300).strip()
+    return f"{stepped}; mypy: {checked}"
 
 
 def check_csharp_package(dist: Path, work: Path, env: dict[str, str], server: Server, version: str) -> str:
