@@ -44,13 +44,25 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[ServerPro
         redis.wait()
 
 
+VIEW_LAG_S = 2.5
+"""How long a node's view may lag the nodes: each reports once a second, and the node asked refreshes its copy of the
+view once a second, plus the round trips."""
+
+
 def _wait_for_active(address: str, count: int, idle: bool = False) -> list[zerogym.NodeInfo]:
-    """The nodes once ``count`` are active (and, with ``idle``, hold no envs), or as they are after 15 s."""
+    """The nodes once ``count`` are active (and, with ``idle``, have held no envs for ``VIEW_LAG_S``: a view refreshed
+    before an earlier test made its envs shows them idle, and may still show them held after that test closed them),
+    or as they are after 15 s."""
     deadline = time.monotonic() + 15
+    idle_since = None
     while True:
         nodes = zerogym.list_nodes(address=address, timeout=10)
         active = [node for node in nodes if node.status == "active"]
-        if (len(active) == count and not (idle and any(node.envs for node in active))) or time.monotonic() > deadline:
+        ready = len(active) == count
+        if idle:
+            idle_since = (idle_since or time.monotonic()) if ready and not any(node.envs for node in active) else None
+            ready = idle_since is not None and time.monotonic() - idle_since >= VIEW_LAG_S
+        if ready or time.monotonic() > deadline:
             return nodes
         time.sleep(0.1)
 

@@ -195,15 +195,28 @@ public sealed class SpanningVectorEnvTests(ThreeNodeCluster cluster) : IClassFix
 internal static class SpanningEnvs
 {
     /// <summary>
-    /// A client of <paramref name="node"/> once it lists <paramref name="active"/> active nodes holding no envs (spread
-    /// places by free capacity, and the reports of envs an earlier test closed are up to a second old).
+    /// How long a node's view may lag the nodes: each node reports once a second, and the node asked refreshes its copy
+    /// of the view once a second, plus the round trips.
+    /// </summary>
+    public static readonly TimeSpan ViewLag = TimeSpan.FromSeconds(2.5);
+
+    /// <summary>
+    /// A client of <paramref name="node"/> once it has listed <paramref name="active"/> active nodes holding no envs for
+    /// <see cref="ViewLag"/> (spread places by free capacity): a view refreshed before an earlier test made its envs
+    /// shows them idle, and may still show them held for a moment after that test closed them.
     /// </summary>
     public static ZeroGymClient ConnectWhenActive(LocalCluster.Node node, int active)
     {
         var client = new ZeroGymClient(node.Endpoint);
         IReadOnlyList<NodeInfo> listed = [];
-        LocalCluster.WaitUntil(() => (listed = client.ListNodes()).Count(info => info.IsActive && info.Envs == 0) == active, TimeSpan.FromSeconds(20),
-            () => $"{node.Name} lists {ClusterTests.Describe(listed)}");
+        long? idleSince = null;
+        LocalCluster.WaitUntil(() =>
+        {
+            listed = client.ListNodes();
+            bool idle = listed.Count(info => info.IsActive && info.Envs == 0) == active;
+            idleSince = idle ? idleSince ?? Stopwatch.GetTimestamp() : null;
+            return idleSince is { } since && Stopwatch.GetElapsedTime(since) >= ViewLag;
+        }, TimeSpan.FromSeconds(20), () => $"{node.Name} lists {ClusterTests.Describe(listed)}");
         return client;
     }
 
