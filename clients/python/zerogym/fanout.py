@@ -60,6 +60,14 @@ class _Part:
         socket, watched = self.connection.socket, self.connection.watched
         assert socket is not None and watched is not None, "a part is made on an open connection"
         self.socket = socket
+        # Whether a reply can be read now: a stream says itself whether a whole one is there (a poller may have seen a
+        # part of one); a ZeroMQ socket is asked for its events.
+        self.reply_waiting: Callable[[], bool]
+        if isinstance(socket, LocalStream):
+            self.reply_waiting = socket.ready
+        else:
+            zeromq_socket = socket
+            self.reply_waiting = lambda: bool(cast(int, zeromq_socket.get(zmq.EVENTS)) & zmq.POLLIN)
         # ZeroMQ reports the connection's loss here: the TCP connection closed, or heartbeats went unanswered (kept
         # beside a stream for them). A lost connection is a lost node for this client, since a server ties envs to
         # connections (SPEC.md §1); a stream the node closed is one too.
@@ -595,15 +603,10 @@ class ClusterVectorEnv(VectorEnv):
                       replies: list[tuple[_Part, dict[str, Any]]]) -> bool:
         """Reads the replies that arrived from ``part`` (the poller said one did) into ``replies``; with ``wanted``,
         up to the one it waits for. Returns whether that one came."""
-        socket = part.socket
-        # A stream says itself whether a whole reply is there (the poller may have seen a part of one); for a ZeroMQ
-        # socket the poller's word stands for the first, since asking the socket again costs as much as a poll.
-        if isinstance(socket, LocalStream):
-            arrived, another = False, socket.ready
-        else:
-            zeromq_socket = socket
-            arrived, another = True, lambda: bool(cast(int, zeromq_socket.get(zmq.EVENTS)) & zmq.POLLIN)
-        while part.posted and (arrived or another()):
+        # For a ZeroMQ socket the poller's word stands for the first reply, since asking the socket costs as much as a
+        # poll; a stream is asked each time (the poller may have seen a part of a reply).
+        arrived = not isinstance(part.socket, LocalStream)
+        while part.posted and (arrived or part.reply_waiting()):
             arrived = False
             reply = part.connection.next_reply(op)  # there: no wait, and no poll of its own
             reply_id = reply.get("id")
