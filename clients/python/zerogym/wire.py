@@ -7,13 +7,15 @@ Arrays arriving from the server are ``np.frombuffer`` views of the reply's bytes
 from __future__ import annotations
 
 import math
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 import numpy as np
-from numpy.typing import DTypeLike
 
 from zerogym.compat import spaces
 from zerogym.errors import ProtocolError
+
+if TYPE_CHECKING:  # numpy.typing takes 10 ms to import, at every worker's start
+    from numpy.typing import DTypeLike
 
 WIRE_DTYPES: tuple[str, ...] = (
     "bool", "int8", "uint8", "int16", "uint16", "int32", "uint32", "int64", "uint64", "float32", "float64",
