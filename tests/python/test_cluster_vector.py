@@ -8,8 +8,10 @@ from __future__ import annotations
 import shutil
 import signal
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -451,6 +453,44 @@ def test_a_frozen_node_is_lost_within_seconds_through_the_heartbeats_kept_beside
         assert raised.value.node == frozen.address and raised.value.env_ids == lost
         assert waited <= 4.0, f"NodeLostError came {waited:.2f} s after the node froze"
     cluster.kill(frozen.address)
+
+
+# In a child process: were the monitor still sending, its I/O thread would block, and this session's with it.
+DROPPED_PART = """
+import sys, time
+import numpy as np, zmq
+sys.path.insert(0, sys.argv[2])
+from conftest import zeromq_loopback_problem
+from zerogym.fanout import _Part
+from zerogym.vector import ZeroGymVectorEnv
+
+part = _Part(ZeroGymVectorEnv("CartPole-v1", 2, address=sys.argv[1], timeout=10, heartbeat=0.4), np.arange(2), 2)
+part.stop_monitor()  # as when its node is dropped, before its connection is closed
+print("stopped", flush=True)
+sys.stdin.readline()  # the node is killed meanwhile: the connection watched resets, a disconnection event is due
+time.sleep(0.5)
+print(zeromq_loopback_problem(zmq.Context.instance(), timeout=5), flush=True)
+"""
+
+
+def test_a_stopped_loss_monitor_never_blocks_zeromq_when_its_connection_resets_afterwards(tmp_path, client_env) -> None:
+    # libzmq's I/O thread sends each monitor event with a blocking send: with only the reading end closed, the reset
+    # of the watched connection would block that thread, and every ZeroMQ connection of the process with it (in 1 of
+    # ~10 runs of this suite, after a node was killed). A part stops the monitor at the watched socket first.
+    node = start_server(300, tmp_path)
+    child = subprocess.Popen([sys.executable, "-c", DROPPED_PART, node.address, str(Path(__file__).parent)],
+                             env=client_env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             text=True)
+    try:
+        assert child.stdout.readline().strip() == "stopped", child.stderr.read()
+        node.process.kill()
+        node.process.wait()
+        out, err = child.communicate("\n", timeout=30)
+        assert child.returncode == 0 and out.strip() == "None", out + err
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()
 
 
 def test_step_replies_join_only_when_every_node_sent_the_same_layout() -> None:

@@ -71,6 +71,7 @@ class _Part:
         # ZeroMQ reports the connection's loss here: the TCP connection closed, or heartbeats went unanswered (kept
         # beside a stream for them). A lost connection is a lost node for this client, since a server ties envs to
         # connections (SPEC.md §1); a stream the node closed is one too.
+        self.watched = watched
         self.monitor = watched.get_monitor_socket(zmq.EVENT_DISCONNECTED)
         self.descriptor = -1  # its stream's, while watched
         self.posted: deque[int] = deque()  # requests whose replies are due, in request order
@@ -94,9 +95,17 @@ class _Part:
                 raise
             return self.connection.last_request_id + 1
 
+    def stop_monitor(self) -> None:
+        """Stops the loss monitor. libzmq's I/O thread sends each event with a blocking send, so an event due once the
+        reading end is closed (the connection to a dropped node resetting a moment later) would block that thread, and
+        every ZeroMQ connection of this process with it: the watched socket stops sending first."""
+        if not self.watched.closed:
+            self.watched.disable_monitor()
+        self.monitor.close(linger=0)
+
     def drop(self) -> None:
         """Forgets the node without asking it anything: it is gone."""
-        self.monitor.close(linger=0)
+        self.stop_monitor()
         self.connection.close()
         self.env.closed = True
 
@@ -292,7 +301,7 @@ class ClusterVectorEnv(VectorEnv):
         """Closes the sub-envs on every node."""
         for part in self._parts:
             self._unwatch(part)
-            part.monitor.close(linger=0)
+            part.stop_monitor()
             try:
                 part.env.close()
             except ZeroGymError:
@@ -308,7 +317,7 @@ class ClusterVectorEnv(VectorEnv):
     def __del__(self) -> None:
         # Dropped without close(): only the sockets are closed, quietly (the nodes close the envs when idle).
         for part in getattr(self, "_parts", []):
-            part.monitor.close(linger=0)
+            part.stop_monitor()
             part.connection.close()
 
     # ---- EnvPool's asynchronous calls ----
