@@ -20,6 +20,7 @@ internal sealed class CurveAuthenticator : IDisposable
     private readonly ServerLog log;
     private readonly ZmqSocket zap;
     private ZmqSocket? monitor;
+    private ZmqSocket? monitored;
     private readonly List<byte[]> frames = new(7);
 
     // A refused client reconnects every 100 ms: log each (reason, who) once per interval, with the number held back.
@@ -43,6 +44,7 @@ internal sealed class CurveAuthenticator : IDisposable
     public void Monitor(ZmqContext context, ZmqSocket router)
     {
         router.MonitorHandshakeFailures(MonitorEndpoint);
+        monitored = router;
         monitor = context.CreateSocket(ZmqSocketType.Pair);
         monitor.Linger = 0;
         monitor.Connect(MonitorEndpoint);
@@ -116,8 +118,16 @@ internal sealed class CurveAuthenticator : IDisposable
         zap.SendMultipart([frames[0], frames[1], Encoding.ASCII.GetBytes(status), Encoding.UTF8.GetBytes(statusText), Encoding.UTF8.GetBytes(userId), []]);
     }
 
+    /// <summary>Stops the ROUTER's monitor; call before closing the ROUTER, which may still fail handshakes as it closes.</summary>
+    public void StopMonitoring()
+    {
+        monitored?.StopMonitor();
+        monitored = null;
+    }
+
     public void Dispose()
     {
+        StopMonitoring();
         monitor?.Dispose();
         zap.Dispose();
     }

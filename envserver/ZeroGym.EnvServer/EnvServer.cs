@@ -370,6 +370,7 @@ public sealed class EnvServer : IDisposable
         localStreams?.Dispose();
         wakeSender.Dispose();
         wakeReceiver.Dispose();
+        authenticator?.StopMonitoring(); // before the ROUTER closes: see ZmqSocket.StopMonitor
         socket.Dispose();
         authenticator?.Dispose();
         context.Dispose();

@@ -47,6 +47,29 @@ public sealed class ZmqCurveTests : IDisposable
     }
 
     [Fact]
+    public void HandshakeFailures_AfterTheMonitorStopped_GoNowhere_AndTheContextKeepsServing()
+    {
+        // libzmq's I/O thread sends each monitor event with a blocking send: were the monitor still on once its reader
+        // is closed, the plain-text client's failed handshake would block that thread, and the echo after it.
+        ZmqSocket router = CurveServer(ZmqCurve.GenerateKeyPair().SecretKey);
+        router.MonitorHandshakeFailures("inproc://stopped-monitor");
+        using (ZmqSocket reader = zmq.Context.CreateSocket(ZmqSocketType.Pair))
+        {
+            reader.Linger = 0;
+            reader.Connect("inproc://stopped-monitor");
+            router.StopMonitor();
+        }
+
+        ZmqSocket plain = zmq.Socket(ZmqSocketType.Dealer);
+        plain.Connect(router.LastEndpoint);
+        plain.Send("no keys"u8);
+        Thread.Sleep(ZmqTestScope.Brief); // the handshake fails meanwhile
+        var (echoRouter, echoDealer) = zmq.RouterAndDealer("tcp://127.0.0.1:*");
+
+        Assert.Equal("still served"u8.ToArray(), ZmqTestScope.EchoThroughRouter(echoRouter, echoDealer, "still served"u8.ToArray()));
+    }
+
+    [Fact]
     public void Socket_ReadsBackTheCurveKeysItWasGiven()
     {
         var keys = ZmqCurve.GenerateKeyPair();

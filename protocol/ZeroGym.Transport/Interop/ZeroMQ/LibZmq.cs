@@ -108,7 +108,7 @@ internal static unsafe partial class LibZmq
     internal static partial int zmq_connect(ZmqSocketHandle socket, string endpoint);
 
     [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
-    internal static partial int zmq_socket_monitor(ZmqSocketHandle socket, string endpoint, int events);
+    internal static partial int zmq_socket_monitor(ZmqSocketHandle socket, string? endpoint, int events);
 
     [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     internal static partial int zmq_unbind(ZmqSocketHandle socket, string endpoint);

@@ -74,6 +74,12 @@ public sealed partial class ZmqSocket : IDisposable
         ZmqError.ThrowIfFailed(LibZmq.zmq_socket_monitor(Handle, endpoint, events), "zmq_socket_monitor", endpoint);
     }
 
+    /// <summary>
+    /// Stops publishing this socket's events. Call it before closing the monitor's reading socket: libzmq's I/O thread
+    /// sends each event with a blocking send, so an event with no reader would block it, and every connection it serves.
+    /// </summary>
+    public void StopMonitor() => ZmqError.ThrowIfFailed(LibZmq.zmq_socket_monitor(Handle, null, 0), "zmq_socket_monitor", "(stop)");
+
     /// <summary>Stops accepting on an endpoint given to <see cref="Bind"/> (for a wildcard port, the resolved
     /// <see cref="LastEndpoint"/>).</summary>
     public void Unbind(string endpoint)
